@@ -1,0 +1,354 @@
+"""A small declarative schema: one definition gives both validation messages and a JSON Schema.
+
+Used for ``config/ai-models.yaml`` and for usage-log events, so both report problems the same
+way (a path like ``models[2].provider`` and a message that says how to fix it) and both publish a
+JSON Schema that cannot drift from what the code accepts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem at ``path`` (a tuple of keys and list indexes)."""
+
+    path: Path
+    message: str
+
+    @property
+    def dotted(self) -> str:
+        return format_path(self.path)
+
+
+def format_path(path: Path) -> str:
+    """``("models", 2, "provider")`` → ``models[2].provider``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+class Node:
+    """Base of all schema nodes."""
+
+    def __init__(self, description: str = "") -> None:
+        self.description = description
+
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _with_doc(self, schema: dict[str, Any]) -> dict[str, Any]:
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+class Str(Node):
+    def __init__(
+        self,
+        description: str = "",
+        *,
+        enum: Sequence[str] | None = None,
+        pattern: str | None = None,
+        pattern_hint: str = "",
+        min_length: int = 0,
+        nullable: bool = False,
+    ) -> None:
+        super().__init__(description)
+        self.enum = tuple(enum) if enum else None
+        self.pattern = re.compile(pattern) if pattern else None
+        self.pattern_hint = pattern_hint
+        self.min_length = min_length
+        self.nullable = nullable
+
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if value is None and self.nullable:
+            return
+        if not isinstance(value, str):
+            problems.append(Problem(path, f"expected a string, got {_type_name(value)}"))
+            return
+        if self.enum is not None and value not in self.enum:
+            choices = ", ".join(self.enum)
+            problems.append(
+                Problem(path, f"'{value}' is not one of: {choices}{did_you_mean(value, self.enum)}")
+            )
+        elif len(value) < self.min_length:
+            problems.append(Problem(path, "must not be empty"))
+        elif self.pattern is not None and not self.pattern.fullmatch(value):
+            problems.append(Problem(path, f"'{value}' is not valid{self.pattern_hint}"))
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": ["string", "null"] if self.nullable else "string"}
+        if self.enum is not None:
+            schema["enum"] = list(self.enum)
+        if self.pattern is not None:
+            schema["pattern"] = f"^(?:{self.pattern.pattern})$"
+        if self.min_length:
+            schema["minLength"] = self.min_length
+        return self._with_doc(schema)
+
+
+class Int(Node):
+    def __init__(
+        self, description: str = "", *, minimum: int | None = None, nullable: bool = False
+    ) -> None:
+        super().__init__(description)
+        self.minimum = minimum
+        self.nullable = nullable
+
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if value is None and self.nullable:
+            return
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(Problem(path, f"expected a whole number, got {_type_name(value)}"))
+        elif self.minimum is not None and value < self.minimum:
+            problems.append(Problem(path, f"must be at least {self.minimum}, got {value}"))
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": ["integer", "null"] if self.nullable else "integer"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        return self._with_doc(schema)
+
+
+class Num(Node):
+    """A real number (durations, ratios). Money uses :class:`Money` instead."""
+
+    def __init__(
+        self,
+        description: str = "",
+        *,
+        minimum: float | None = None,
+        exclusive_minimum: float | None = None,
+        maximum: float | None = None,
+        nullable: bool = False,
+    ) -> None:
+        super().__init__(description)
+        self.nullable = nullable
+        self.minimum = minimum
+        self.exclusive_minimum = exclusive_minimum
+        self.maximum = maximum
+
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if value is None and self.nullable:
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            problems.append(Problem(path, f"expected a number, got {_type_name(value)}"))
+        elif self.minimum is not None and value < self.minimum:
+            problems.append(Problem(path, f"must be at least {self.minimum}, got {value}"))
+        elif self.exclusive_minimum is not None and value <= self.exclusive_minimum:
+            problems.append(Problem(path, f"must be greater than {self.exclusive_minimum}, got {value}"))
+        elif self.maximum is not None and value > self.maximum:
+            problems.append(Problem(path, f"must be at most {self.maximum}, got {value}"))
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": ["number", "null"] if self.nullable else "number"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.exclusive_minimum is not None:
+            schema["exclusiveMinimum"] = self.exclusive_minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        return self._with_doc(schema)
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A number or decimal string as an exact Decimal (floats via their shortest repr), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, int):
+            return Decimal(value)
+        if isinstance(value, float):
+            return Decimal(repr(value)) if math.isfinite(value) else None
+        if isinstance(value, str) and value.strip():
+            result = Decimal(value.strip())
+            return result if result.is_finite() else None
+    except InvalidOperation:
+        return None
+    return None
+
+
+class Money(Node):
+    """A non-negative amount of US dollars: a number or a decimal string (``"0.15"``)."""
+
+    def __init__(self, description: str = "", *, nullable: bool = False) -> None:
+        super().__init__(description)
+        self.nullable = nullable
+
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if value is None and self.nullable:
+            return
+        amount = to_decimal(value)
+        if amount is None:
+            problems.append(
+                Problem(path, f"expected an amount in USD (e.g. 12.5 or \"12.5\"), got {_type_name(value)}")
+            )
+        elif amount < 0:
+            problems.append(Problem(path, f"must not be negative, got {value}"))
+
+    def json_schema(self) -> dict[str, Any]:
+        types: list[dict[str, Any]] = [
+            {"type": "number", "minimum": 0},
+            {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"},
+        ]
+        if self.nullable:
+            types.append({"type": "null"})
+        return self._with_doc({"anyOf": types})
+
+
+class Bool(Node):
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if not isinstance(value, bool):
+            problems.append(Problem(path, f"expected true or false, got {_type_name(value)}"))
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_doc({"type": "boolean"})
+
+
+class ListOf(Node):
+    def __init__(
+        self, item: Node, description: str = "", *, min_items: int = 0, unique: bool = False
+    ) -> None:
+        super().__init__(description)
+        self.item = item
+        self.min_items = min_items
+        self.unique = unique
+
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if not isinstance(value, list):
+            problems.append(Problem(path, f"expected a list, got {_type_name(value)}"))
+            return
+        if len(value) < self.min_items:
+            problems.append(Problem(path, f"needs at least {self.min_items} item(s)"))
+        seen: set[Any] = set()
+        for index, item in enumerate(value):
+            self.item.check(item, (*path, index), problems)
+            if self.unique and isinstance(item, str | int | float):
+                if item in seen:
+                    problems.append(Problem((*path, index), f"'{item}' is listed twice"))
+                seen.add(item)
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "array", "items": self.item.json_schema()}
+        if self.min_items:
+            schema["minItems"] = self.min_items
+        if self.unique:
+            schema["uniqueItems"] = True
+        return self._with_doc(schema)
+
+
+class MapOf(Node):
+    """A mapping with free-form string keys (matching ``key_pattern``) and uniform values."""
+
+    def __init__(self, value: Node, description: str = "", *, key_pattern: str | None = None) -> None:
+        super().__init__(description)
+        self.value = value
+        self.key_pattern = re.compile(key_pattern) if key_pattern else None
+
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if not isinstance(value, dict):
+            problems.append(Problem(path, f"expected a mapping, got {_type_name(value)}"))
+            return
+        for key, item in value.items():
+            if not isinstance(key, str):
+                problems.append(Problem((*path, str(key)), "keys must be strings"))
+                continue
+            if self.key_pattern is not None and not self.key_pattern.fullmatch(key):
+                problems.append(
+                    Problem((*path, key), "name must use letters, digits, '-', '_' or '.'")
+                )
+            self.value.check(item, (*path, key), problems)
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "object", "additionalProperties": self.value.json_schema()}
+        if self.key_pattern is not None:
+            schema["propertyNames"] = {"pattern": f"^(?:{self.key_pattern.pattern})$"}
+        return self._with_doc(schema)
+
+
+class Obj(Node):
+    """A mapping with known keys. Unknown keys are errors (typo protection) unless they start
+    with ``x-`` (room for the user's own annotations) or ``allow_extra`` is set."""
+
+    def __init__(
+        self,
+        fields: Mapping[str, Node],
+        description: str = "",
+        *,
+        required: Sequence[str] = (),
+        allow_extra: bool = False,
+    ) -> None:
+        super().__init__(description)
+        self.fields = fields
+        self.required = tuple(required)
+        self.allow_extra = allow_extra
+
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if not isinstance(value, dict):
+            problems.append(Problem(path, f"expected a mapping, got {_type_name(value)}"))
+            return
+        for name in self.required:
+            if name not in value:
+                problems.append(Problem((*path, name), "is required"))
+        for key, item in value.items():
+            node = self.fields.get(key) if isinstance(key, str) else None
+            if node is not None:
+                node.check(item, (*path, key), problems)
+            elif not self.allow_extra and not (isinstance(key, str) and key.startswith("x-")):
+                problems.append(
+                    Problem(
+                        (*path, str(key)),
+                        f"unknown key{did_you_mean(str(key), list(self.fields))}",
+                    )
+                )
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {name: node.json_schema() for name, node in self.fields.items()},
+        }
+        if self.required:
+            schema["required"] = list(self.required)
+        if not self.allow_extra:
+            schema["patternProperties"] = {"^x-": {}}
+            schema["additionalProperties"] = False
+        return self._with_doc(schema)

@@ -1,0 +1,1 @@
+"""One module per command; each exposes plain typed functions that return an exit code."""

@@ -1,0 +1,53 @@
+"""``config/ai-models.yaml``: schema (version 1), loading with line numbers, validation, JSON Schema.
+
+Public surface::
+
+    load_config(path=None, *, start=None, required=False) -> Config | None
+    check_text(text, path) -> (Config | None, [one formatted line per problem])
+    json_schema() -> dict
+"""
+
+from __future__ import annotations
+
+from aiinfra_cli.config._load import DEFAULT_KEY_ENV, check_text, display_path, load_config
+from aiinfra_cli.config._model import (
+    AgentConfig,
+    BudgetConfig,
+    Config,
+    InstrumentationConfig,
+    ModelConfig,
+    ProviderConfig,
+    RouteConfig,
+    UsageLogConfig,
+)
+from aiinfra_cli.config._schema import (
+    DEFAULT_FALLBACK_ON,
+    ERROR_CLASSES,
+    PRICE_KEYS,
+    PROVIDER_KINDS,
+    SCHEMA_VERSION,
+    TIERS,
+    json_schema,
+)
+
+__all__ = [
+    "DEFAULT_FALLBACK_ON",
+    "DEFAULT_KEY_ENV",
+    "ERROR_CLASSES",
+    "PRICE_KEYS",
+    "PROVIDER_KINDS",
+    "SCHEMA_VERSION",
+    "TIERS",
+    "AgentConfig",
+    "BudgetConfig",
+    "Config",
+    "InstrumentationConfig",
+    "ModelConfig",
+    "ProviderConfig",
+    "RouteConfig",
+    "UsageLogConfig",
+    "check_text",
+    "display_path",
+    "json_schema",
+    "load_config",
+]

@@ -1,0 +1,115 @@
+"""The validated configuration as typed, immutable objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """A provider entry: how to reach it and where its key lives."""
+
+    name: str
+    kind: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    api_version: str | None = None
+    organization_env: str | None = None
+    timeout_s: float | None = None
+    health_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """A model entry. ``pricing`` holds decimal USD-per-million-token overrides."""
+
+    id: str
+    provider: str
+    provider_kind: str
+    model: str
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    tier: str | None = None
+    pricing: Mapping[str, Decimal] | None = None
+    price_as: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RouteConfig:
+    """A named fallback chain and its limits."""
+
+    name: str
+    chain: tuple[str, ...]
+    timeout_s: float | None = None
+    attempt_timeout_s: float | None = None
+    max_retries: int | None = None
+    max_cost_usd: Decimal | None = None
+    fallback_on: tuple[str, ...] = ()
+    max_fallback_depth: int | None = None
+    cache_enabled: bool = False
+    cache_ttl_s: float | None = None
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    """Spending limits; amounts in USD."""
+
+    monthly_usd: Decimal | None = None
+    daily_usd: Decimal | None = None
+    per_feature: Mapping[str, Decimal] = field(default_factory=dict)
+    per_model: Mapping[str, Decimal] = field(default_factory=dict)
+    alert_at: tuple[float, ...] = (0.7, 0.9, 1.0)
+    soft_limit_at: float | None = None
+    on_hard_limit: str = "refuse"
+
+
+@dataclass(frozen=True)
+class UsageLogConfig:
+    """Where usage events go; ``path`` is absolute (resolved against the project root)."""
+
+    path: Path
+    format: str = "aiinfra"
+    rotate_mb: float | None = None
+
+
+@dataclass(frozen=True)
+class InstrumentationConfig:
+    """What the instrumentation check treats as a tracked call."""
+
+    tracked_wrappers: tuple[str, ...] = ()
+    tracker_module: str = "ai.cost_tracker"
+    ignore_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """The opt-in analysis agent's route and cost cap."""
+
+    route: str | None = None
+    max_cost_usd: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated ``config/ai-models.yaml``. ``root`` is the project root the file belongs to."""
+
+    path: Path
+    root: Path
+    version: int
+    providers: Mapping[str, ProviderConfig]
+    models: tuple[ModelConfig, ...]
+    routes: Mapping[str, RouteConfig]
+    budgets: BudgetConfig
+    usage_log: UsageLogConfig
+    instrumentation: InstrumentationConfig
+    agent: AgentConfig
+
+    def model(self, model_id: str) -> ModelConfig | None:
+        """The model entry with this id, or None."""
+        return next((m for m in self.models if m.id == model_id), None)

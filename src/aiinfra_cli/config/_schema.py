@@ -1,0 +1,186 @@
+"""The schema of ``config/ai-models.yaml`` (version 1): the single source for validation and
+for the JSON Schema that ``aiinfra config schema`` prints.
+
+Key names are a contract with the generated runtime, ``cost-report``, ``model-health`` and the
+prompt tests: keys may be added, never renamed.
+"""
+
+from __future__ import annotations
+
+from aiinfra_cli._schema import Bool, Int, ListOf, MapOf, Money, Num, Obj, Str
+
+SCHEMA_VERSION = 1
+
+PROVIDER_KINDS = ("anthropic", "openai", "openai-compatible", "gemini", "azure-openai")
+TIERS = ("fast", "balanced", "powerful", "reasoning")
+# Error classes shared with model-health and the generated orchestrator.
+ERROR_CLASSES = (
+    "auth",
+    "not_found",
+    "rate_limited",
+    "quota",
+    "timeout",
+    "connection",
+    "server_error",
+    "bad_response",
+    "context_overflow",
+    "content_filter",
+    "bad_request",
+)
+DEFAULT_FALLBACK_ON = ("rate_limited", "server_error", "timeout", "connection", "context_overflow")
+PRICE_KEYS = (
+    "input_per_mtok",
+    "output_per_mtok",
+    "cache_read_per_mtok",
+    "cache_write_per_mtok",
+    "cache_write_1h_per_mtok",
+    "batch_input_per_mtok",
+    "batch_output_per_mtok",
+)
+
+_NAME = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
+_ENV_VAR = r"[A-Za-z_][A-Za-z0-9_]*"
+
+PROVIDER = Obj(
+    {
+        "kind": Str("Which wire protocol the provider speaks.", enum=PROVIDER_KINDS),
+        "base_url": Str(
+            "API base URL (required for openai-compatible and azure-openai).",
+            pattern=r"https?://\S+",
+            pattern_hint=": use a full http:// or https:// URL",
+        ),
+        "api_key_env": Str(
+            "Name of the environment variable holding the API key (never the key itself).",
+            pattern=_ENV_VAR,
+            pattern_hint=": give the NAME of an environment variable, e.g. OPENAI_API_KEY",
+        ),
+        "api_version": Str("API version (azure-openai)."),
+        "organization_env": Str("Environment variable holding an OpenAI organization id.", pattern=_ENV_VAR),
+        "timeout_s": Num("Default per-request timeout in seconds.", exclusive_minimum=0),
+        "health_url": Str(
+            "Health endpoint for local servers (default: the kind's own).", pattern=r"https?://\S+"
+        ),
+    },
+    "A model provider.",
+    required=("kind",),
+)
+
+PRICING = Obj(
+    {key: Money(f"USD per million tokens ({key.removesuffix('_per_mtok').replace('_', ' ')}).")
+     for key in PRICE_KEYS},
+    "Prices that override the bundled price table for this model.",
+)
+
+MODEL = Obj(
+    {
+        "id": Str("Name used by routes and reports.", pattern=_NAME, pattern_hint=": use letters, digits, '-', '_' or '.'"),
+        "provider": Str("A key of `providers`."),
+        "model": Str("The provider's model name (the deployment name for azure-openai).", min_length=1),
+        "context_window": Int("Maximum input + output tokens.", minimum=1),
+        "max_output_tokens": Int("Maximum output tokens per request.", minimum=1),
+        "tier": Str("Capability / cost tier used by routing and budget downgrades.", enum=TIERS),
+        "pricing": PRICING,
+        "price_as": Str("Price this model as another model of the price table (e.g. an Azure deployment)."),
+        "tags": ListOf(Str(), "Free-form labels."),
+    },
+    "A model you call.",
+    required=("id", "provider", "model"),
+)
+
+ROUTE = Obj(
+    {
+        "chain": ListOf(Str(), "Model ids tried in order.", min_items=1, unique=True),
+        "timeout_s": Num("Total deadline for the request, fallbacks included.", exclusive_minimum=0),
+        "attempt_timeout_s": Num("Deadline for one attempt.", exclusive_minimum=0),
+        "max_retries": Int("Retries per model before falling back.", minimum=0),
+        "max_cost_usd": Money("Refuse a request whose estimated cost exceeds this."),
+        "fallback_on": ListOf(
+            Str(enum=ERROR_CLASSES), "Error classes that move on to the next model.", unique=True
+        ),
+        "max_fallback_depth": Int("How many models of the chain may be tried.", minimum=1),
+        "cache": Obj(
+            {
+                "enabled": Bool("Serve identical requests from the response cache."),
+                "ttl_s": Num("Cache entry lifetime.", exclusive_minimum=0),
+            },
+            "Exact-match response cache.",
+        ),
+        "rate_limit": Obj(
+            {
+                "requests_per_minute": Num("Client-side request rate.", exclusive_minimum=0),
+                "tokens_per_minute": Num("Client-side token rate.", exclusive_minimum=0),
+            },
+            "Client-side rate limits.",
+        ),
+    },
+    "A named fallback chain.",
+    required=("chain",),
+)
+
+BUDGETS = Obj(
+    {
+        "monthly_usd": Money("Total monthly budget."),
+        "daily_usd": Money("Total daily budget."),
+        "per_feature": MapOf(Money(), "Monthly budget per feature tag."),
+        "per_model": MapOf(Money(), "Monthly budget per model id."),
+        "alert_at": ListOf(Num(exclusive_minimum=0, maximum=10), "Alert tiers as fractions of a budget."),
+        "soft_limit_at": Num("Fraction of a budget where requests downgrade to a cheaper tier.", exclusive_minimum=0),
+        "on_hard_limit": Str("What happens at 100 % of a budget.", enum=("refuse", "warn")),
+    },
+    "Spending limits and alert tiers.",
+)
+
+USAGE_LOG = Obj(
+    {
+        "path": Str("Directory (or file) of usage-event JSONL, relative to the repo root.", min_length=1),
+        "format": Str("Log format.", enum=("aiinfra", "claude-code", "otel")),
+        "rotate_mb": Num("Start a new file after this many MiB.", exclusive_minimum=0),
+    },
+    "Where usage events are written and read.",
+    required=("path",),
+)
+
+INSTRUMENTATION = Obj(
+    {
+        "tracked_wrappers": ListOf(
+            Str(), "Dotted names of functions / classes whose calls count as tracked.", unique=True
+        ),
+        "tracker_module": Str("Module of the generated cost tracker (e.g. ai.cost_tracker)."),
+        "ignore_paths": ListOf(Str(), "Glob patterns the instrumentation check skips."),
+    },
+    "What counts as an instrumented (tracked) LLM call.",
+)
+
+AGENT = Obj(
+    {
+        "route": Str("Route used by the opt-in analysis agent."),
+        "max_cost_usd": Money("Refuse an agent run estimated above this."),
+    },
+    "The opt-in LLM agent.",
+)
+
+CONFIG = Obj(
+    {
+        "version": Int("Schema version of this file.", minimum=1),
+        "providers": MapOf(PROVIDER, "Providers by name.", key_pattern=_NAME),
+        "models": ListOf(MODEL, "Models by id."),
+        "routes": MapOf(ROUTE, "Fallback chains by name.", key_pattern=_NAME),
+        "budgets": BUDGETS,
+        "usage_log": USAGE_LOG,
+        "instrumentation": INSTRUMENTATION,
+        "agent": AGENT,
+    },
+    "aiinfra configuration (config/ai-models.yaml).",
+    required=("version",),
+)
+
+
+def json_schema() -> dict[str, object]:
+    """The JSON Schema (draft 2020-12) of the config file."""
+    schema = CONFIG.json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:aiinfra:config:ai-models:v1",
+        "title": "aiinfra config/ai-models.yaml",
+        **schema,
+    }

@@ -1,0 +1,138 @@
+"""The typed usage event and its conversion from and to one JSON object."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from aiinfra_cli._schema import Problem, format_path, to_decimal
+from aiinfra_cli.usage._schema import EVENT, SCHEMA_VERSION
+
+
+class InvalidEvent(ValueError):
+    """A JSON object that is not a valid usage event; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class UsageEvent:
+    """One LLM call attempt (see ``docs/usage-log.md``)."""
+
+    timestamp: datetime
+    provider: str
+    request_model: str
+    input_tokens: int
+    output_tokens: int
+    status: str = "ok"
+    schema_version: int = SCHEMA_VERSION
+    event_id: str | None = None
+    operation: str = "chat"
+    response_model: str | None = None
+    model_id: str | None = None
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    reasoning_tokens: int = 0
+    error_class: str | None = None
+    error_type: str | None = None
+    http_status: int | None = None
+    latency_ms: float | None = None
+    ttft_ms: float | None = None
+    cost_usd: Decimal | None = None
+    feature: str | None = None
+    endpoint: str | None = None
+    user: str | None = None
+    tenant: str | None = None
+    route: str | None = None
+    call_site: str | None = None
+    attempt: int = 1
+    fallback_from: str | None = None
+    cache_hit: bool = False
+    saved_cost_usd: Decimal | None = None
+    batch: bool = False
+    streaming: bool = False
+    prompt: str | None = None
+    request_id: str | None = None
+    trace_id: str | None = None
+    span_id: str | None = None
+    service: str | None = None
+    environment: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def model(self) -> str:
+        """The model to price: the one that answered when known, else the one asked for."""
+        return self.response_model or self.request_model
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as a JSON-ready dict (decimals as strings, timestamp in UTC with 'Z')."""
+        data = asdict(self)
+        data["timestamp"] = format_timestamp(self.timestamp)
+        for key in ("cost_usd", "saved_cost_usd"):
+            if data[key] is not None:
+                data[key] = format(data[key], "f")
+        ordered = {"schema_version": data.pop("schema_version"), **data}
+        return {key: value for key, value in ordered.items() if value is not None and value != {}}
+
+
+def parse_timestamp(text: str) -> datetime:
+    """ISO 8601 with an offset (``Z`` accepted on every Python) → aware UTC datetime."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidEvent(f"timestamp '{text}' is not ISO 8601 (e.g. 2026-11-23T07:24:30Z)") from None
+    if parsed.tzinfo is None:
+        raise InvalidEvent(f"timestamp '{text}' has no UTC offset (write it in UTC with a 'Z')")
+    return parsed.astimezone(timezone.utc)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Aware datetime → ``2026-11-23T07:24:30.120Z`` (milliseconds, UTC)."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _first(problems: list[Problem]) -> str:
+    problem = problems[0]
+    key = format_path(problem.path)
+    return f"{key}: {problem.message}" if key else problem.message
+
+
+def parse_event(obj: Any) -> UsageEvent:
+    """Validate one decoded JSON value and build the event, or raise :class:`InvalidEvent`."""
+    if not isinstance(obj, dict):
+        raise InvalidEvent("expected a JSON object")
+    problems: list[Problem] = []
+    EVENT.check(obj, (), problems)
+    if problems:
+        raise InvalidEvent(_first(problems))
+    version = obj["schema_version"]
+    if version > SCHEMA_VERSION:
+        raise InvalidEvent(f"schema_version {version} is newer than this aiinfra reads ({SCHEMA_VERSION}); upgrade aiinfra")
+    input_tokens, output_tokens = obj["input_tokens"], obj["output_tokens"]
+    cache_read = obj.get("cache_read_tokens", 0)
+    cache_write = obj.get("cache_write_tokens", 0)
+    cache_write_1h = obj.get("cache_write_1h_tokens", 0)
+    reasoning = obj.get("reasoning_tokens", 0)
+    if cache_read + cache_write > input_tokens:
+        raise InvalidEvent(
+            "cache_read_tokens + cache_write_tokens exceed input_tokens"
+            " (input_tokens must count ALL input, cache included)"
+        )
+    if cache_write_1h > cache_write:
+        raise InvalidEvent("cache_write_1h_tokens exceed cache_write_tokens (they are a part of it)")
+    if reasoning > output_tokens:
+        raise InvalidEvent("reasoning_tokens exceed output_tokens (they are a part of it)")
+    known = {key: obj[key] for key in EVENT.fields if key in obj}
+    known["timestamp"] = parse_timestamp(obj["timestamp"])
+    for key in ("cost_usd", "saved_cost_usd"):
+        if known.get(key) is not None:
+            known[key] = to_decimal(known[key])
+    try:
+        return UsageEvent(**known)
+    except TypeError as exc:  # a schema field missing from the dataclass is our bug, not the user's
+        raise AssertionError(f"usage schema and UsageEvent disagree: {exc}") from exc

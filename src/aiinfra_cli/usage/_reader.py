@@ -1,0 +1,121 @@
+"""Read usage-event JSONL: validate every line, keep going past bad ones, report each reject.
+
+Never a crash on bad input and never a silent drop: each line is either an event or a
+:class:`Reject` naming its file, line and reason; fields this version does not know are counted.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from aiinfra_cli.usage._event import InvalidEvent, UsageEvent, parse_event
+from aiinfra_cli.usage._schema import KNOWN_FIELDS
+
+LOG_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A line that was not accepted, and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}" if self.line else f"{self.file}: {self.reason}"
+
+
+@dataclass
+class ReadResult:
+    """What a read produced: events, rejects, unknown-field counts, and the files read."""
+
+    events: list[UsageEvent] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    unknown_fields: Counter[str] = field(default_factory=Counter)
+    files: list[Path] = field(default_factory=list)
+    lines: int = 0
+
+
+def expand_log_paths(specs: Sequence[str | Path]) -> tuple[list[Path], list[Reject]]:
+    """Files, directories (searched recursively for ``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson``) and
+    globs → a sorted, de-duplicated file list, plus a reject for each spec that matched nothing."""
+    found: dict[Path, None] = {}
+    missing: list[Reject] = []
+    for spec in specs:
+        text = str(spec)
+        path = Path(text)
+        if path.is_file():
+            candidates: Iterable[Path] = [path]
+        elif path.is_dir():
+            candidates = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(LOG_SUFFIXES))
+        elif glob.has_magic(text):
+            candidates = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        else:
+            candidates = []
+        matched = False
+        for candidate in candidates:
+            matched = True
+            found.setdefault(candidate, None)
+        if not matched:
+            reason = "no such file or directory" if not glob.has_magic(text) else "pattern matched no files"
+            missing.append(Reject(text, 0, reason))
+    return list(found), missing
+
+
+def _open(path: Path) -> IO[str]:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8", errors="strict", newline="")
+    return path.open("r", encoding="utf-8", errors="strict", newline="")
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, text) for each non-blank line; raises OSError/UnicodeDecodeError."""
+    with _open(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            text = raw.strip()
+            if text:
+                yield number, text
+
+
+def read_file(path: Path, result: ReadResult, *, display: str | None = None) -> None:
+    """Append the events and rejects of one file to ``result``."""
+    shown = display or str(path)
+    result.files.append(path)
+    number = 0
+    try:
+        for number, text in iter_lines(path):
+            result.lines += 1
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                result.rejects.append(Reject(shown, number, f"not valid JSON: {exc.msg} (column {exc.colno})"))
+                continue
+            try:
+                event = parse_event(obj)
+            except InvalidEvent as exc:
+                result.rejects.append(Reject(shown, number, str(exc)))
+                continue
+            result.events.append(event)
+            for key in obj.keys() - KNOWN_FIELDS:
+                result.unknown_fields[key] += 1
+    except UnicodeDecodeError:
+        result.rejects.append(Reject(shown, number + 1, "not UTF-8 text; the rest of the file was skipped"))
+    except (OSError, EOFError) as exc:
+        result.rejects.append(Reject(shown, number, f"cannot read: {exc}; the rest of the file was skipped"))
+
+
+def read_events(specs: Sequence[str | Path]) -> ReadResult:
+    """Read every usage event under ``specs`` (files, directories, globs)."""
+    files, missing = expand_log_paths(specs)
+    result = ReadResult(rejects=list(missing))
+    for path in files:
+        read_file(path, result)
+    return result

@@ -1,0 +1,89 @@
+"""The usage-event schema, version 1: one JSON object per LLM call attempt, one per line (JSONL).
+
+It is the contract between the generated cost tracker (writer) and ``cost-report`` (reader).
+Names follow the OpenTelemetry GenAI semantic conventions where they exist; token semantics
+too: ``input_tokens`` is ALL input, cache reads and writes included, and ``reasoning_tokens`` are
+part of ``output_tokens``. ``docs/usage-event.schema.json`` is generated from this module.
+"""
+
+from __future__ import annotations
+
+from aiinfra_cli._schema import Bool, Int, MapOf, Money, Num, Obj, Str
+from aiinfra_cli.config import ERROR_CLASSES
+
+SCHEMA_VERSION = 1
+STATUSES = ("ok", "error")
+
+_COUNT = "Token count."
+EVENT = Obj(
+    {
+        "schema_version": Int("Version of this schema (1).", minimum=1),
+        "event_id": Str("Unique id of the event (used to drop duplicates).", min_length=1),
+        "timestamp": Str(
+            "When the call started: ISO 8601 with a UTC offset, e.g. 2026-11-23T07:24:30.120Z.",
+            min_length=1,
+        ),
+        "provider": Str("gen_ai.provider.name: anthropic, openai, gemini, azure-openai, …", min_length=1),
+        "operation": Str("gen_ai.operation.name: chat, text_completion, generate_content, embeddings."),
+        "request_model": Str("gen_ai.request.model: the model asked for.", min_length=1),
+        "response_model": Str("gen_ai.response.model: the model that answered.", nullable=True),
+        "model_id": Str("The config's model id, when the call went through a route.", nullable=True),
+        "input_tokens": Int("All input tokens, cache reads and writes included.", minimum=0),
+        "output_tokens": Int("All output tokens, reasoning included.", minimum=0),
+        "cache_read_tokens": Int(f"{_COUNT} Input read from the prompt cache (part of input).", minimum=0),
+        "cache_write_tokens": Int(f"{_COUNT} Input written to the prompt cache (part of input).", minimum=0),
+        "cache_write_1h_tokens": Int(
+            f"{_COUNT} The part of cache_write_tokens written with a 1-hour TTL.", minimum=0
+        ),
+        "reasoning_tokens": Int(f"{_COUNT} Reasoning / thinking tokens (part of output).", minimum=0),
+        "status": Str("ok or error.", enum=STATUSES),
+        "error_class": Str("Why the call failed.", enum=ERROR_CLASSES, nullable=True),
+        "error_type": Str("Provider error type or exception name.", nullable=True),
+        "http_status": Int("HTTP status of the response.", minimum=100, nullable=True),
+        "latency_ms": Num("Wall time of the call.", minimum=0, nullable=True),
+        "ttft_ms": Num("Time to first token (streaming).", minimum=0, nullable=True),
+        "cost_usd": Money("Cost computed by the tracker at call time, as a decimal string.", nullable=True),
+        "feature": Str("Product feature the call serves.", nullable=True),
+        "endpoint": Str("API endpoint / handler that made the call.", nullable=True),
+        "user": Str("End user (an opaque id, never an email).", nullable=True),
+        "tenant": Str("Customer / tenant.", nullable=True),
+        "route": Str("Config route the call went through.", nullable=True),
+        "call_site": Str("file:line of the calling code.", nullable=True),
+        "attempt": Int("1 for the first attempt, 2 for the first retry, …", minimum=1),
+        "fallback_from": Str("Model id this attempt fell back from.", nullable=True),
+        "cache_hit": Bool("Served from the response cache (no provider call)."),
+        "saved_cost_usd": Money("What a cache hit saved.", nullable=True),
+        "batch": Bool("Sent through a batch API."),
+        "streaming": Bool("Streamed response."),
+        "prompt": Str("Prompt-library prompt as name@version.", nullable=True),
+        "request_id": Str("Provider request id.", nullable=True),
+        "trace_id": Str("Trace id (W3C).", nullable=True),
+        "span_id": Str("Span id (W3C).", nullable=True),
+        "service": Str("Service name.", nullable=True),
+        "environment": Str("Deployment environment.", nullable=True),
+        "tags": MapOf(Str(), "Free-form string tags."),
+    },
+    "One LLM call attempt.",
+    required=(
+        "schema_version",
+        "timestamp",
+        "provider",
+        "request_model",
+        "input_tokens",
+        "output_tokens",
+        "status",
+    ),
+    allow_extra=True,
+)
+
+KNOWN_FIELDS = frozenset(EVENT.fields)
+
+
+def json_schema() -> dict[str, object]:
+    """The JSON Schema (draft 2020-12) of one usage event."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:aiinfra:usage-event:v1",
+        "title": "aiinfra usage event (one JSONL line)",
+        **EVENT.json_schema(),
+    }

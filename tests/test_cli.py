@@ -1,0 +1,137 @@
+"""The CLI shell: entry points, help, version, exit codes, and the one top-level error handler."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from _support import run_cli
+
+from aiinfra_cli import __version__
+from aiinfra_cli.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    ConfigError,
+    UsageError,
+    handle,
+)
+
+HEAVY = ("anthropic", "openai", "duckdb", "libcst", "httpx", "jinja2", "tiktoken")
+COMMANDS = ("init", "cost-report", "model-health", "optimize-context", "prompt-library", "demo",
+            "config", "prices")
+
+
+def test_version_via_console_script_and_module(tmp_path: Path) -> None:
+    result = run_cli("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == f"aiinfra {__version__}\n"
+    module = subprocess.run(
+        [sys.executable, "-m", "aiinfra_cli", "--version"], capture_output=True, text=True, check=False
+    )
+    assert module.stdout == f"aiinfra {__version__}\n"
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    result = run_cli("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for name in COMMANDS:
+        assert f"  {name} " in result.stdout
+
+
+@pytest.mark.parametrize("argv", [["--help"], *[[name, "--help"] for name in COMMANDS],
+                                  ["prices", "cost", "--help"], ["config", "validate", "--help"]])
+def test_help_imports_no_heavy_library(argv: list[str]) -> None:
+    probe = (
+        "import sys, json\n"
+        "from aiinfra_cli.__main__ import main\n"
+        f"code = main({argv!r})\n"
+        f"print(json.dumps([code, sorted(m for m in {HEAVY!r} if m in sys.modules)]), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    code, loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    assert code == 0
+    assert loaded == []
+
+
+@pytest.mark.parametrize("name", ["init", "cost-report", "model-health", "optimize-context", "prompt-library"])
+def test_unbuilt_commands_say_so_and_exit_2(tmp_path: Path, name: str) -> None:
+    result = run_cli(name, "--some-flag", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"aiinfra: error: 'aiinfra {name}' is not available in this version yet" \
+        " (see 'aiinfra --help' for the commands that are)\n"
+
+
+def test_unknown_command_is_usage_error(tmp_path: Path) -> None:
+    result = run_cli("bogus", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "No such command 'bogus'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_no_arguments_shows_help_and_exits_2(tmp_path: Path) -> None:
+    result = run_cli(cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Usage: aiinfra" in result.stdout + result.stderr
+
+
+def _run_handler(exc: BaseException, *, debug: bool = False) -> tuple[int, str]:
+    err = io.StringIO()
+
+    def body() -> int:
+        raise exc
+
+    return handle(body, debug=debug, stderr=err), err.getvalue()
+
+
+def test_expected_error_is_one_line_with_exit_1() -> None:
+    code, text = _run_handler(ConfigError("unknown provider 'x'", where="config/ai-models.yaml:4",
+                                          hint="add it under providers"))
+    assert code == 1
+    assert text == "aiinfra: error: config/ai-models.yaml:4: unknown provider 'x' (add it under providers)\n"
+
+
+def test_usage_error_exits_2() -> None:
+    code, text = _run_handler(UsageError("--since is after --until"))
+    assert (code, text) == (2, "aiinfra: error: --since is after --until\n")
+
+
+def test_keyboard_interrupt_exits_130() -> None:
+    code, text = _run_handler(KeyboardInterrupt())
+    assert (code, text) == (EXIT_INTERRUPTED, "aiinfra: interrupted\n")
+
+
+def test_internal_error_writes_redacted_traceback_without_locals(isolated_home: Path) -> None:
+    def leaky() -> int:
+        api_key = "sk-ant-api03-" + "A" * 40  # a local variable that must not reach any output
+        raise RuntimeError(f"boom with {api_key}")
+
+    err = io.StringIO()
+    code = handle(leaky, debug=False, stderr=err)
+    line = err.getvalue()
+    assert code == EXIT_INTERNAL
+    assert line.count("\n") == 1
+    assert line.startswith("aiinfra: internal error: RuntimeError: boom with [REDACTED] (traceback written to ")
+    crash_files = list((isolated_home / "crash").glob("aiinfra-crash-*.log"))
+    assert len(crash_files) == 1
+    log = crash_files[0].read_text()
+    assert "Traceback" in log and "leaky" in log
+    assert "AAAAAAAAAAAAAAAAAAAA" not in log and "[REDACTED]" in log
+
+
+def test_debug_prints_traceback_instead_of_file(isolated_home: Path) -> None:
+    code, text = _run_handler(ValueError("bad"), debug=True)
+    assert code == EXIT_INTERNAL
+    assert text.startswith("Traceback (most recent call last):")
+    assert not (isolated_home / "crash").exists()
+
+
+def test_debug_flag_reaches_handler_end_to_end(tmp_path: Path) -> None:
+    result = run_cli("--debug", "config", "validate", "--config", str(tmp_path / "missing.yaml"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert result.stderr.rstrip().endswith("(check the --config path)")
