@@ -21,8 +21,16 @@ from aiinfra_cli.errors import (
 )
 
 HEAVY = ("anthropic", "openai", "duckdb", "libcst", "httpx", "jinja2", "tiktoken")
-COMMANDS = ("init", "cost-report", "model-health", "optimize-context", "prompt-library", "demo",
-            "config", "prices")
+COMMANDS = (
+    "init",
+    "cost-report",
+    "model-health",
+    "optimize-context",
+    "prompt-library",
+    "demo",
+    "config",
+    "prices",
+)
 
 
 def test_version_via_console_script_and_module(tmp_path: Path) -> None:
@@ -30,7 +38,10 @@ def test_version_via_console_script_and_module(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stdout == f"aiinfra {__version__}\n"
     module = subprocess.run(
-        [sys.executable, "-m", "aiinfra_cli", "--version"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "aiinfra_cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert module.stdout == f"aiinfra {__version__}\n"
 
@@ -42,8 +53,15 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
         assert f"  {name} " in result.stdout
 
 
-@pytest.mark.parametrize("argv", [["--help"], *[[name, "--help"] for name in COMMANDS],
-                                  ["prices", "cost", "--help"], ["config", "validate", "--help"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        *[[name, "--help"] for name in COMMANDS],
+        ["prices", "cost", "--help"],
+        ["config", "validate", "--help"],
+    ],
+)
 def test_help_imports_no_heavy_library(argv: list[str]) -> None:
     probe = (
         "import sys, json\n"
@@ -51,19 +69,25 @@ def test_help_imports_no_heavy_library(argv: list[str]) -> None:
         f"code = main({argv!r})\n"
         f"print(json.dumps([code, sorted(m for m in {HEAVY!r} if m in sys.modules)]), file=sys.stderr)\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
     code, loaded = json.loads(result.stderr.strip().splitlines()[-1])
     assert code == 0
     assert loaded == []
 
 
-@pytest.mark.parametrize("name", ["init", "cost-report", "model-health", "optimize-context", "prompt-library"])
+@pytest.mark.parametrize(
+    "name", ["init", "cost-report", "model-health", "optimize-context", "prompt-library"]
+)
 def test_unbuilt_commands_say_so_and_exit_2(tmp_path: Path, name: str) -> None:
     result = run_cli(name, "--some-flag", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr == f"aiinfra: error: 'aiinfra {name}' is not available in this version yet" \
+    assert (
+        result.stderr == f"aiinfra: error: 'aiinfra {name}' is not available in this version yet"
         " (see 'aiinfra --help' for the commands that are)\n"
+    )
 
 
 def test_unknown_command_is_usage_error(tmp_path: Path) -> None:
@@ -89,10 +113,16 @@ def _run_handler(exc: BaseException, *, debug: bool = False) -> tuple[int, str]:
 
 
 def test_expected_error_is_one_line_with_exit_1() -> None:
-    code, text = _run_handler(ConfigError("unknown provider 'x'", where="config/ai-models.yaml:4",
-                                          hint="add it under providers"))
+    code, text = _run_handler(
+        ConfigError(
+            "unknown provider 'x'", where="config/ai-models.yaml:4", hint="add it under providers"
+        )
+    )
     assert code == 1
-    assert text == "aiinfra: error: config/ai-models.yaml:4: unknown provider 'x' (add it under providers)\n"
+    assert (
+        text
+        == "aiinfra: error: config/ai-models.yaml:4: unknown provider 'x' (add it under providers)\n"
+    )
 
 
 def test_usage_error_exits_2() -> None:
@@ -115,7 +145,9 @@ def test_internal_error_writes_redacted_traceback_without_locals(isolated_home: 
     line = err.getvalue()
     assert code == EXIT_INTERNAL
     assert line.count("\n") == 1
-    assert line.startswith("aiinfra: internal error: RuntimeError: boom with [REDACTED] (traceback written to ")
+    assert line.startswith(
+        "aiinfra: internal error: RuntimeError: boom with [REDACTED] (traceback written to "
+    )
     crash_files = list((isolated_home / "crash").glob("aiinfra-crash-*.log"))
     assert len(crash_files) == 1
     log = crash_files[0].read_text()
@@ -131,7 +163,9 @@ def test_debug_prints_traceback_instead_of_file(isolated_home: Path) -> None:
 
 
 def test_debug_flag_reaches_handler_end_to_end(tmp_path: Path) -> None:
-    result = run_cli("--debug", "config", "validate", "--config", str(tmp_path / "missing.yaml"), cwd=tmp_path)
+    result = run_cli(
+        "--debug", "config", "validate", "--config", str(tmp_path / "missing.yaml"), cwd=tmp_path
+    )
     assert result.returncode == 1
     assert "Traceback (most recent call last)" in result.stderr
     assert result.stderr.rstrip().endswith("(check the --config path)")

@@ -1,4 +1,4 @@
-"""aiinfra: production-grade LLM infrastructure for any repository, and the checks that keep it honest."""
+"""aiinfra: production-grade LLM infrastructure for any repository, and the checks on it."""
 
 from __future__ import annotations
 

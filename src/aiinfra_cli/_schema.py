@@ -170,12 +170,18 @@ class Num(Node):
     def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
         if value is None and self.nullable:
             return
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             problems.append(Problem(path, f"expected a number, got {_type_name(value)}"))
         elif self.minimum is not None and value < self.minimum:
             problems.append(Problem(path, f"must be at least {self.minimum}, got {value}"))
         elif self.exclusive_minimum is not None and value <= self.exclusive_minimum:
-            problems.append(Problem(path, f"must be greater than {self.exclusive_minimum}, got {value}"))
+            problems.append(
+                Problem(path, f"must be greater than {self.exclusive_minimum}, got {value}")
+            )
         elif self.maximum is not None and value > self.maximum:
             problems.append(Problem(path, f"must be at most {self.maximum}, got {value}"))
 
@@ -191,7 +197,7 @@ class Num(Node):
 
 
 def to_decimal(value: Any) -> Decimal | None:
-    """A number or decimal string as an exact Decimal (floats via their shortest repr), else None."""
+    """A number or decimal string as an exact Decimal (floats via their shortest repr) or None."""
     if isinstance(value, bool):
         return None
     try:
@@ -220,7 +226,10 @@ class Money(Node):
         amount = to_decimal(value)
         if amount is None:
             problems.append(
-                Problem(path, f"expected an amount in USD (e.g. 12.5 or \"12.5\"), got {_type_name(value)}")
+                Problem(
+                    path,
+                    f'expected an amount in USD (e.g. 12.5 or "12.5"), got {_type_name(value)}',
+                )
             )
         elif amount < 0:
             problems.append(Problem(path, f"must not be negative, got {value}"))
@@ -279,7 +288,9 @@ class ListOf(Node):
 class MapOf(Node):
     """A mapping with free-form string keys (matching ``key_pattern``) and uniform values."""
 
-    def __init__(self, value: Node, description: str = "", *, key_pattern: str | None = None) -> None:
+    def __init__(
+        self, value: Node, description: str = "", *, key_pattern: str | None = None
+    ) -> None:
         super().__init__(description)
         self.value = value
         self.key_pattern = re.compile(key_pattern) if key_pattern else None
@@ -299,7 +310,10 @@ class MapOf(Node):
             self.value.check(item, (*path, key), problems)
 
     def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "object", "additionalProperties": self.value.json_schema()}
+        schema: dict[str, Any] = {
+            "type": "object",
+            "additionalProperties": self.value.json_schema(),
+        }
         if self.key_pattern is not None:
             schema["propertyNames"] = {"pattern": f"^(?:{self.key_pattern.pattern})$"}
         return self._with_doc(schema)

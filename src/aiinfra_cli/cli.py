@@ -18,7 +18,7 @@ from aiinfra_cli.errors import NotAvailableYet, handle
 
 app = typer.Typer(
     name="aiinfra",
-    help="Production-grade LLM infrastructure for your repository, and the checks that keep it honest.",
+    help="Production-grade LLM infrastructure for your repository, and the checks on it.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -26,7 +26,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 config_app = typer.Typer(
-    help="Validate config/ai-models.yaml or print its JSON Schema.", no_args_is_help=True, rich_markup_mode=None
+    help="Validate config/ai-models.yaml or print its JSON Schema.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 prices_app = typer.Typer(
     help="Look up model prices and cost a request.", no_args_is_help=True, rich_markup_mode=None
@@ -37,9 +39,14 @@ app.add_typer(prices_app, name="prices")
 # Shared option definitions (Optional[...] because Typer inspects annotations at runtime on 3.10).
 ConfigOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--config", help="Config file (default: config/ai-models.yaml, searched up to the repo root)."),
+    typer.Option(
+        "--config",
+        help="Config file (default: config/ai-models.yaml, searched up to the repo root).",
+    ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout, nothing else.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout, nothing else.")
+]
 
 
 def _version(value: bool) -> None:
@@ -51,7 +58,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
 ) -> None:
@@ -67,7 +77,7 @@ _PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 @app.command(context_settings=_PASSTHROUGH)
 def init() -> None:
-    """Write the cost tracker, model orchestrator, context manager and prompt library into a repo."""
+    """Write cost tracking, model orchestration, context and prompt management into a repo."""
     _not_yet("init")
 
 
@@ -99,7 +109,9 @@ def prompt_library() -> None:
 def demo(
     keep: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--keep", help="Write the demo repo here and keep it (default: a temporary directory)."),
+        typer.Option(
+            "--keep", help="Write the demo repo here and keep it (default: a temporary directory)."
+        ),
     ] = None,
 ) -> None:
     """Run the main job on built-in sample data: no API key, no network."""
@@ -126,7 +138,9 @@ def config_schema() -> None:
 
 @prices_app.command("show")
 def prices_show(
-    model: Annotated[str, typer.Argument(help="Model id, e.g. claude-sonnet-4-5 or openai/gpt-4o-2024-08-06.")],
+    model: Annotated[
+        str, typer.Argument(help="Model id, e.g. claude-sonnet-4-5 or openai/gpt-4o-2024-08-06.")
+    ],
     as_json: JsonOpt = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -139,12 +153,25 @@ def prices_show(
 @prices_app.command("cost")
 def prices_cost(
     model: Annotated[str, typer.Argument(help="Model id.")],
-    input_tokens: Annotated[int, typer.Option("--input", min=0, help="All input tokens, cache reads and writes included.")] = 0,
-    output_tokens: Annotated[int, typer.Option("--output", min=0, help="Output tokens, reasoning included.")] = 0,
-    cache_read: Annotated[int, typer.Option("--cache-read", min=0, help="Input tokens read from the prompt cache.")] = 0,
-    cache_write: Annotated[int, typer.Option("--cache-write", min=0, help="Input tokens written to a 5-minute cache.")] = 0,
-    cache_write_1h: Annotated[int, typer.Option("--cache-write-1h", min=0, help="Input tokens written to a 1-hour cache.")] = 0,
-    reasoning: Annotated[int, typer.Option("--reasoning", min=0, help="Reasoning tokens (part of --output).")] = 0,
+    input_tokens: Annotated[
+        int,
+        typer.Option("--input", min=0, help="All input tokens, cache reads and writes included."),
+    ] = 0,
+    output_tokens: Annotated[
+        int, typer.Option("--output", min=0, help="Output tokens, reasoning included.")
+    ] = 0,
+    cache_read: Annotated[
+        int, typer.Option("--cache-read", min=0, help="Input tokens read from the prompt cache.")
+    ] = 0,
+    cache_write: Annotated[
+        int, typer.Option("--cache-write", min=0, help="Input tokens written to a 5-minute cache.")
+    ] = 0,
+    cache_write_1h: Annotated[
+        int, typer.Option("--cache-write-1h", min=0, help="Input tokens written to a 1-hour cache.")
+    ] = 0,
+    reasoning: Annotated[
+        int, typer.Option("--reasoning", min=0, help="Reasoning tokens (part of --output).")
+    ] = 0,
     batch: Annotated[bool, typer.Option("--batch", help="Price at the batch API rate.")] = False,
     as_json: JsonOpt = False,
     config: ConfigOpt = None,

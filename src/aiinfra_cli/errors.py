@@ -7,7 +7,7 @@
     │   └── NotAvailableYet      a command this version does not ship yet: exit 2
     ├── ConfigError              config/ai-models.yaml is missing, malformed or invalid
     ├── PriceError               price table unreadable, model unknown where a price is required
-    └── UsageLogError            a usage log that cannot be read at all (bad lines are rejects, not errors)
+    └── UsageLogError            a usage log that cannot be read at all (bad lines are rejects)
 
 Anything else that escapes a command is a bug: :func:`handle` prints one line naming the
 file the traceback was written to (exit 3); ``--debug`` prints the traceback instead.
@@ -90,7 +90,7 @@ def _crash_log_dir() -> Path:
 
 
 def write_crash_log(exc: BaseException) -> Path | None:
-    """Write the traceback (no locals, redacted) to a file and return its path, or None if unwritable."""
+    """Write the traceback (no locals, redacted) to a file; its path, or None if unwritable."""
     text = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     try:
         directory = _crash_log_dir()
@@ -124,10 +124,17 @@ def handle(body: Callable[[], int], *, debug: bool, stderr: TextIO | None = None
         return EXIT_FAILURE
     except Exception as exc:
         if debug:
-            print(redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))),
-                  file=err, end="")
+            print(
+                redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))),
+                file=err,
+                end="",
+            )
             return EXIT_INTERNAL
-        summary = redact(f"{type(exc).__name__}: {exc}").splitlines()[0] if str(exc) else type(exc).__name__
+        summary = (
+            redact(f"{type(exc).__name__}: {exc}").splitlines()[0]
+            if str(exc)
+            else type(exc).__name__
+        )
         path = write_crash_log(exc)
         where = f"traceback written to {path}" if path else "rerun with --debug for the traceback"
         print(f"aiinfra: internal error: {summary} ({where}; please report it)", file=err)

@@ -1,4 +1,4 @@
-"""Where things live: the repo root, the config file, ``.multiagent/``, the user's data dir, templates."""
+"""Where things live: repo root, config file, ``.multiagent/``, user data dir, templates."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ MEMORY_DIR = MULTIAGENT_DIR / "ai-infrastructure" / "memory"
 
 
 def find_repo_root(start: Path | None = None) -> Path | None:
-    """The nearest directory at or above ``start`` that holds ``.git`` (a dir, or a worktree file)."""
+    """The nearest directory at or above ``start`` holding ``.git`` (a dir, or a worktree file)."""
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / ".git").exists():

@@ -33,18 +33,25 @@ def test_reference_example_validates_as_written(configured_repo: Path) -> None:
     assert config.usage_log.path == (configured_repo / "logs" / "ai-usage").resolve()
 
 
-def test_discovery_walks_up_to_repo_root_but_not_beyond(configured_repo: Path, tmp_path: Path) -> None:
+def test_discovery_walks_up_to_repo_root_but_not_beyond(
+    configured_repo: Path, tmp_path: Path
+) -> None:
     nested = configured_repo / "src" / "pkg"
     nested.mkdir(parents=True)
     config = load_config(start=nested)
-    assert config is not None and config.path == (configured_repo / "config" / "ai-models.yaml").resolve()
+    assert (
+        config is not None
+        and config.path == (configured_repo / "config" / "ai-models.yaml").resolve()
+    )
 
     # A config above the repo root belongs to another project and must not be picked up.
     inner = configured_repo / "vendor" / "other"
     inner.mkdir(parents=True)
     (inner / ".git").mkdir()
     assert load_config(start=inner) is None
-    with pytest.raises(ConfigError, match=r"no config/ai-models.yaml found .* \(run 'aiinfra init'"):
+    with pytest.raises(
+        ConfigError, match=r"no config/ai-models.yaml found .* \(run 'aiinfra init'"
+    ):
         load_config(start=inner, required=True)
 
 
@@ -66,25 +73,48 @@ def test_unknown_provider_names_file_line_key_and_suggestion() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("kind: anthropic,", "kind: antropic,",
-         "config/ai-models.yaml:3: providers.anthropic.kind: 'antropic' is not one of: anthropic, openai,"
-         " openai-compatible, gemini, azure-openai (did you mean 'anthropic'?)"),
-        ("chain: [smart, fast, llama]", "chain: [smart, fats, llama]",
-         "config/ai-models.yaml:12: routes.summarize.chain[1]: unknown model id 'fats' (did you mean 'fast'?)"),
-        ("context_window: 128000", "contxt_window: 128000",
-         "config/ai-models.yaml:8: models[1].contxt_window: unknown key (did you mean 'context_window'?)"),
-        ("monthly_usd: 500", "monthly_usd: lots",
-         "config/ai-models.yaml:14: budgets.monthly_usd: expected an amount in USD (e.g. 12.5 or \"12.5\"),"
-         " got a string"),
-        ("version: 1", "version: 2",
-         "config/ai-models.yaml:1: version: unsupported version 2; this aiinfra reads version 1"),
-        ("alert_at: [0.7, 0.9, 1.0]", "alert_at: [0.9, 0.7, 1.0]",
-         "config/ai-models.yaml:16: budgets.alert_at: tiers must be in ascending order"),
-        ("max_output_tokens: 4096", "max_output_tokens: 400000",
-         "config/ai-models.yaml:8: models[1].max_output_tokens: 400000 is larger than context_window 128000"),
-        ('local:     {kind: openai-compatible, base_url: "http://127.0.0.1:11434/v1"}',
-         "local:     {kind: openai-compatible}",
-         "config/ai-models.yaml:5: providers.local.base_url: is required for kind 'openai-compatible'"),
+        (
+            "kind: anthropic,",
+            "kind: antropic,",
+            "config/ai-models.yaml:3: providers.anthropic.kind: 'antropic' is not one of: anthropic, openai,"
+            " openai-compatible, gemini, azure-openai (did you mean 'anthropic'?)",
+        ),
+        (
+            "chain: [smart, fast, llama]",
+            "chain: [smart, fats, llama]",
+            "config/ai-models.yaml:12: routes.summarize.chain[1]: unknown model id 'fats' (did you mean 'fast'?)",
+        ),
+        (
+            "context_window: 128000",
+            "contxt_window: 128000",
+            "config/ai-models.yaml:8: models[1].contxt_window: unknown key (did you mean 'context_window'?)",
+        ),
+        (
+            "monthly_usd: 500",
+            "monthly_usd: lots",
+            'config/ai-models.yaml:14: budgets.monthly_usd: expected an amount in USD (e.g. 12.5 or "12.5"),'
+            " got a string",
+        ),
+        (
+            "version: 1",
+            "version: 2",
+            "config/ai-models.yaml:1: version: unsupported version 2; this aiinfra reads version 1",
+        ),
+        (
+            "alert_at: [0.7, 0.9, 1.0]",
+            "alert_at: [0.9, 0.7, 1.0]",
+            "config/ai-models.yaml:16: budgets.alert_at: tiers must be in ascending order",
+        ),
+        (
+            "max_output_tokens: 4096",
+            "max_output_tokens: 400000",
+            "config/ai-models.yaml:8: models[1].max_output_tokens: 400000 is larger than context_window 128000",
+        ),
+        (
+            'local:     {kind: openai-compatible, base_url: "http://127.0.0.1:11434/v1"}',
+            "local:     {kind: openai-compatible}",
+            "config/ai-models.yaml:5: providers.local.base_url: is required for kind 'openai-compatible'",
+        ),
     ],
 )
 def test_each_problem_is_one_clear_line(old: str, new: str, expected: str) -> None:
@@ -114,7 +144,9 @@ def test_duplicate_keys_and_ids_are_caught() -> None:
 
 
 def test_invalid_yaml_names_the_line() -> None:
-    text = EXAMPLE_CONFIG.replace("  per_feature: {summarize: 100}", "  per_feature: {summarize: 100")
+    text = EXAMPLE_CONFIG.replace(
+        "  per_feature: {summarize: 100}", "  per_feature: {summarize: 100"
+    )
     (problem,) = _problems(text)
     assert problem.startswith("config/ai-models.yaml:16: invalid YAML: expected ',' or '}'")
     assert "(while parsing a flow mapping started on line 15)" in problem
@@ -135,8 +167,16 @@ def test_json_schema_describes_every_top_level_key() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     properties = schema["properties"]
     assert isinstance(properties, dict)
-    assert set(properties) == {"version", "providers", "models", "routes", "budgets", "usage_log",
-                               "instrumentation", "agent"}
+    assert set(properties) == {
+        "version",
+        "providers",
+        "models",
+        "routes",
+        "budgets",
+        "usage_log",
+        "instrumentation",
+        "agent",
+    }
     assert schema["required"] == ["version"]
 
 
@@ -146,7 +186,11 @@ def test_cli_validate_and_schema(configured_repo: Path) -> None:
     assert ok.stderr.strip().endswith("valid (3 providers, 3 models, 1 routes)")
 
     bad = configured_repo / "bad.yaml"
-    bad.write_text(EXAMPLE_CONFIG.replace("provider: local", "provider: locl").replace("tier: fast}", "tier: fastest}"))
+    bad.write_text(
+        EXAMPLE_CONFIG.replace("provider: local", "provider: locl").replace(
+            "tier: fast}", "tier: fastest}"
+        )
+    )
     result = run_cli("config", "validate", "--config", "bad.yaml", cwd=configured_repo)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [

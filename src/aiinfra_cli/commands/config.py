@@ -34,8 +34,8 @@ def validate(config_path: Path | None) -> int:
         print(f"{display_path(path)}: {len(problems)} {noun}", file=sys.stderr)
         return EXIT_FAILURE
     output.info(
-        f"{display_path(path)}: valid ({len(config.providers)} providers, {len(config.models)} models,"
-        f" {len(config.routes)} routes)"
+        f"{display_path(path)}: valid ({len(config.providers)} providers,"
+        f" {len(config.models)} models, {len(config.routes)} routes)"
     )
     return EXIT_OK
 

@@ -1,4 +1,4 @@
-"""``config/ai-models.yaml``: schema (version 1), loading with line numbers, validation, JSON Schema.
+"""``config/ai-models.yaml``: schema (version 1), line-numbered loading, validation, JSON Schema.
 
 Public surface::
 

@@ -33,12 +33,17 @@ DEFAULT_KEY_ENV = {
     "azure-openai": "AZURE_OPENAI_API_KEY",
 }
 DEFAULT_USAGE_LOG = "logs/ai-usage"
+_NEEDS_BASE_URL = ("openai-compatible", "azure-openai")
 
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is below it (as users typed it)."""
     try:
-        return os.path.relpath(path) if path.is_absolute() and Path.cwd() in path.parents else str(path)
+        return (
+            os.path.relpath(path)
+            if path.is_absolute() and Path.cwd() in path.parents
+            else str(path)
+        )
     except ValueError:
         return str(path)
 
@@ -52,6 +57,16 @@ def _walk_strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _walk_strings(item, (*path, index))
+
+
+def _mapping(data: Any, key: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _items(data: Any, key: str) -> list[Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
 
 
 def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
@@ -70,16 +85,22 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
     version = data.get("version")
     if isinstance(version, int) and not isinstance(version, bool) and version != SCHEMA_VERSION:
         problems.append(
-            Problem(("version",), f"unsupported version {version}; this aiinfra reads version {SCHEMA_VERSION}")
+            Problem(
+                ("version",),
+                f"unsupported version {version}; this aiinfra reads version {SCHEMA_VERSION}",
+            )
         )
-    providers = data.get("providers") if isinstance(data.get("providers"), dict) else {}
+    providers = _mapping(data, "providers")
     for name, provider in providers.items():
-        if isinstance(provider, dict) and provider.get("kind") in ("openai-compatible", "azure-openai"):
-            if "base_url" not in provider:
-                problems.append(
-                    Problem(("providers", name, "base_url"), f"is required for kind '{provider['kind']}'")
+        needs_url = isinstance(provider, dict) and provider.get("kind") in _NEEDS_BASE_URL
+        if needs_url and "base_url" not in provider:
+            problems.append(
+                Problem(
+                    ("providers", name, "base_url"),
+                    f"is required for kind '{provider['kind']}'",
                 )
-    models = data.get("models") if isinstance(data.get("models"), list) else []
+            )
+    models = _items(data, "models")
     model_ids: list[str] = []
     for index, model in enumerate(models):
         if not isinstance(model, dict):
@@ -87,14 +108,17 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
         model_id = model.get("id")
         if isinstance(model_id, str):
             if model_id in model_ids:
-                problems.append(Problem(("models", index, "id"), f"duplicate model id '{model_id}'"))
+                problems.append(
+                    Problem(("models", index, "id"), f"duplicate model id '{model_id}'")
+                )
             model_ids.append(model_id)
         provider_name = model.get("provider")
         if isinstance(provider_name, str) and provider_name not in providers:
             problems.append(
                 Problem(
                     ("models", index, "provider"),
-                    f"unknown provider '{provider_name}'{did_you_mean(provider_name, list(providers))}",
+                    f"unknown provider '{provider_name}'"
+                    + did_you_mean(provider_name, list(providers)),
                 )
             )
         window, max_out = model.get("context_window"), model.get("max_output_tokens")
@@ -105,7 +129,7 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
                     f"{max_out} is larger than context_window {window}",
                 )
             )
-    routes = data.get("routes") if isinstance(data.get("routes"), dict) else {}
+    routes = _mapping(data, "routes")
     for name, route in routes.items():
         chain = route.get("chain") if isinstance(route, dict) else None
         for position, model_id in enumerate(chain if isinstance(chain, list) else []):
@@ -116,8 +140,8 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
                         f"unknown model id '{model_id}'{did_you_mean(model_id, model_ids)}",
                     )
                 )
-    budgets = data.get("budgets") if isinstance(data.get("budgets"), dict) else {}
-    per_model = budgets.get("per_model") if isinstance(budgets.get("per_model"), dict) else {}
+    budgets = _mapping(data, "budgets")
+    per_model = _mapping(budgets, "per_model")
     for model_id in per_model:
         if model_id not in model_ids:
             problems.append(
@@ -126,11 +150,11 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
                     f"unknown model id '{model_id}'{did_you_mean(str(model_id), model_ids)}",
                 )
             )
-    alert_at = budgets.get("alert_at")
-    if isinstance(alert_at, list) and all(isinstance(a, int | float) for a in alert_at):
-        if alert_at != sorted(alert_at):
-            problems.append(Problem(("budgets", "alert_at"), "tiers must be in ascending order"))
-    agent = data.get("agent") if isinstance(data.get("agent"), dict) else {}
+    alert_at = _items(budgets, "alert_at")
+    numeric = all(isinstance(a, int | float) for a in alert_at)
+    if numeric and alert_at != sorted(alert_at):
+        problems.append(Problem(("budgets", "alert_at"), "tiers must be in ascending order"))
+    agent = _mapping(data, "agent")
     agent_route = agent.get("route")
     if isinstance(agent_route, str) and agent_route not in routes:
         problems.append(
@@ -202,8 +226,12 @@ def _build(data: dict[str, Any], path: Path) -> Config:
     budgets = BudgetConfig(
         monthly_usd=_money(b.get("monthly_usd")),
         daily_usd=_money(b.get("daily_usd")),
-        per_feature={k: d for k, v in (b.get("per_feature") or {}).items() if (d := _money(v)) is not None},
-        per_model={k: d for k, v in (b.get("per_model") or {}).items() if (d := _money(v)) is not None},
+        per_feature={
+            k: d for k, v in (b.get("per_feature") or {}).items() if (d := _money(v)) is not None
+        },
+        per_model={
+            k: d for k, v in (b.get("per_model") or {}).items() if (d := _money(v)) is not None
+        },
         alert_at=tuple(float(a) for a in b["alert_at"]) if "alert_at" in b else (0.7, 0.9, 1.0),
         soft_limit_at=b.get("soft_limit_at"),
         on_hard_limit=b.get("on_hard_limit", "refuse"),
@@ -237,7 +265,7 @@ def _build(data: dict[str, Any], path: Path) -> Config:
 
 
 def check_text(text: str, path: Path) -> tuple[Config | None, list[str]]:
-    """Validate config text; return the Config (None if invalid) and one formatted line per problem."""
+    """Validate config text: the Config (None if invalid) and one formatted line per problem."""
     shown = display_path(path)
     try:
         loaded = load_yaml(text)
@@ -307,6 +335,10 @@ def load_config(
         raise ConfigError(f"cannot read {display_path(found)}: {exc}") from None
     config, problems = check_text(text, found)
     if config is None:
-        more = f" (and {len(problems) - 1} more: run 'aiinfra config validate')" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more: run 'aiinfra config validate')"
+            if len(problems) > 1
+            else ""
+        )
         raise ConfigError(problems[0] + more)
     return config

@@ -55,7 +55,9 @@ PROVIDER = Obj(
             pattern_hint=": give the NAME of an environment variable, e.g. OPENAI_API_KEY",
         ),
         "api_version": Str("API version (azure-openai)."),
-        "organization_env": Str("Environment variable holding an OpenAI organization id.", pattern=_ENV_VAR),
+        "organization_env": Str(
+            "Environment variable holding an OpenAI organization id.", pattern=_ENV_VAR
+        ),
         "timeout_s": Num("Default per-request timeout in seconds.", exclusive_minimum=0),
         "health_url": Str(
             "Health endpoint for local servers (default: the kind's own).", pattern=r"https?://\S+"
@@ -66,21 +68,31 @@ PROVIDER = Obj(
 )
 
 PRICING = Obj(
-    {key: Money(f"USD per million tokens ({key.removesuffix('_per_mtok').replace('_', ' ')}).")
-     for key in PRICE_KEYS},
+    {
+        key: Money(f"USD per million tokens ({key.removesuffix('_per_mtok').replace('_', ' ')}).")
+        for key in PRICE_KEYS
+    },
     "Prices that override the bundled price table for this model.",
 )
 
 MODEL = Obj(
     {
-        "id": Str("Name used by routes and reports.", pattern=_NAME, pattern_hint=": use letters, digits, '-', '_' or '.'"),
+        "id": Str(
+            "Name used by routes and reports.",
+            pattern=_NAME,
+            pattern_hint=": use letters, digits, '-', '_' or '.'",
+        ),
         "provider": Str("A key of `providers`."),
-        "model": Str("The provider's model name (the deployment name for azure-openai).", min_length=1),
+        "model": Str(
+            "The provider's model name (the deployment name for azure-openai).", min_length=1
+        ),
         "context_window": Int("Maximum input + output tokens.", minimum=1),
         "max_output_tokens": Int("Maximum output tokens per request.", minimum=1),
         "tier": Str("Capability / cost tier used by routing and budget downgrades.", enum=TIERS),
         "pricing": PRICING,
-        "price_as": Str("Price this model as another model of the price table (e.g. an Azure deployment)."),
+        "price_as": Str(
+            "Price this model as another model of the price table (e.g. an Azure deployment)."
+        ),
         "tags": ListOf(Str(), "Free-form labels."),
     },
     "A model you call.",
@@ -90,7 +102,9 @@ MODEL = Obj(
 ROUTE = Obj(
     {
         "chain": ListOf(Str(), "Model ids tried in order.", min_items=1, unique=True),
-        "timeout_s": Num("Total deadline for the request, fallbacks included.", exclusive_minimum=0),
+        "timeout_s": Num(
+            "Total deadline for the request, fallbacks included.", exclusive_minimum=0
+        ),
         "attempt_timeout_s": Num("Deadline for one attempt.", exclusive_minimum=0),
         "max_retries": Int("Retries per model before falling back.", minimum=0),
         "max_cost_usd": Money("Refuse a request whose estimated cost exceeds this."),
@@ -123,8 +137,12 @@ BUDGETS = Obj(
         "daily_usd": Money("Total daily budget."),
         "per_feature": MapOf(Money(), "Monthly budget per feature tag."),
         "per_model": MapOf(Money(), "Monthly budget per model id."),
-        "alert_at": ListOf(Num(exclusive_minimum=0, maximum=10), "Alert tiers as fractions of a budget."),
-        "soft_limit_at": Num("Fraction of a budget where requests downgrade to a cheaper tier.", exclusive_minimum=0),
+        "alert_at": ListOf(
+            Num(exclusive_minimum=0, maximum=10), "Alert tiers as fractions of a budget."
+        ),
+        "soft_limit_at": Num(
+            "Fraction of a budget where requests downgrade to a cheaper tier.", exclusive_minimum=0
+        ),
         "on_hard_limit": Str("What happens at 100 % of a budget.", enum=("refuse", "warn")),
     },
     "Spending limits and alert tiers.",
@@ -132,7 +150,9 @@ BUDGETS = Obj(
 
 USAGE_LOG = Obj(
     {
-        "path": Str("Directory (or file) of usage-event JSONL, relative to the repo root.", min_length=1),
+        "path": Str(
+            "Directory (or file) of usage-event JSONL, relative to the repo root.", min_length=1
+        ),
         "format": Str("Log format.", enum=("aiinfra", "claude-code", "otel")),
         "rotate_mb": Num("Start a new file after this many MiB.", exclusive_minimum=0),
     },

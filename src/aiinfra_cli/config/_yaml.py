@@ -14,7 +14,7 @@ from aiinfra_cli._schema import Problem
 
 @dataclass(frozen=True)
 class LoadedYaml:
-    """The parsed document, the 1-based line of each path, and structural problems found on the way."""
+    """The parsed document, the 1-based line of each path, and structural problems found."""
 
     data: Any
     lines: dict[KeyPath, int]
@@ -38,7 +38,9 @@ class YamlSyntaxError(Exception):
         self.line = line
 
 
-def _index(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], problems: list[Problem]) -> None:
+def _index(
+    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], problems: list[Problem]
+) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -47,7 +49,9 @@ def _index(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], problems: 
             child = (*path, key)
             if key in seen:
                 # PyYAML keeps the last value silently; a duplicated key is almost always a mistake.
-                problems.append(Problem(child, "duplicate key (the later value would silently win)"))
+                problems.append(
+                    Problem(child, "duplicate key (the later value would silently win)")
+                )
             seen.add(key)
             lines[child] = key_node.start_mark.line + 1
             _index(value_node, child, lines, problems)

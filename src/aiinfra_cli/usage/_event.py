@@ -84,7 +84,9 @@ def parse_timestamp(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidEvent(f"timestamp '{text}' is not ISO 8601 (e.g. 2026-11-23T07:24:30Z)") from None
+        raise InvalidEvent(
+            f"timestamp '{text}' is not ISO 8601 (e.g. 2026-11-23T07:24:30Z)"
+        ) from None
     if parsed.tzinfo is None:
         raise InvalidEvent(f"timestamp '{text}' has no UTC offset (write it in UTC with a 'Z')")
     return parsed.astimezone(timezone.utc)
@@ -112,7 +114,10 @@ def parse_event(obj: Any) -> UsageEvent:
         raise InvalidEvent(_first(problems))
     version = obj["schema_version"]
     if version > SCHEMA_VERSION:
-        raise InvalidEvent(f"schema_version {version} is newer than this aiinfra reads ({SCHEMA_VERSION}); upgrade aiinfra")
+        raise InvalidEvent(
+            f"schema_version {version} is newer than this aiinfra reads ({SCHEMA_VERSION});"
+            " upgrade aiinfra"
+        )
     input_tokens, output_tokens = obj["input_tokens"], obj["output_tokens"]
     cache_read = obj.get("cache_read_tokens", 0)
     cache_write = obj.get("cache_write_tokens", 0)
@@ -124,7 +129,9 @@ def parse_event(obj: Any) -> UsageEvent:
             " (input_tokens must count ALL input, cache included)"
         )
     if cache_write_1h > cache_write:
-        raise InvalidEvent("cache_write_1h_tokens exceed cache_write_tokens (they are a part of it)")
+        raise InvalidEvent(
+            "cache_write_1h_tokens exceed cache_write_tokens (they are a part of it)"
+        )
     if reasoning > output_tokens:
         raise InvalidEvent("reasoning_tokens exceed output_tokens (they are a part of it)")
     known = {key: obj[key] for key in EVENT.fields if key in obj}

@@ -30,7 +30,11 @@ class Reject:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}" if self.line else f"{self.file}: {self.reason}"
+        return (
+            f"{self.file}:{self.line}: {self.reason}"
+            if self.line
+            else f"{self.file}: {self.reason}"
+        )
 
 
 @dataclass
@@ -55,9 +59,13 @@ def expand_log_paths(specs: Sequence[str | Path]) -> tuple[list[Path], list[Reje
         if path.is_file():
             candidates: Iterable[Path] = [path]
         elif path.is_dir():
-            candidates = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(LOG_SUFFIXES))
+            candidates = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.name.endswith(LOG_SUFFIXES)
+            )
         elif glob.has_magic(text):
-            candidates = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+            candidates = sorted(
+                Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()
+            )
         else:
             candidates = []
         matched = False
@@ -65,19 +73,25 @@ def expand_log_paths(specs: Sequence[str | Path]) -> tuple[list[Path], list[Reje
             matched = True
             found.setdefault(candidate, None)
         if not matched:
-            reason = "no such file or directory" if not glob.has_magic(text) else "pattern matched no files"
+            reason = (
+                "no such file or directory"
+                if not glob.has_magic(text)
+                else "pattern matched no files"
+            )
             missing.append(Reject(text, 0, reason))
     return list(found), missing
 
 
-def _open(path: Path) -> IO[str]:
+def _open(path: Path) -> IO[bytes] | gzip.GzipFile:
     if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8", errors="strict", newline="")
-    return path.open("r", encoding="utf-8", errors="strict", newline="")
+        return gzip.open(path, "rb")
+    return path.open("rb")
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(1-based line number, text) for each non-blank line; raises OSError/UnicodeDecodeError."""
+def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(1-based line number, raw bytes) for each non-blank line; raises OSError on I/O failure.
+
+    Lines are split as bytes so that one undecodable line is one reject, not a lost file."""
     with _open(path) as handle:
         for number, raw in enumerate(handle, start=1):
             text = raw.strip()
@@ -91,12 +105,17 @@ def read_file(path: Path, result: ReadResult, *, display: str | None = None) -> 
     result.files.append(path)
     number = 0
     try:
-        for number, text in iter_lines(path):
+        for number, raw in iter_lines(path):
             result.lines += 1
             try:
-                obj = json.loads(text)
+                obj = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                result.rejects.append(Reject(shown, number, "not UTF-8 text"))
+                continue
             except json.JSONDecodeError as exc:
-                result.rejects.append(Reject(shown, number, f"not valid JSON: {exc.msg} (column {exc.colno})"))
+                result.rejects.append(
+                    Reject(shown, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
+                )
                 continue
             try:
                 event = parse_event(obj)
@@ -106,10 +125,10 @@ def read_file(path: Path, result: ReadResult, *, display: str | None = None) -> 
             result.events.append(event)
             for key in obj.keys() - KNOWN_FIELDS:
                 result.unknown_fields[key] += 1
-    except UnicodeDecodeError:
-        result.rejects.append(Reject(shown, number + 1, "not UTF-8 text; the rest of the file was skipped"))
     except (OSError, EOFError) as exc:
-        result.rejects.append(Reject(shown, number, f"cannot read: {exc}; the rest of the file was skipped"))
+        result.rejects.append(
+            Reject(shown, number + 1, f"cannot read: {exc}; the rest of the file was skipped")
+        )
 
 
 def read_events(specs: Sequence[str | Path]) -> ReadResult:

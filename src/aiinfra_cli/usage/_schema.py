@@ -23,26 +23,40 @@ EVENT = Obj(
             "When the call started: ISO 8601 with a UTC offset, e.g. 2026-11-23T07:24:30.120Z.",
             min_length=1,
         ),
-        "provider": Str("gen_ai.provider.name: anthropic, openai, gemini, azure-openai, …", min_length=1),
-        "operation": Str("gen_ai.operation.name: chat, text_completion, generate_content, embeddings."),
+        "provider": Str(
+            "gen_ai.provider.name: anthropic, openai, gemini, azure-openai, …", min_length=1
+        ),
+        "operation": Str(
+            "gen_ai.operation.name: chat, text_completion, generate_content, embeddings."
+        ),
         "request_model": Str("gen_ai.request.model: the model asked for.", min_length=1),
         "response_model": Str("gen_ai.response.model: the model that answered.", nullable=True),
-        "model_id": Str("The config's model id, when the call went through a route.", nullable=True),
+        "model_id": Str(
+            "The config's model id, when the call went through a route.", nullable=True
+        ),
         "input_tokens": Int("All input tokens, cache reads and writes included.", minimum=0),
         "output_tokens": Int("All output tokens, reasoning included.", minimum=0),
-        "cache_read_tokens": Int(f"{_COUNT} Input read from the prompt cache (part of input).", minimum=0),
-        "cache_write_tokens": Int(f"{_COUNT} Input written to the prompt cache (part of input).", minimum=0),
+        "cache_read_tokens": Int(
+            f"{_COUNT} Input read from the prompt cache (part of input).", minimum=0
+        ),
+        "cache_write_tokens": Int(
+            f"{_COUNT} Input written to the prompt cache (part of input).", minimum=0
+        ),
         "cache_write_1h_tokens": Int(
             f"{_COUNT} The part of cache_write_tokens written with a 1-hour TTL.", minimum=0
         ),
-        "reasoning_tokens": Int(f"{_COUNT} Reasoning / thinking tokens (part of output).", minimum=0),
+        "reasoning_tokens": Int(
+            f"{_COUNT} Reasoning / thinking tokens (part of output).", minimum=0
+        ),
         "status": Str("ok or error.", enum=STATUSES),
         "error_class": Str("Why the call failed.", enum=ERROR_CLASSES, nullable=True),
         "error_type": Str("Provider error type or exception name.", nullable=True),
         "http_status": Int("HTTP status of the response.", minimum=100, nullable=True),
         "latency_ms": Num("Wall time of the call.", minimum=0, nullable=True),
         "ttft_ms": Num("Time to first token (streaming).", minimum=0, nullable=True),
-        "cost_usd": Money("Cost computed by the tracker at call time, as a decimal string.", nullable=True),
+        "cost_usd": Money(
+            "Cost computed by the tracker at call time, as a decimal string.", nullable=True
+        ),
         "feature": Str("Product feature the call serves.", nullable=True),
         "endpoint": Str("API endpoint / handler that made the call.", nullable=True),
         "user": Str("End user (an opaque id, never an email).", nullable=True),
