@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -16,8 +17,18 @@ from _support import REPO
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
         check=True,
         capture_output=True,
     )
@@ -45,11 +56,20 @@ def test_installed_wheel_finds_its_templates(wheel: Path, tmp_path: Path) -> Non
     # Install the files by unpacking: the check is about layout, and needs no index or network.
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     zipfile.ZipFile(wheel).extractall(site)
     probe = "from aiinfra_cli.paths import templates_dir; print(templates_dir())"
-    found = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True,
-                           cwd=tmp_path).stdout.strip()
+    clean_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    found = subprocess.run(
+        [str(python), "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env=clean_env,
+    ).stdout.strip()
     assert Path(found) == Path(site) / "aiinfra_cli" / "templates"
     assert (Path(found) / "README.md").is_file()

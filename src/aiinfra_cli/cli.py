@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from aiinfra_cli import __version__
-from aiinfra_cli.errors import NotAvailableYet, handle
+from aiinfra_cli.errors import EXIT_INTERRUPTED, NotAvailableYet, handle
 
 app = typer.Typer(
     name="aiinfra",
@@ -87,10 +87,64 @@ def cost_report() -> None:
     _not_yet("cost-report")
 
 
-@app.command("model-health", context_settings=_PASSTHROUGH)
-def model_health() -> None:
+@app.command("model-health")
+def model_health(
+    as_json: JsonOpt = False,
+    deep: Annotated[
+        bool,
+        typer.Option(
+            "--deep", help="Also stream a 1-token generation: time to first token, tokens/s, cost."
+        ),
+    ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=0.1, max=600, help="One deadline for all probes together, in seconds."
+        ),
+    ] = 10.0,
+    only: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--only", help="Probe only this model id or provider (repeatable)."),
+    ] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Refresh a live view every --interval seconds.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.1, help="Seconds between --watch refreshes.")
+    ] = 30.0,
+    history: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--history",
+            help="History file (default: .multiagent/health/history.jsonl in the project root).",
+        ),
+    ] = None,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Neither read nor append the history file.")
+    ] = False,
+    count: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--count", min=1, hidden=True, help="Stop --watch after this many rounds."),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
     """Probe every configured provider and model, concurrently."""
-    _not_yet("model-health")
+    from aiinfra_cli.commands import model_health as command
+
+    raise typer.Exit(
+        command.run(
+            as_json=as_json,
+            deep=deep,
+            timeout=timeout,
+            only=only or (),
+            watch=watch,
+            interval=interval,
+            history=history,
+            no_history=no_history,
+            config_path=config,
+            count=count,
+        )
+    )
 
 
 @app.command("optimize-context", context_settings=_PASSTHROUGH)
@@ -99,10 +153,170 @@ def optimize_context() -> None:
     _not_yet("optimize-context")
 
 
-@app.command("prompt-library", context_settings=_PASSTHROUGH)
-def prompt_library() -> None:
-    """List, render, test and version the prompts kept in prompts/."""
-    _not_yet("prompt-library")
+# --- prompt-library -------------------------------------------------------------------------
+prompt_library_app = typer.Typer(
+    help="List, render, test and version the prompts kept in prompts/.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(prompt_library_app, name="prompt-library")
+PromptRef = Annotated[str, typer.Argument(help="NAME, NAME@VERSION or NAME:LABEL.")]
+PromptVarOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--var", metavar="KEY=VALUE", help="A variable value (repeatable)."),
+]
+
+
+@prompt_library_app.command("list")
+def prompt_library_list(as_json: JsonOpt = False) -> None:
+    """Every prompt: version, labels, variables, static-text tokens, last change."""
+    from aiinfra_cli.commands import prompt_library as command
+
+    raise typer.Exit(command.list_prompts(as_json=as_json))
+
+
+@prompt_library_app.command("add")
+def prompt_library_add(
+    name: Annotated[str, typer.Argument(help="The new prompt's name.")],
+    category: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--category", metavar="system|user|templates", help="Where it goes."),
+    ] = None,
+    source: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--from", metavar="FILE", help="Start from this file (text or .prompty)."),
+    ] = None,
+    variables: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--var", metavar="NAME:TYPE", help="Declare an input (repeatable)."),
+    ] = None,
+    description: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--description", help="One line saying what the prompt is for."),
+    ] = None,
+    model: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--model", help="A route or model id of config/ai-models.yaml."),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing; use flags.")] = False,
+) -> None:
+    """Add a prompt: asks in a terminal for what the flags leave out."""
+    from aiinfra_cli.commands import prompt_library as command
+
+    raise typer.Exit(
+        command.add(
+            name,
+            category=category,
+            source=source,
+            variables=variables or [],
+            description=description,
+            model=model,
+            yes=yes,
+        )
+    )
+
+
+@prompt_library_app.command("show")
+def prompt_library_show(ref: PromptRef) -> None:
+    """Show a prompt version: metadata, labels, versions and the file."""
+    from aiinfra_cli.commands import prompt_library as command
+
+    raise typer.Exit(command.show(ref))
+
+
+@prompt_library_app.command("render")
+def prompt_library_render(
+    ref: PromptRef,
+    var: PromptVarOpt = None,
+    vars_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--vars", metavar="FILE", help="A YAML or JSON mapping of values."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Render a prompt with variables (sandboxed; a missing variable is an error)."""
+    from aiinfra_cli.commands import prompt_library as command
+
+    raise typer.Exit(
+        command.render(ref, var_options=var or [], vars_file=vars_file, as_json=as_json)
+    )
+
+
+@prompt_library_app.command("test")
+def prompt_library_test(
+    refs: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Argument(help="Prompts to test (default: all).", show_default=False),
+    ] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="Call the models and check the assertions.")
+    ] = False,
+    compare: Annotated[
+        Optional[tuple[str, str]],  # noqa: UP045
+        typer.Option("--compare", metavar="NAME@A NAME@B", help="Two versions side by side."),
+    ] = None,
+    max_cost: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--max-cost", metavar="USD", help="Refuse a run that could cost more."),
+    ] = None,
+    save_baseline: Annotated[
+        bool, typer.Option("--save-baseline", help="Save the results as the new baseline.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Test prompts: offline estimates, or --live calls with assertions."""
+    from aiinfra_cli.commands import prompt_library as command
+
+    raise typer.Exit(
+        command.test(
+            refs or [],
+            live=live,
+            compare=compare,
+            max_cost=max_cost,
+            as_json=as_json,
+            save_baseline=save_baseline,
+        )
+    )
+
+
+@prompt_library_app.command("diff")
+def prompt_library_diff(left: PromptRef, right: PromptRef) -> None:
+    """Show what changed between two versions of a prompt."""
+    from aiinfra_cli.commands import prompt_library as command
+
+    raise typer.Exit(command.diff(left, right))
+
+
+@prompt_library_app.command("bump")
+def prompt_library_bump(
+    name: Annotated[str, typer.Argument(help="The prompt's name.")],
+    major: Annotated[bool, typer.Option("--major", help="Bump the major version.")] = False,
+    minor: Annotated[bool, typer.Option("--minor", help="Bump the minor version.")] = False,
+    patch: Annotated[bool, typer.Option("--patch", help="Bump the patch version.")] = False,
+    label: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--label", help="Point this label at the result (repeatable)."),
+    ] = None,
+) -> None:
+    """Record a new version (snapshot + lock) and move labels to it."""
+    from aiinfra_cli.commands import prompt_library as command
+    from aiinfra_cli.errors import UsageError
+
+    levels = [lvl for lvl, on in (("major", major), ("minor", minor), ("patch", patch)) if on]
+    if len(levels) > 1:
+        raise UsageError("give at most one of --major, --minor, --patch")
+    raise typer.Exit(command.bump(name, level=levels[0] if levels else None, labels=label or []))
+
+
+@prompt_library_app.command("check")
+def prompt_library_check(as_json: JsonOpt = False) -> None:
+    """For CI and pre-commit: fail on unbumped changes, bad labels, undeclared variables."""
+    from aiinfra_cli.commands import prompt_library as command
+
+    raise typer.Exit(command.check(as_json=as_json))
+
+
+# --- end prompt-library ---------------------------------------------------------------------
 
 
 @app.command()
@@ -220,7 +434,11 @@ def _invoke(argv: list[str]) -> int:
         else:
             print(f"aiinfra: error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
-    return int(result) if isinstance(result, int) else 0
+    code = int(result) if isinstance(result, int) else 0
+    if code == EXIT_INTERRUPTED:
+        # Typer turns Ctrl-C into a bare exit code 130; say what happened, as for any other end.
+        raise KeyboardInterrupt
+    return code
 
 
 def run(argv: list[str]) -> int:

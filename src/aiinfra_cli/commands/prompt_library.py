@@ -1,0 +1,1000 @@
+"""``aiinfra prompt-library``: list, add, show, render, test, diff, bump and check prompts.
+
+Each sub-command is a plain typed function returning an exit code; the ``render_*`` functions
+draw onto a Rich console passed in, so tests render them into a ``StringIO`` and compare.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiinfra_cli import output
+from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from aiinfra_cli.redact import redact
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from aiinfra_cli.config import Config
+    from aiinfra_cli.prompts import (
+        Caller,
+        CaseResult,
+        Change,
+        Environment,
+        Library,
+        Plan,
+        Problem,
+        PromptFile,
+    )
+
+TYPE_ALIASES = {
+    "str": "string",
+    "string": "string",
+    "text": "string",
+    "int": "integer",
+    "integer": "integer",
+    "float": "number",
+    "number": "number",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "list": "array",
+    "array": "array",
+    "dict": "object",
+    "object": "object",
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _library(root: Path | None = None) -> Library:
+    from aiinfra_cli.prompts import load_library
+
+    return load_library(root)
+
+
+def _usd(amount: Decimal | None) -> str:
+    from aiinfra_cli.pricing import format_usd
+
+    if amount is None:
+        return "unpriced"
+    return "$" + format_usd(amount)
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(redact(text))
+
+
+def _line(console: Console, text: str) -> None:
+    """One message line: escaped, redacted, never wrapped (so it stays greppable)."""
+    console.print(_esc(text), soft_wrap=True, highlight=False)
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(redact(str(problem)), file=sys.stderr)
+
+
+def _config(root: Path) -> Config | None:
+    from aiinfra_cli.config import load_config
+
+    return load_config(start=root)
+
+
+def _tokenizer_model(prompt: PromptFile, config: Config | None) -> str | None:
+    """The provider model name a prompt targets (for token counts), without loading prices."""
+    spec = prompt.model
+    if spec is None:
+        return None
+    if spec.route:
+        route = config.routes.get(spec.route) if config else None
+        first = config.model(route.chain[0]) if config and route else None
+        return first.model if first else None
+    if spec.name and config is not None:
+        model = config.model(spec.name)
+        if model is not None:
+            return model.model
+    return spec.name
+
+
+# --------------------------------------------------------------------------- list
+
+
+def list_rows(library: Library) -> list[dict[str, Any]]:
+    """One JSON-ready row per readable prompt: what ``list`` shows."""
+    from aiinfra_cli.prompts import last_changes, static_tokens
+
+    config = _config(library.root)
+    prompts = [library.prompts[name] for name in sorted(library.prompts)]
+    changes = last_changes(library.root, [p.display for p in prompts])
+    rows: list[dict[str, Any]] = []
+    for prompt in prompts:
+        entry = library.index.entries[prompt.name]
+        model = _tokenizer_model(prompt, config)
+        rows.append(
+            {
+                "name": prompt.name,
+                "version": prompt.version,
+                "category": prompt.category,
+                "file": prompt.display,
+                "description": prompt.description,
+                "labels": dict(sorted(entry.labels.items())),
+                "inputs": [
+                    {"name": v.name, "type": v.type, "required": v.required} for v in prompt.inputs
+                ],
+                "model": prompt.model.target if prompt.model else None,
+                "static_tokens": static_tokens(prompt.static_text, model),
+                "tokenizer": model or "o200k_base",
+                "versions": library.versions(prompt.name),
+                "tags": list(prompt.tags),
+                "last_change": changes.get(prompt.display),
+                "tests": len(prompt.tests),
+            }
+        )
+    return rows
+
+
+def render_list(console: Console, rows: Sequence[dict[str, Any]]) -> None:
+    """The ``list`` table."""
+    from rich import box
+    from rich.table import Table
+
+    if not rows:
+        console.print("No prompts yet: add one with 'aiinfra prompt-library add NAME'.")
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("prompt", no_wrap=True)
+    table.add_column("version", no_wrap=True)
+    table.add_column("labels")
+    table.add_column("variables")
+    table.add_column("tokens", justify="right", no_wrap=True)
+    table.add_column("last change", no_wrap=True)
+    for row in rows:
+        labels = ", ".join(
+            label if version == row["version"] else f"{label}@{version}"
+            for label, version in row["labels"].items()
+        )
+        variables = ", ".join(
+            v["name"]
+            + ("" if v["required"] else "?")
+            + (f":{v['type']}" if v["type"] != "string" else "")
+            for v in row["inputs"]
+        )
+        table.add_row(
+            _esc(f"{row['category']}/{row['name']}"),
+            row["version"],
+            _esc(labels) or "-",
+            _esc(variables) or "-",
+            str(row["static_tokens"]),
+            row["last_change"] or "-",
+        )
+    console.print(table)
+
+
+def list_prompts(*, as_json: bool = False, root: Path | None = None) -> int:
+    """``list``: every prompt with version, labels, variables, static tokens and last change."""
+    library = _library(root)
+    rows = list_rows(library)
+    problems = _load_problems(library)
+    if as_json:
+        output.print_json(
+            {
+                "prompts": rows,
+                "problems": [p.as_dict() for p in problems],
+            }
+        )
+    else:
+        render_list(output.out_console(), rows)
+        _print_problems(problems)
+    return EXIT_FAILURE if any(p.severity == "error" for p in problems) else EXIT_OK
+
+
+def _load_problems(library: Library) -> list[Problem]:
+    from aiinfra_cli.prompts import Problem
+    from aiinfra_cli.prompts._library import sort_problems
+
+    problems = list(library.problems)
+    problems.extend(
+        Problem(
+            shown,
+            None,
+            f"not in {library.index.display}: aiinfra prompt-library add"
+            f" {Path(shown).name.removesuffix('.prompty')} --from {shown}",
+            severity="warning",
+        )
+        for shown in library.unindexed
+    )
+    return sort_problems(problems)
+
+
+# --------------------------------------------------------------------------- show
+
+
+def render_show(console: Console, library: Library, prompt: PromptFile) -> None:
+    """``show``: the metadata, then the file as stored."""
+    entry = library.index.entries.get(prompt.name)
+    labels = [
+        f"{label}={version}" for label, version in sorted((entry.labels if entry else {}).items())
+    ]
+    rows: list[tuple[str, str]] = [("prompt", prompt.ref), ("file", prompt.display)]
+    if prompt.description:
+        rows.append(("description", prompt.description))
+    rows.append(("labels", ", ".join(labels) or "-"))
+    rows.append(("versions", ", ".join(library.versions(prompt.name)) or "-"))
+    if prompt.model is not None:
+        params = ", ".join(f"{k}={v}" for k, v in prompt.model.parameters.items())
+        rows.append(("model", prompt.model.target + (f" ({params})" if params else "")))
+    for variable in prompt.inputs:
+        flags = "required" if variable.required else f"default {variable.default!r}"
+        text = f"{variable.type}, {flags}"
+        if variable.description:
+            text += f": {variable.description}"
+        rows.append((f"  {variable.name}", text))
+    rows.append(("tests", ", ".join(c.name for c in prompt.tests) or "-"))
+    rows.append(("content", prompt.content_hash[:19]))
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        _line(console, f"{key.ljust(width)}  {value}")
+    console.rule(style="dim")
+    console.print(
+        _esc(prompt.path.read_text(encoding="utf-8").rstrip("\n")), highlight=False, soft_wrap=True
+    )
+
+
+def show(ref: str, *, root: Path | None = None) -> int:
+    """``show NAME[@VERSION|:LABEL]``."""
+    library = _library(root)
+    prompt = library.resolve(ref)
+    render_show(output.out_console(), library, prompt)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- render
+
+
+def collect_values(
+    prompt: PromptFile, var_options: Sequence[str], vars_file: Path | None
+) -> dict[str, Any]:
+    """Variable values from ``--vars FILE`` then ``--var KEY=VALUE`` (which win)."""
+    from aiinfra_cli.prompts import coerce_value, parse_var_options, read_vars_file
+
+    values: dict[str, Any] = dict(read_vars_file(vars_file)) if vars_file else {}
+    for name, text in parse_var_options(list(var_options)):
+        values[name] = coerce_value(prompt, name, text)
+    return values
+
+
+def render(
+    ref: str,
+    *,
+    var_options: Sequence[str] = (),
+    vars_file: Path | None = None,
+    as_json: bool = False,
+    root: Path | None = None,
+) -> int:
+    """``render``: the messages a prompt produces with the given variables, on stdout."""
+    from aiinfra_cli.prompts import render as render_prompt
+
+    library = _library(root)
+    prompt = library.resolve(ref)
+    rendered = render_prompt(prompt, collect_values(prompt, var_options, vars_file))
+    if as_json:
+        output.print_json(
+            {
+                "prompt": prompt.name,
+                "version": prompt.version,
+                "messages": [m.as_dict() for m in rendered.messages],
+                "parameters": dict(prompt.model.parameters) if prompt.model else {},
+            }
+        )
+    else:
+        sys.stdout.write(redact(rendered.text()) + "\n")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- diff
+
+
+def render_diff(console: Console, left: PromptFile, right: PromptFile) -> None:
+    """A unified diff of two prompt versions, and whether their content differs."""
+    a = left.path.read_text(encoding="utf-8").splitlines()
+    b = right.path.read_text(encoding="utf-8").splitlines()
+    lines = list(difflib.unified_diff(a, b, fromfile=left.ref, tofile=right.ref, lineterm="", n=3))
+    for line in lines:
+        style = ""
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        elif line.startswith("@@"):
+            style = "cyan"
+        console.print(_esc(line), style=style or None, highlight=False, soft_wrap=True)
+    added = sorted({v.name for v in right.inputs} - {v.name for v in left.inputs})
+    removed = sorted({v.name for v in left.inputs} - {v.name for v in right.inputs})
+    summary = "same content" if left.content_hash == right.content_hash else "content differs"
+    if not lines:
+        summary = "identical files"
+    if added:
+        summary += f"; inputs added: {', '.join(added)}"
+    if removed:
+        summary += f"; inputs removed: {', '.join(removed)}"
+    _line(console, f"{left.ref} → {right.ref}: {summary}")
+
+
+def diff(left: str, right: str, *, root: Path | None = None) -> int:
+    """``diff NAME@A NAME@B``."""
+    library = _library(root)
+    render_diff(output.out_console(), library.resolve(left), library.resolve(right))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- bump
+
+
+def bump(
+    name: str, *, level: str | None = None, labels: Sequence[str] = (), root: Path | None = None
+) -> int:
+    """``bump NAME [--major|--minor|--patch] [--label L]...``."""
+    from aiinfra_cli.prompts import bump as bump_prompt
+    from aiinfra_cli.prompts import parse_ref
+
+    ref = parse_ref(name)
+    if ref.version or ref.label:
+        raise UsageError(f"bump takes a prompt name, not '{name}'")
+    library = _library(root)
+    result = bump_prompt(library, ref.name, level, labels)
+    console = output.err_console()
+    if result.recorded and result.recorded != result.before:
+        snapshot = library.display(library.snapshot_path(result.name, result.recorded))
+        console.print(
+            _esc(f"{result.name}: {result.before} → {result.recorded} (snapshot {snapshot})")
+        )
+    elif result.recorded:
+        _line(console, f"{result.name}: recorded {result.recorded}")
+    target = result.recorded or result.before
+    for label in result.labels:
+        _line(console, f"{result.name}: label {label} → {target}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- check
+
+
+def check(*, as_json: bool = False, root: Path | None = None) -> int:
+    """``check``: every problem CI should fail on; exit 1 if there is any."""
+    from aiinfra_cli.prompts import check_library
+
+    library = _library(root)
+    problems = check_library(library)
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        output.print_json(
+            {
+                "ok": not errors,
+                "prompts": len(library.index.entries),
+                "problems": [p.as_dict() for p in problems],
+            }
+        )
+    else:
+        _print_problems(problems)
+        count = len(library.index.entries)
+        noun = "prompt" if count == 1 else "prompts"
+        if errors:
+            word = "problem" if len(errors) == 1 else "problems"
+            output.info(f"prompt-library check: {len(errors)} {word} in {count} {noun}")
+        else:
+            output.info(f"prompt-library check: {count} {noun} OK")
+    return EXIT_FAILURE if errors else EXIT_OK
+
+
+# --------------------------------------------------------------------------- add
+
+
+def parse_var_specs(specs: Sequence[str]) -> list[tuple[str, str]]:
+    """``["text", "n:int"]`` → ``[("text", "string"), ("n", "integer")]``."""
+    import re
+
+    pairs: list[tuple[str, str]] = []
+    for spec in specs:
+        for part in [p.strip() for p in spec.split(",") if p.strip()]:
+            name, _, kind = part.partition(":")
+            name = name.strip()
+            kind = kind.strip().lower() or "string"
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise UsageError(f"--var {part!r}: '{name}' is not a variable name (NAME:TYPE)")
+            if kind not in TYPE_ALIASES:
+                raise UsageError(
+                    f"--var {part!r}: unknown type '{kind}'",
+                    hint="use string, integer, number, boolean, array or object",
+                )
+            if any(existing == name for existing, _ in pairs):
+                raise UsageError(f"--var {part!r}: '{name}' is given twice")
+            pairs.append((name, TYPE_ALIASES[kind]))
+    return pairs
+
+
+def _model_target(model: str | None, config: Config | None) -> dict[str, str] | None:
+    if not model:
+        return None
+    if config is not None and model in config.routes:
+        return {"route": model}
+    return {"name": model}
+
+
+def is_interactive() -> bool:
+    """Whether a person can answer questions: stdin is a terminal."""
+    stdin = sys.stdin
+    try:
+        return stdin is not None and not stdin.closed and stdin.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+def add(
+    name: str,
+    *,
+    category: str | None = None,
+    source: Path | None = None,
+    variables: Sequence[str] = (),
+    description: str | None = None,
+    model: str | None = None,
+    yes: bool = False,
+    root: Path | None = None,
+    interactive: bool | None = None,
+) -> int:
+    """``add NAME``: ask in a terminal for what the flags leave out; without one, use defaults."""
+    from aiinfra_cli.prompts import CATEGORIES, NewPrompt, add_prompt, infer_variables, parse_ref
+    from aiinfra_cli.prompts._parse import normalize_text
+    from aiinfra_cli.prompts._write import adopt_text, prompt_text
+
+    ref = parse_ref(name)
+    if ref.version or ref.label:
+        raise UsageError(f"add takes a new prompt's name, not '{name}'")
+    if category is not None and category not in CATEGORIES:
+        raise UsageError(f"--category {category}: use one of {', '.join(CATEGORIES)}")
+    library = _library(root)
+    config = _config(library.root)
+    declared = parse_var_specs(variables)
+    text: str | None = None
+    body: str | None = None
+    if source is not None:
+        try:
+            raw = normalize_text(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UsageError(f"--from {source}: file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--from {source}: cannot read: {exc}") from None
+        if raw.startswith("---\n") or raw.startswith("---"):
+            text = adopt_text(raw, ref.name)
+        else:
+            body = raw
+            if not declared:
+                declared = [(v, "string") for v in infer_variables(raw)]
+    ask = (is_interactive() if interactive is None else interactive) and not yes
+    if ask:
+        category, description, model, declared = _ask(
+            category, description, model, declared, config, text is not None
+        )
+    spec = NewPrompt(
+        name=ref.name,
+        category=category or "user",
+        description=description or "",
+        target=_model_target(model, config),
+        variables=declared,
+        body=body,
+    )
+    if text is None:
+        text = prompt_text(spec)
+    if ask:
+        from rich.prompt import Confirm
+
+        console = output.err_console()
+        path = f"prompts/{spec.category}/{spec.name}.prompty"
+        console.rule(_esc(path), style="dim")
+        console.print(_esc(text.rstrip("\n")), highlight=False, soft_wrap=True)
+        console.rule(style="dim")
+        if not Confirm.ask(f"Write {path}?", default=True, console=console):
+            output.info("cancelled: nothing written")
+            return EXIT_FAILURE
+    prompt = add_prompt(library, spec, text=text, source=source)
+    output.info(
+        _esc(f"added {prompt.ref} ({prompt.display}); recorded in config/prompt-library.lock.json")
+    )
+    return EXIT_OK
+
+
+def _ask(
+    category: str | None,
+    description: str | None,
+    model: str | None,
+    declared: list[tuple[str, str]],
+    config: Config | None,
+    has_front_matter: bool,
+) -> tuple[str, str, str | None, list[tuple[str, str]]]:
+    """Ask (Rich prompts, on stderr) for everything the flags left out."""
+    from rich.prompt import Prompt
+
+    from aiinfra_cli.prompts import CATEGORIES
+
+    console = output.err_console()
+    if category is None:
+        category = Prompt.ask("Category", choices=list(CATEGORIES), default="user", console=console)
+    if has_front_matter:
+        return category, description or "", model, declared
+    if description is None:
+        description = Prompt.ask("Description", default="", console=console)
+    if model is None:
+        choices = (
+            [*(config.routes if config else ()), *(m.id for m in config.models)] if config else []
+        )
+        hint = f" ({', '.join(choices)})" if choices else ""
+        model = (
+            Prompt.ask(
+                f"Model: a route or model id{hint}, empty for none", default="", console=console
+            )
+            or None
+        )
+    if not declared:
+        while True:
+            answer = Prompt.ask(
+                "Variables as NAME:TYPE, comma-separated (empty for none)",
+                default="",
+                console=console,
+            )
+            try:
+                declared = parse_var_specs([answer]) if answer.strip() else []
+                break
+            except UsageError as exc:
+                _line(console, str(exc))
+    return category, description, model, declared
+
+
+# --------------------------------------------------------------------------- test
+
+
+def _status_text(status: str) -> str:
+    return {"pass": "[green]pass[/green]", "fail": "[red]FAIL[/red]", "error": "[red]ERROR[/red]"}[
+        status
+    ]
+
+
+def render_test(console: Console, rows: Sequence[CaseResult], *, live: bool) -> None:
+    """The per-case table of a test run, the failure details, and the totals."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("prompt / case")
+    table.add_column("status", no_wrap=True)
+    table.add_column("input", justify="right", no_wrap=True)
+    if live:
+        table.add_column("output", justify="right", no_wrap=True)
+        table.add_column("latency", justify="right", no_wrap=True)
+        table.add_column("cost", justify="right", no_wrap=True)
+        table.add_column("checks", justify="right", no_wrap=True)
+    else:
+        table.add_column("window", justify="right", no_wrap=True)
+        table.add_column("est. cost", justify="right", no_wrap=True)
+    for row in rows:
+        cells = [
+            _esc(f"{row.prompt}@{row.version} / {row.case}"),
+            _status_text(row.status),
+            "-"
+            if row.input_tokens is None
+            else f"{row.input_tokens}{'' if row.tokens_exact else '~'}",
+        ]
+        if live:
+            passed = sum(1 for a in row.assertions if a.passed)
+            cells += [
+                "-" if row.output_tokens is None else str(row.output_tokens),
+                "-" if row.latency_ms is None else f"{row.latency_ms:.0f} ms",
+                "-" if row.model is None else _usd(row.cost),
+                f"{passed}/{len(row.assertions)}" if row.assertions else "-",
+            ]
+        else:
+            window = "-"
+            if row.context_window is not None and row.input_tokens is not None:
+                used = row.input_tokens + (row.output_reserve or 0)
+                window = f"{used * 100 / row.context_window:.1f}%"
+            cells += [window, "-" if row.input_tokens is None else _usd(row.estimated_cost)]
+        table.add_row(*cells)
+    console.print(table)
+    for row in rows:
+        label = f"{row.prompt}@{row.version} / {row.case}"
+        if row.error:
+            _line(console, f"  {label}: {row.error}")
+        for attempt in row.attempts:
+            if attempt.error:
+                console.print(
+                    _esc(f"  {label}: {attempt.model} failed ({attempt.error}): {attempt.message}")
+                )
+        for assertion in row.assertions:
+            if not assertion.passed:
+                _line(console, f"  {label}: {assertion.label}: {assertion.detail}")
+    _line(console, summary_line(rows, live=live))
+
+
+def summary_line(rows: Sequence[CaseResult], *, live: bool) -> str:
+    """``3 cases: 2 passed, 1 failed, 0 errors; ...`` with the money that matters."""
+    passed = sum(1 for r in rows if r.status == "pass")
+    failed = sum(1 for r in rows if r.status == "fail")
+    errors = sum(1 for r in rows if r.status == "error")
+    noun = "case" if len(rows) == 1 else "cases"
+    text = f"{len(rows)} {noun}: {passed} passed, {failed} failed, {errors} error"
+    text += "" if errors == 1 else "s"
+    if rows:
+        text += f" (pass rate {passed * 100 / len(rows):.0f}%)"
+    if live:
+        spent = [r.cost for r in rows if r.cost is not None] + [
+            r.grader_cost for r in rows if r.grader_cost is not None
+        ]
+        latencies = sorted(r.latency_ms for r in rows if r.latency_ms is not None)
+        text += f"; cost {_usd(sum(spent, Decimal(0)))}"
+        if latencies:
+            text += f"; median latency {latencies[len(latencies) // 2]:.0f} ms"
+    else:
+        estimates = [r.estimated_cost for r in rows if r.estimated_cost is not None]
+        unpriced = sum(1 for r in rows if r.input_tokens is not None and r.estimated_cost is None)
+        text += f"; est. cost at most {_usd(sum(estimates, Decimal(0)))}"
+        if unpriced:
+            text += f" ({unpriced} unpriced)"
+    return text
+
+
+def render_compare(
+    console: Console, left: Sequence[CaseResult], right: Sequence[CaseResult], *, live: bool
+) -> None:
+    """Two versions side by side on the same cases."""
+    from rich import box
+    from rich.table import Table
+
+    if not left or not right:
+        return
+    a = f"{left[0].prompt}@{left[0].version}"
+    b = f"{right[0].prompt}@{right[0].version}"
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=_esc(f"{a} vs {b}"))
+    table.add_column("case")
+    for side in (a, b):
+        table.add_column(_esc(side), no_wrap=True)
+        table.add_column("tokens", justify="right", no_wrap=True)
+        table.add_column("cost" if live else "est. cost", justify="right", no_wrap=True)
+        if live:
+            table.add_column("latency", justify="right", no_wrap=True)
+    by_case = {r.case: r for r in right}
+    for row in left:
+        other = by_case.get(row.case)
+        cells = [_esc(row.case)]
+        for item in (row, other):
+            if item is None:
+                cells += ["-", "-", "-"] + (["-"] if live else [])
+                continue
+            money = item.cost if live else item.estimated_cost
+            cells += [
+                _status_text(item.status),
+                "-" if item.input_tokens is None else str(item.input_tokens),
+                "-" if item.input_tokens is None else _usd(money),
+            ]
+            if live:
+                cells.append("-" if item.latency_ms is None else f"{item.latency_ms:.0f} ms")
+        table.add_row(*cells)
+    console.print(table)
+    _line(console, f"{a}: {summary_line(left, live=live)}")
+    _line(console, f"{b}: {summary_line(right, live=live)}")
+
+
+def render_baseline(console: Console, changes: Sequence[Change]) -> None:
+    """How this run differs from the saved baseline."""
+    regressions = [c for c in changes if c.regression]
+    fixed = [c for c in changes if c.fixed]
+    moved: list[str] = []
+    for change in changes:
+        if change.after is None:
+            moved.append(f"  {change.key}: in the baseline, not in this run")
+            continue
+        tokens = change.delta("input_tokens")
+        if tokens:
+            moved.append(f"  {change.key}: input tokens {'+' if tokens > 0 else ''}{tokens}")
+    console.print(
+        _esc(
+            f"vs baseline: {len(regressions)} regressions, {len(fixed)} fixed,"
+            f" {sum(1 for c in changes if c.before is None)} new"
+        )
+    )
+    for change in regressions:
+        console.print(
+            _esc(f"  {change.key}: was pass, now {change.after.status if change.after else '-'}")
+        )
+    for line in moved:
+        _line(console, line)
+
+
+def _select(library: Library, refs: Sequence[str]) -> list[PromptFile]:
+    if refs:
+        return [library.resolve(ref) for ref in refs]
+    return [library.prompts[name] for name in sorted(library.prompts)]
+
+
+def test(
+    refs: Sequence[str] = (),
+    *,
+    live: bool = False,
+    compare: tuple[str, str] | None = None,
+    max_cost: str | None = None,
+    as_json: bool = False,
+    save_baseline: bool = False,
+    root: Path | None = None,
+) -> int:
+    """``test``: offline (renders, fits, estimate) or ``--live`` (calls, assertions, cost)."""
+    from aiinfra_cli._schema import to_decimal
+    from aiinfra_cli.prompts import (
+        compare as compare_baseline,
+    )
+    from aiinfra_cli.prompts import (
+        load_baseline,
+        load_environment,
+        plan,
+        results,
+        run_live,
+    )
+    from aiinfra_cli.prompts import (
+        save_baseline as store_baseline,
+    )
+
+    limit = None
+    if max_cost is not None:
+        limit = to_decimal(max_cost)
+        if limit is None or limit < 0:
+            raise UsageError(f"--max-cost {max_cost}: expected an amount in USD, e.g. 0.50")
+    library = _library(root)
+    problems = list(library.problems)
+    if compare is not None:
+        if save_baseline:
+            raise UsageError("--save-baseline saves one run: leave out --compare")
+        if refs:
+            raise UsageError("--compare takes the two versions itself: give no other prompt")
+        left, right = (library.resolve(ref) for ref in compare)
+        if left.name != right.name:
+            raise UsageError(
+                f"--compare needs two versions of one prompt, got {left.name} and {right.name}"
+            )
+        suite = library.prompts.get(left.name) or right
+        from aiinfra_cli.prompts import cases_for
+
+        shared = {left.name: cases_for(suite)}
+        prompts = [left, right]
+    else:
+        prompts = _select(library, refs)
+        shared = None
+    env = load_environment(library.root)
+    grader = library.index.grader
+    plans: list[Plan] = (
+        [plan([p], env, grader=grader, cases_from=shared) for p in prompts]
+        if compare
+        else [plan(prompts, env, grader=grader)]
+    )
+    mode = "live" if live else "offline"
+    if live:
+        bound = sum((p.bound for p in plans), Decimal(0))
+        unpriced = [item for p in plans for item in p.unpriced]
+        if limit is not None:
+            if unpriced:
+                raise UsageError(
+                    f"--max-cost {max_cost}: cannot bound the cost: {unpriced[0]} has no price",
+                    hint="give that model, or the grader, a price in config/ai-models.yaml",
+                )
+            if bound > limit:
+                raise UsageError(
+                    f"refusing to start: this run could cost up to {_usd(bound)},"
+                    f" more than --max-cost {_usd(limit)}",
+                    hint="test fewer prompts, lower max_tokens, or raise --max-cost",
+                )
+        caller = live_caller(env)
+        if not as_json:
+            count = sum(1 for p in plans for row in results(p) if row.status != "error")
+            bounded = f"at most {_usd(bound)}" if not unpriced else "not bounded: unpriced models"
+            output.info(_esc(f"calling models for {count} cases (cost {bounded})"))
+        for item in plans:
+            run_live(item, env, caller, grader=grader)
+    sides = [results(p) for p in plans]
+    rows = [row for side in sides for row in side]
+    baseline = load_baseline(library.root, mode) if compare is None else None
+    changes = compare_baseline(baseline, rows) if baseline is not None else None
+    if as_json:
+        document: dict[str, Any] = {
+            "mode": mode,
+            "cases": [row.as_dict() for row in rows],
+            "summary": _summary_dict(rows, live=live),
+            "problems": [p.as_dict() for p in problems],
+        }
+        if compare is not None:
+            document["compare"] = [str(c) for c in compare]
+        if changes is not None:
+            document["baseline"] = {
+                "regressions": [c.key for c in changes if c.regression],
+                "fixed": [c.key for c in changes if c.fixed],
+            }
+        output.print_json(document)
+    else:
+        console = output.out_console()
+        if compare is not None:
+            render_compare(console, sides[0], sides[1], live=live)
+            for side in sides:
+                _details(console, side)
+        else:
+            render_test(console, rows, live=live)
+        if changes is not None:
+            render_baseline(console, changes)
+        _print_problems(problems)
+    if save_baseline:
+        path = store_baseline(library.root, mode, rows)
+        output.info(_esc(f"baseline saved: {library.display(path)}"))
+    failed = any(row.status != "pass" for row in rows) or bool(problems)
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _details(console: Console, rows: Sequence[CaseResult]) -> None:
+    for row in rows:
+        label = f"{row.prompt}@{row.version} / {row.case}"
+        if row.error:
+            _line(console, f"  {label}: {row.error}")
+        for assertion in row.assertions:
+            if not assertion.passed:
+                _line(console, f"  {label}: {assertion.label}: {assertion.detail}")
+
+
+def _summary_dict(rows: Sequence[CaseResult], *, live: bool) -> dict[str, Any]:
+    from aiinfra_cli.pricing import format_usd
+
+    passed = sum(1 for r in rows if r.status == "pass")
+    estimates = [r.estimated_cost for r in rows if r.estimated_cost is not None]
+    spent = [r.cost for r in rows if r.cost is not None] + [
+        r.grader_cost for r in rows if r.grader_cost is not None
+    ]
+    return {
+        "cases": len(rows),
+        "passed": passed,
+        "failed": sum(1 for r in rows if r.status == "fail"),
+        "errors": sum(1 for r in rows if r.status == "error"),
+        "pass_rate": round(passed / len(rows), 4) if rows else None,
+        "estimated_cost_usd": format_usd(sum(estimates, Decimal(0))),
+        "cost_usd": format_usd(sum(spent, Decimal(0))) if live else None,
+    }
+
+
+def live_caller(env: Environment, environ: Mapping[str, str] | None = None) -> Caller:
+    """The provider layer's one generation with fallback, adapted to the runner's ``Caller``."""
+    from aiinfra_cli.prompts import Attempt, CallFailed, CallRequest, CallResult
+    from aiinfra_cli.providers._generate import GenerationFailed, generate
+
+    config = env.config
+    if config is None:
+        raise UsageError("--live needs config/ai-models.yaml (providers, models and routes)")
+
+    def call(request: CallRequest) -> CallResult:
+        try:
+            answer = generate(
+                config,
+                request.chain,
+                system=request.system,
+                messages=request.messages,
+                parameters=request.parameters,
+                fallback_on=request.fallback_on,
+                environ=environ,
+            )
+        except GenerationFailed as exc:
+            raise CallFailed(
+                str(exc), tuple(Attempt(a.model_id, a.error, a.detail) for a in exc.attempts)
+            ) from None
+        model = config.model(answer.model_id)
+        cost = None
+        if answer.usage is not None and model is not None:
+            for name in (model.id, model.model):
+                try:
+                    breakdown = env.prices.cost_of(name, answer.usage, provider=model.provider_kind)
+                except ValueError:
+                    breakdown = None
+                if breakdown is not None:
+                    cost = breakdown.total
+                    break
+        usage = answer.usage
+        return CallResult(
+            text=answer.text,
+            model=answer.model_id,
+            input_tokens=usage.input_tokens if usage else None,
+            output_tokens=usage.output_tokens if usage else None,
+            latency_ms=answer.latency_ms,
+            cost=cost,
+            attempts=tuple(Attempt(a.model_id, a.error, a.detail) for a in answer.attempts),
+        )
+
+    return call
+
+
+# --------------------------------------------------------------------------- demo
+
+DEMO_PROMPT = """\
+---
+name: summarize-ticket
+version: 1.0.0
+description: Summarise a support ticket for the on-call engineer.
+tags: [support]
+model:
+  api: chat
+  configuration:
+    type: aiinfra
+    route: summarize
+  parameters:
+    max_tokens: 200
+    temperature: 0.2
+inputs:
+  ticket:
+    type: string
+    description: The customer's message.
+  product:
+    type: string
+    default: the API
+  max_sentences:
+    type: integer
+    default: 3
+sample:
+  ticket: Since this morning every request to /v1/export returns 502 after 30 seconds.
+tests:
+  - name: outage
+    vars:
+      ticket: "All our dashboards are blank and the status page says operational."
+      product: dashboards
+    assert:
+      - {type: icontains, value: dashboard}
+      - {type: max-tokens, value: 200}
+---
+system:
+You summarise support tickets about {{ product }} for the on-call engineer.
+Answer in at most {{ max_sentences }} sentences. Never invent details.
+
+user:
+{{ ticket }}
+"""
+
+
+def demo_section(root: Path, console: Console) -> None:
+    """For ``aiinfra demo``: write a sample prompt into ``root``, then list, render, test it."""
+    from aiinfra_cli.prompts import (
+        NewPrompt,
+        add_prompt,
+        load_environment,
+        load_library,
+        plan,
+        results,
+    )
+    from aiinfra_cli.prompts import bump as bump_prompt
+    from aiinfra_cli.prompts import render as render_prompt
+
+    library = load_library(root)
+    if "summarize-ticket" not in library.index.entries:
+        add_prompt(library, NewPrompt(name="summarize-ticket", category="user"), text=DEMO_PROMPT)
+        bump_prompt(load_library(root), "summarize-ticket", None, ["production"])
+        library = load_library(root)
+    ticket = "Login fails with error 403."
+    console.rule("prompt library")
+    console.print("$ aiinfra prompt-library list", style="bold", soft_wrap=True)
+    render_list(console, list_rows(library))
+    console.print(
+        f"$ aiinfra prompt-library render summarize-ticket --var ticket='{ticket}'",
+        style="bold",
+        soft_wrap=True,
+        markup=False,
+    )
+    prompt = library.resolve("summarize-ticket")
+    _line(console, render_prompt(prompt, {"ticket": ticket}).text())
+    console.print("$ aiinfra prompt-library test", style="bold", soft_wrap=True)
+    env = load_environment(library.root)
+    render_test(console, results(plan([prompt], env, grader=library.index.grader)), live=False)
