@@ -77,7 +77,7 @@ def test_help_imports_no_heavy_library(argv: list[str]) -> None:
     assert loaded == []
 
 
-@pytest.mark.parametrize("name", ["init", "cost-report", "optimize-context"])
+@pytest.mark.parametrize("name", ["init", "cost-report"])
 def test_unbuilt_commands_say_so_and_exit_2(tmp_path: Path, name: str) -> None:
     result = run_cli(name, "--some-flag", cwd=tmp_path)
     assert result.returncode == 2

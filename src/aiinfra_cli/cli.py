@@ -147,10 +147,71 @@ def model_health(
     )
 
 
-@app.command("optimize-context", context_settings=_PASSTHROUGH)
-def optimize_context() -> None:
+@app.command("optimize-context")
+def optimize_context(
+    paths: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Argument(help="Files or directories to scan (default: the current directory)."),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", help="text, json, sarif, github or markdown (writes the report file)."
+        ),
+    ] = "text",
+    output_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", help="Write the output to this file instead of stdout."),
+    ] = None,
+    select: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--select", help="Only these rule codes (comma separated, prefixes, ALL)."),
+    ] = None,
+    ignore: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--ignore", help="Skip these rule codes (comma separated, prefixes)."),
+    ] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply the safe fixes in place.")] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print the safe fixes as a diff; change nothing.")
+    ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
+    ] = False,
+    staged: Annotated[
+        bool, typer.Option("--staged", help="Check the staged content of staged Python files.")
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the scan cache.")
+    ] = False,
+    usage_logs: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option(
+            "--usage-logs", help="Usage-event logs: add each call site's real traffic and spend."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+) -> None:
     """Find every LLM call in the code and price what it wastes."""
-    _not_yet("optimize-context")
+    from aiinfra_cli.commands import optimize_context as command
+
+    raise typer.Exit(
+        command.run(
+            list(paths or []),
+            output_format="json" if as_json else output_format,
+            output_file=output_file,
+            select=select,
+            ignore=ignore,
+            fix=fix,
+            diff=diff,
+            exit_zero=exit_zero,
+            staged=staged,
+            no_cache=no_cache,
+            usage_logs=usage_logs,
+            config_path=config,
+        )
+    )
 
 
 # --- prompt-library -------------------------------------------------------------------------

@@ -1,0 +1,160 @@
+"""``aiinfra optimize-context``: find every LLM call, report what it wastes, fix what is safe."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from aiinfra_cli import output
+from aiinfra_cli._atomic import write_atomic
+from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from aiinfra_cli.paths import REPORTS_DIR
+from aiinfra_cli.redact import redact
+from aiinfra_cli.scan import (
+    Report,
+    ScanOptions,
+    ScanOutcome,
+    check_options,
+    parse_codes,
+    plan_fixes,
+    scan,
+    write_fixes,
+)
+
+FORMATS = ("text", "json", "sarif", "github", "markdown")
+
+
+def run(
+    paths: list[Path],
+    *,
+    output_format: str = "text",
+    output_file: Path | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    fix: bool = False,
+    diff: bool = False,
+    exit_zero: bool = False,
+    staged: bool = False,
+    no_cache: bool = False,
+    usage_logs: list[Path] | None = None,
+    config_path: Path | None = None,
+    jobs: int | None = None,
+) -> int:
+    """Scan ``paths`` and print the findings in ``output_format``; the exit code says whether
+    there is anything to act on (0 none, 1 findings or unreadable files, 2 bad usage)."""
+    if output_format not in FORMATS:
+        raise UsageError(
+            f"unknown --format '{output_format}'", hint=f"use one of {', '.join(FORMATS)}"
+        )
+    options = ScanOptions(
+        paths=list(paths),
+        cwd=Path.cwd(),
+        select=parse_codes(select),
+        ignore=parse_codes(ignore),
+        staged=staged,
+        use_cache=not no_cache,
+        usage_logs=list(usage_logs or []),
+        config_path=config_path,
+        jobs=jobs,
+    )
+    check_options(options, fix=fix, diff=diff)
+    outcome = scan(options)
+    if diff:
+        fixes = plan_fixes(outcome)
+        for item in fixes:
+            sys.stdout.write(redact(item.diff()))
+        count = sum(f.fixed for f in fixes)
+        output.info(f"Would fix {_plural(count, 'finding')} in {_plural(len(fixes), 'file')}.")
+        return EXIT_OK if exit_zero or not fixes else EXIT_FAILURE
+    if fix:
+        fixes = plan_fixes(outcome)
+        if fixes:
+            write_fixes(outcome.root, fixes)
+            outcome = scan(options)
+            outcome.report.fixed = sum(f.fixed for f in fixes)
+    _warn_about(outcome)
+    _emit(outcome, output_format, output_file)
+    failed = bool(outcome.report.findings or outcome.report.diagnostics)
+    return EXIT_FAILURE if failed and not exit_zero else EXIT_OK
+
+
+def _warn_about(outcome: ScanOutcome) -> None:
+    for diagnostic in outcome.report.diagnostics:
+        output.warn(str(diagnostic))
+    usage = outcome.report.usage
+    if usage and usage.get("rejected_lines"):
+        output.warn(
+            f"usage logs: skipped {_plural(usage['rejected_lines'], 'bad line')};"
+            f" first: {usage['first_reject']}"
+        )
+
+
+def _emit(outcome: ScanOutcome, output_format: str, output_file: Path | None) -> None:
+    from aiinfra_cli.scan.formats import (
+        render_github,
+        render_json,
+        render_markdown,
+        render_sarif,
+        render_text,
+    )
+
+    report = outcome.report
+    if output_format in ("json", "sarif"):
+        document = render_json(report) if output_format == "json" else render_sarif(report)
+        if output_file is None:
+            output.print_json(document)
+        else:
+            _write(output_file, output.to_json(document))
+        return
+    if output_format == "github":
+        text = render_github(report)
+        if output_file is None:
+            sys.stdout.write(redact(text))
+        else:
+            _write(output_file, text)
+        return
+    if output_format == "markdown":
+        target = output_file or (
+            outcome.root
+            / REPORTS_DIR
+            / f"context-optimization-{report.generated.date().isoformat()}.md"
+        )
+        _write(target, render_markdown(report))
+        output.info(f"wrote {_shown(target, outcome.root)}")
+        return
+    if output_file is None:
+        render_text(report, output.out_console())
+    else:
+        from io import StringIO
+
+        from rich.console import Console
+
+        buffer = StringIO()
+        render_text(report, Console(file=buffer, color_system=None, width=100, highlight=False))
+        _write(output_file, buffer.getvalue())
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, redact(text))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write {path}: {exc.strerror or exc}", hint="check --output"
+        ) from None
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+__all__ = ["FORMATS", "Report", "run"]

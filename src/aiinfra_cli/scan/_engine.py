@@ -1,0 +1,269 @@
+"""Run the analysis over many files: cache look-ups, the byte prefilter, worker processes.
+
+Small scans (a pre-commit run) analyse every given file in this process. Large scans read,
+prefilter and analyse files in worker processes; a second, cheap pass then analyses files that
+name no SDK but import a module-level client or chat model that the first pass found (a
+``from app.llm import llm`` followed by ``llm.invoke(...)``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiinfra_cli.scan._analyze import (
+    AnalysisSettings,
+    analyze,
+    content_hash,
+    may_call_llm,
+    module_name,
+)
+from aiinfra_cli.scan._cache import FileCache
+from aiinfra_cli.scan._files import SourceFile
+from aiinfra_cli.scan._model import Diagnostic, FileResult
+from aiinfra_cli.scan._resolve import ProjectIndex
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+# Below this many files, worker processes cost more than they save.
+PARALLEL_MIN_FILES = 200
+# Up to this many files, every file is analysed (no prefilter): cross-module imports of chat
+# models are then found without the second pass.
+ANALYSE_ALL_MAX_FILES = 64
+
+
+@dataclass
+class EngineStats:
+    """What the engine did, for the summary line and the benchmark."""
+
+    files: int = 0
+    analysed: int = 0
+    cached: int = 0
+    skipped: int = 0
+    workers: int = 1
+
+
+@dataclass
+class _Job:
+    rel: str
+    path: str
+    data: bytes | None
+    cached: dict[str, Any] | None
+    force: bool = False
+
+
+@dataclass
+class _Outcome:
+    rel: str
+    sha: str | None = None
+    result: FileResult | None = None
+    exports: list[str] = field(default_factory=list)
+    fresh: bool = False
+    passed_prefilter: bool = False
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _project(root: Path, settings: AnalysisSettings) -> ProjectIndex:
+    key = f"{root}\0{settings.digest()}"
+    if _STATE.get("key") != key:
+        _STATE["key"] = key
+        _STATE["project"] = ProjectIndex(root, tracked=settings.tracked, module_name=module_name)
+    project = _STATE["project"]
+    assert isinstance(project, ProjectIndex)
+    return project
+
+
+def _deps_current(root: Path, deps: dict[str, str]) -> bool:
+    for rel, digest in deps.items():
+        try:
+            if content_hash((root / rel).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _ImportFilter:
+    """The second pass's prefilter: a file imports an exported name from a module of that name."""
+
+    pattern: re.Pattern[bytes]
+    modules: tuple[bytes, ...]
+
+    def matches(self, data: bytes) -> bool:
+        return (
+            b"import" in data
+            and any(m in data for m in self.modules)
+            and self.pattern.search(data) is not None
+        )
+
+
+def _run_batch(
+    jobs: list[_Job],
+    root: Path,
+    settings: AnalysisSettings,
+    prefilter: bool,
+    want_exports: bool,
+    imports: _ImportFilter | None = None,
+) -> list[_Outcome]:
+    project = _project(root, settings)
+    out: list[_Outcome] = []
+    for job in jobs:
+        outcome = _Outcome(job.rel)
+        if job.data is not None:
+            data = job.data
+        else:
+            try:
+                data = Path(job.path).read_bytes()
+            except OSError as exc:
+                outcome.result = FileResult(
+                    job.rel,
+                    diagnostics=[Diagnostic(job.rel, 1, 1, f"cannot read: {exc.strerror or exc}")],
+                )
+                out.append(outcome)
+                continue
+        if prefilter and not job.force and not may_call_llm(data):
+            out.append(outcome)
+            continue
+        if imports is not None and not imports.matches(data):
+            out.append(outcome)
+            continue
+        outcome.passed_prefilter = True
+        sha = content_hash(data)
+        outcome.sha = sha
+        cached = job.cached
+        if (
+            cached is not None
+            and cached.get("sha") == sha
+            and _deps_current(root, cached["result"].get("deps", {}))
+        ):
+            try:
+                outcome.result = FileResult.from_json(cached["result"])
+                outcome.exports = outcome.result.exports
+                out.append(outcome)
+                continue
+            except (KeyError, TypeError, ValueError):
+                pass
+        outcome.result = analyze(
+            data, job.rel, settings, project=project, root=root, want_exports=want_exports
+        )
+        outcome.exports = outcome.result.exports
+        outcome.fresh = True
+        out.append(outcome)
+    return out
+
+
+def _chunks(jobs: list[_Job], count: int) -> list[list[_Job]]:
+    buckets: list[list[_Job]] = [[] for _ in range(count)]
+    for i, job in enumerate(jobs):
+        buckets[i % count].append(job)
+    return [b for b in buckets if b]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # Imported here: a pre-commit run never starts workers and should not pay for the import.
+    from concurrent.futures import ProcessPoolExecutor
+
+    if sys.platform.startswith("linux"):
+        import multiprocessing
+
+        # fork: the workers start with this process's imports, in milliseconds.
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(workers)
+
+
+def run(
+    files: list[SourceFile],
+    root: Path,
+    settings: AnalysisSettings,
+    *,
+    cache: FileCache | None,
+    jobs: int | None = None,
+) -> tuple[list[FileResult], EngineStats]:
+    """Analyse ``files``; results for files that may hold LLM calls, sorted by path."""
+    stats = EngineStats(files=len(files))
+    _STATE.clear()  # other modules may have changed since the last scan in this process
+    prefilter = len(files) > ANALYSE_ALL_MAX_FILES
+    workers = max(1, min(jobs or os.cpu_count() or 1, 8))
+    parallel = workers > 1 and len(files) >= PARALLEL_MIN_FILES
+    work = [_Job(f.rel, str(f.path), f.data, cache.get(f.rel) if cache else None) for f in files]
+    outcomes = _execute(work, root, settings, prefilter, parallel, workers, want_exports=prefilter)
+    by_rel = {o.rel: o for o in outcomes}
+    if prefilter:
+        exported = {
+            (module_name(o.rel)[0].rsplit(".", 1)[-1], name) for o in outcomes for name in o.exports
+        }
+        if exported:
+            second = [
+                _Job(j.rel, j.path, j.data, j.cached, force=True)
+                for j in work
+                if not by_rel[j.rel].passed_prefilter and by_rel[j.rel].result is None
+            ]
+            imports = _import_filter(exported)
+            again = _execute(
+                second,
+                root,
+                settings,
+                False,
+                parallel,
+                workers,
+                want_exports=False,
+                imports=imports,
+            )
+            for o in again:
+                if o.result is not None and (o.result.calls or o.result.diagnostics):
+                    by_rel[o.rel] = o
+        outcomes = list(by_rel.values())
+    stats.workers = workers if parallel else 1
+    results: list[FileResult] = []
+    for outcome in outcomes:
+        if outcome.result is None:
+            stats.skipped += 1
+            continue
+        results.append(outcome.result)
+        if outcome.fresh:
+            stats.analysed += 1
+            if cache is not None and outcome.sha is not None:
+                cache.put(outcome.rel, {"sha": outcome.sha, "result": outcome.result.to_json()})
+        else:
+            stats.cached += 1
+    results.sort(key=lambda r: r.file)
+    return results, stats
+
+
+def _import_filter(exported: set[tuple[str, str]]) -> _ImportFilter:
+    names = b"|".join(re.escape(name.encode()) for _m, name in sorted(exported))
+    pattern = re.compile(rb"\bimport\b(?:[^\n;]*|\s*\([^)]*)\b(?:" + names + rb")\b")
+    return _ImportFilter(pattern, tuple(sorted({m.encode() for m, _n in exported})))
+
+
+def _execute(
+    work: list[_Job],
+    root: Path,
+    settings: AnalysisSettings,
+    prefilter: bool,
+    parallel: bool,
+    workers: int,
+    *,
+    want_exports: bool,
+    imports: _ImportFilter | None = None,
+) -> list[_Outcome]:
+    if not parallel:
+        return _run_batch(work, root, settings, prefilter, want_exports, imports)
+    batches = _chunks(work, workers * 8)
+    outcomes: list[_Outcome] = []
+    with _pool(workers) as pool:
+        futures = [
+            pool.submit(_run_batch, b, root, settings, prefilter, want_exports, imports)
+            for b in batches
+        ]
+        for future in futures:
+            outcomes.extend(future.result())
+    return outcomes
