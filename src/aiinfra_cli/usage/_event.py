@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli._schema import Problem, format_path, to_decimal
 from aiinfra_cli.usage._schema import EVENT, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from aiinfra_cli.pricing import TokenUsage
 
 
 class InvalidEvent(ValueError):
@@ -64,6 +67,19 @@ class UsageEvent:
     def model(self) -> str:
         """The model to price: the one that answered when known, else the one asked for."""
         return self.response_model or self.request_model
+
+    def token_usage(self) -> TokenUsage:
+        """The event's token counts as the price engine takes them (same semantics, no change)."""
+        from aiinfra_cli.pricing import TokenUsage
+
+        return TokenUsage(
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cache_read_tokens=self.cache_read_tokens,
+            cache_write_tokens=self.cache_write_tokens,
+            cache_write_1h_tokens=self.cache_write_1h_tokens,
+            reasoning_tokens=self.reasoning_tokens,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The event as a JSON-ready dict (decimals as strings, timestamp in UTC with 'Z')."""
