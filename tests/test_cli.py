@@ -77,17 +77,6 @@ def test_help_imports_no_heavy_library(argv: list[str]) -> None:
     assert loaded == []
 
 
-@pytest.mark.parametrize("name", ["init", "cost-report"])
-def test_unbuilt_commands_say_so_and_exit_2(tmp_path: Path, name: str) -> None:
-    result = run_cli(name, "--some-flag", cwd=tmp_path)
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert (
-        result.stderr == f"aiinfra: error: 'aiinfra {name}' is not available in this version yet"
-        " (see 'aiinfra --help' for the commands that are)\n"
-    )
-
-
 def test_unknown_command_is_usage_error(tmp_path: Path) -> None:
     result = run_cli("bogus", cwd=tmp_path)
     assert result.returncode == 2

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from aiinfra_cli import __version__
-from aiinfra_cli.errors import EXIT_INTERRUPTED, NotAvailableYet, handle
+from aiinfra_cli.errors import EXIT_INTERRUPTED, handle
 
 app = typer.Typer(
     name="aiinfra",
@@ -68,23 +68,130 @@ def _root(
     """aiinfra: cost tracking, model orchestration, context and prompt management for LLM apps."""
 
 
-def _not_yet(name: str) -> None:
-    raise NotAvailableYet(name)
-
-
-_PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
-
-
-@app.command(context_settings=_PASSTHROUGH)
-def init() -> None:
+@app.command()
+def init(
+    path: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(
+            metavar="[PATH]", help="Project root to initialise [the repository you are in]."
+        ),
+    ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", metavar="auto|python|typescript", help="Runtime language.")
+    ] = "auto",
+    project_type: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--project-type", metavar="ai-app|service|library", help="Config defaults [ai-app]."
+        ),
+    ] = None,
+    package_dir: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--package-dir", metavar="DIR", help="Where the runtime goes [src/ai]."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan and the diff; write nothing.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Take the templates' version of code files you edited."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing.")] = False,
+) -> None:
     """Write cost tracking, model orchestration, context and prompt management into a repo."""
-    _not_yet("init")
+    from aiinfra_cli.commands import init as command
+
+    raise typer.Exit(
+        command.run(
+            path=path,
+            lang=lang,
+            project_type=project_type,
+            package_dir=package_dir,
+            dry_run=dry_run,
+            force=force,
+            yes=yes,
+        )
+    )
 
 
-@app.command("cost-report", context_settings=_PASSTHROUGH)
-def cost_report() -> None:
+@app.command("cost-report")
+def cost_report(
+    timeframe: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--timeframe", help="7d, 30d, 90d (any Nd) or all, counted back from --until [30d]."
+        ),
+    ] = None,
+    since: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--since", help="First day (YYYY-MM-DD, inclusive, in --tz)."),
+    ] = None,
+    until: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--until", help="Last day (YYYY-MM-DD, inclusive, in --tz) [today]."),
+    ] = None,
+    tz: Annotated[str, typer.Option("--tz", help="IANA time zone of the days.")] = "UTC",
+    logs: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--logs",
+            help="Log files, directories or globs (repeatable) [config usage_log.path].",
+        ),
+    ] = None,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help="auto, aiinfra, claude-code or otel.")
+    ] = "auto",
+    group_by: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--group-by",
+            help="Breakdowns: model,provider,feature,endpoint,user,tenant,session,call_site,day.",
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="Rows per breakdown table.")] = 10,
+    out_dir: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out-dir", help="Where .multiagent/reports/ goes [repo root]."),
+    ] = None,
+    no_write: Annotated[
+        bool, typer.Option("--no-write", help="Write no report files (and no baselines).")
+    ] = False,
+    as_json: JsonOpt = False,
+    budget: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--budget", help="A budget in USD for the report period."),
+    ] = None,
+    fail_on_budget: Annotated[
+        bool, typer.Option("--fail-on-budget", help="Exit 1 when any budget is at 100 %.")
+    ] = False,
+    github_summary: Annotated[
+        bool,
+        typer.Option("--github-summary", help="Append the Markdown to $GITHUB_STEP_SUMMARY."),
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
     """Report LLM cost and tokens by model, feature and day from usage logs."""
-    _not_yet("cost-report")
+    from aiinfra_cli.commands import cost_report as command
+
+    raise typer.Exit(
+        command.run(
+            timeframe=timeframe,
+            since=since,
+            until=until,
+            tz=tz,
+            logs=logs,
+            log_format=log_format,
+            group_by=group_by,
+            top=top,
+            out_dir=out_dir,
+            no_write=no_write,
+            as_json=as_json,
+            budget=budget,
+            fail_on_budget=fail_on_budget,
+            github_summary=github_summary,
+            config_path=config,
+        )
+    )
 
 
 @app.command("model-health")

@@ -4,7 +4,6 @@
 
     AiinfraError                 a user mistake or an unmet precondition: one line, exit 1
     ├── UsageError               bad command-line usage: exit 2
-    │   └── NotAvailableYet      a command this version does not ship yet: exit 2
     ├── ConfigError              config/ai-models.yaml is missing, malformed or invalid
     ├── PriceError               price table unreadable, model unknown where a price is required
     └── UsageLogError            a usage log that cannot be read at all (bad lines are rejects)
@@ -60,16 +59,6 @@ class UsageError(AiinfraError):
     """The command line itself is wrong."""
 
     exit_code = EXIT_USAGE
-
-
-class NotAvailableYet(UsageError):
-    """A registered command whose implementation has not shipped in this version."""
-
-    def __init__(self, command: str) -> None:
-        super().__init__(
-            f"'aiinfra {command}' is not available in this version yet",
-            hint="see 'aiinfra --help' for the commands that are",
-        )
 
 
 class ConfigError(AiinfraError):

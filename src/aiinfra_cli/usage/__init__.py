@@ -1,4 +1,5 @@
-"""Usage events: the schema (version 1), the typed event, and a line-validating JSONL reader.
+"""Usage events: the schema (version 1), the typed event, and a line-validating JSONL reader;
+importers for other logs, and the DuckDB ingest cache the reports read from.
 
 Public surface::
 
@@ -6,10 +7,16 @@ Public surface::
     read_events(paths) -> ReadResult(events, rejects, unknown_fields, files, lines)
     expand_log_paths(paths), Reject
     json_schema(), SCHEMA_VERSION, format_timestamp, parse_timestamp
+    Row, COLUMNS, row_from_event                     one normalised call, whatever the log
+    read_claude_code(path, shown), read_otel(path, shown)   importers (rows, rejects, lines)
+    detect_format(path), expand_paths(specs), FORMATS, LOG_FORMATS
+    open_cache(path) -> (connection, warnings, path used), ingest(con, specs, format) -> Ingested
 """
 
 from __future__ import annotations
 
+from aiinfra_cli.usage._claude_code import read_claude_code
+from aiinfra_cli.usage._detect import FORMATS, LOG_FORMATS, detect_format, expand_paths
 from aiinfra_cli.usage._event import (
     InvalidEvent,
     UsageEvent,
@@ -17,22 +24,39 @@ from aiinfra_cli.usage._event import (
     parse_event,
     parse_timestamp,
 )
+from aiinfra_cli.usage._ingest import CACHE_FILE, FileStat, Ingested, ingest, open_cache
+from aiinfra_cli.usage._otel import read_otel
 from aiinfra_cli.usage._reader import ReadResult, Reject, expand_log_paths, read_events, read_file
+from aiinfra_cli.usage._rows import COLUMNS, Row, row_from_event
 from aiinfra_cli.usage._schema import KNOWN_FIELDS, SCHEMA_VERSION, STATUSES, json_schema
 
 __all__ = [
+    "CACHE_FILE",
+    "COLUMNS",
+    "FORMATS",
     "KNOWN_FIELDS",
+    "LOG_FORMATS",
     "SCHEMA_VERSION",
     "STATUSES",
+    "FileStat",
+    "Ingested",
     "InvalidEvent",
     "ReadResult",
     "Reject",
+    "Row",
     "UsageEvent",
+    "detect_format",
     "expand_log_paths",
+    "expand_paths",
     "format_timestamp",
+    "ingest",
     "json_schema",
+    "open_cache",
     "parse_event",
     "parse_timestamp",
+    "read_claude_code",
     "read_events",
     "read_file",
+    "read_otel",
+    "row_from_event",
 ]

@@ -1,0 +1,207 @@
+"""Benchmarks for ``aiinfra cost-report`` (medians of several runs; figures printed side by side).
+
+    python bench/cost_report_bench.py claude --records 1000000 [--runs 5] [--ccusage PATH]
+    python bench/cost_report_bench.py own --records 1000000 [--runs 5]
+
+``claude``: the same generated Claude Code logs through ``ccusage claude daily --json --offline
+-z UTC`` (peer, ``CLAUDE_CONFIG_DIR`` pointing at the data) and ``aiinfra cost-report --logs
+DIR --timeframe all --no-write --json``: wall time and peak RSS of each process, cold (empty
+ingest cache) and warm (unchanged logs), and both totals to the cent.
+
+"warm" re-runs over unchanged logs with the same options (ingest cache and query memo hit);
+"warm, query memo dropped" re-runs the queries over the cached rows (what a re-run with other
+options, or after one log file changed, costs).
+
+``own``: the tracker's JSONL: cold and warm ``aiinfra cost-report`` against a bare DuckDB
+aggregate over the same files (a fresh ``python -c`` process running one ``read_ndjson`` GROUP BY
+of the token counts by model: the least work any report needs).
+
+Data is generated deterministically under ``--data`` (default /tmp/aiinfra-bench), never in the
+repository. Install the peer outside the repo first:
+``npm install --prefix /tmp/ccusage-bench ccusage@20.0.24``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from cost_report_gen import claude, own  # noqa: E402
+
+AIINFRA = str(Path(sys.executable).with_name("aiinfra"))
+DEFAULT_CCUSAGE = "/tmp/ccusage-bench/node_modules/.bin/ccusage"
+
+
+def measure(
+    argv: list[str], *, env: dict[str, str] | None = None, cwd: Path
+) -> tuple[float, float, float, str]:
+    """Wall seconds, peak RSS (MiB), CPU seconds (user + system) and stdout of one run."""
+    full_env = {**os.environ, **(env or {})}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert proc.stdout is not None
+    out = proc.stdout.read().decode("utf-8")
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{argv[0]} failed with status {status}")
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
+
+
+def median_runs(
+    argv: list[str],
+    runs: int,
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path,
+    before: object = None,
+) -> tuple[float, float, float, str]:
+    walls, rss, cpus = [], [], []
+    out = ""
+    for _ in range(runs):
+        if callable(before):
+            before()
+        wall, peak, cpu, out = measure(argv, env=env, cwd=cwd)
+        walls.append(wall)
+        rss.append(peak)
+        cpus.append(cpu)
+    return statistics.median(walls), statistics.median(rss), statistics.median(cpus), out
+
+
+def _forget_memo(work: Path) -> None:
+    """Drop memoised query results so the next run queries the cached rows again."""
+    import duckdb
+
+    con = duckdb.connect(str(work / ".multiagent" / "cache" / "usage-ingest.duckdb"))
+    con.execute("DELETE FROM memo")
+    con.close()
+
+
+def _row(
+    name: str, got: tuple[float, float, float, str], base: tuple[float, float, float, str]
+) -> str:
+    wall, rss, cpu, _ = got
+    return (
+        f"  {name:<34} {wall:7.3f} s wall {cpu:7.3f} s CPU {rss:7.1f} MiB"
+        f"   {wall / base[0]:6.3f}x wall {cpu / base[2]:6.3f}x CPU {rss / base[1]:6.3f}x RSS"
+    )
+
+
+def bench_claude(data: Path, records: int, runs: int, ccusage: str) -> None:
+    target = data / f"claude-{records}"
+    if not (target / "projects").exists():
+        print(f"generating {records:,} Claude Code records under {target} …", flush=True)
+        claude(target, records, projects=20)
+    work = Path(tempfile.mkdtemp(prefix="aiinfra-bench-"))
+    cache = work / ".multiagent"
+
+    def cold() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    ours = [
+        AIINFRA,
+        "cost-report",
+        "--logs",
+        str(target),
+        "--timeframe",
+        "all",
+        "--until",
+        "2026-12-31",
+        "--no-write",
+        "--json",
+    ]
+    peer = [ccusage, "claude", "daily", "--json", "--offline", "-z", "UTC"]
+    peer_run = median_runs(peer, runs, env={"CLAUDE_CONFIG_DIR": str(target)}, cwd=work)
+    cold_run = median_runs(ours, runs, cwd=work, before=cold)
+    warm_run = median_runs(ours, runs, cwd=work)
+    rows_run = median_runs(ours, runs, cwd=work, before=lambda: _forget_memo(work))
+    peer_total = Decimal(str(json.loads(peer_run[3])["totals"]["totalCost"]))
+    our_total = Decimal(json.loads(warm_run[3])["totals"]["cost_usd"])
+    print(f"Claude Code logs, {records:,} lines ({runs} runs, medians)")
+    print(_row("ccusage 20.0.24 daily --offline", peer_run, peer_run))
+    print(_row("aiinfra cost-report (cold cache)", cold_run, peer_run))
+    print(_row("aiinfra cost-report (warm cache)", warm_run, peer_run))
+    print(_row("aiinfra (warm, query memo dropped)", rows_run, peer_run))
+    cents = Decimal("0.01")
+    same = peer_total.quantize(cents) == our_total.quantize(cents)
+    print(f"  total cost: ccusage {peer_total}  aiinfra {our_total}  same to the cent: {same}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_own(data: Path, records: int, runs: int) -> None:
+    target = data / f"own-{records}"
+    if not target.exists():
+        print(f"generating {records:,} usage events under {target} …", flush=True)
+        own(target, records, files=10)
+    work = Path(tempfile.mkdtemp(prefix="aiinfra-bench-"))
+    cache = work / ".multiagent"
+
+    def cold() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    glob = str(target / "*.jsonl")
+    bare_sql = (
+        "SELECT coalesce(response_model, request_model) AS model, provider, count(*),"
+        " sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),"
+        " sum(reasoning_tokens) FROM read_ndjson('" + glob + "', columns={'provider': 'VARCHAR',"
+        " 'request_model': 'VARCHAR', 'response_model': 'VARCHAR', 'input_tokens': 'BIGINT',"
+        " 'output_tokens': 'BIGINT', 'cache_read_tokens': 'BIGINT', 'cache_write_tokens':"
+        " 'BIGINT', 'reasoning_tokens': 'BIGINT'}) GROUP BY ALL"
+    )
+    bare = [sys.executable, "-c", f"import duckdb; print(duckdb.sql({bare_sql!r}).fetchall())"]
+    ours = [
+        AIINFRA,
+        "cost-report",
+        "--logs",
+        str(target),
+        "--timeframe",
+        "all",
+        "--until",
+        "2026-12-31",
+        "--no-write",
+        "--json",
+    ]
+    bare_run = median_runs(bare, runs, cwd=work)
+    cold_run = median_runs(ours, runs, cwd=work, before=cold)
+    warm_run = median_runs(ours, runs, cwd=work)
+    rows_run = median_runs(ours, runs, cwd=work, before=lambda: _forget_memo(work))
+    doc = json.loads(warm_run[3])
+    print(f"Own JSONL, {records:,} events in 10 files ({runs} runs, medians)")
+    print(_row("bare DuckDB aggregate (python -c)", bare_run, bare_run))
+    print(_row("aiinfra cost-report (cold cache)", cold_run, bare_run))
+    print(_row("aiinfra cost-report (warm cache)", warm_run, bare_run))
+    print(_row("aiinfra (warm, query memo dropped)", rows_run, bare_run))
+    print(f"  report total {doc['totals']['cost_usd']} over {doc['totals']['requests']:,} requests")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=("claude", "own"))
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--data", type=Path, default=Path("/tmp/aiinfra-bench"))
+    parser.add_argument("--ccusage", default=DEFAULT_CCUSAGE)
+    args = parser.parse_args()
+    if args.kind == "claude":
+        bench_claude(args.data, args.records, args.runs, args.ccusage)
+    else:
+        bench_own(args.data, args.records, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Helper for the init benchmarks: the loopback fake provider in a process of its own.
+
+Run as a script: prints ``{"anthropic": URL, "openai": URL}`` on one line, then serves until its
+stdin closes. A separate process keeps the server off the benchmarked interpreter's GIL.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+KEY = "test-key-not-a-secret"
+
+
+def main() -> int:
+    """Serve until stdin closes."""
+    sys.path.insert(0, str(REPO / "tests"))
+    support: Any = importlib.import_module("init.init_support")
+    with support.FastFakeProvider(api_key=KEY, max_lifetime=3600) as server:
+        urls = {"anthropic": server.anthropic_base_url, "openai": server.openai_base_url}
+        print(json.dumps(urls), flush=True)
+        sys.stdin.read()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

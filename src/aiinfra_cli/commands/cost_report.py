@@ -1,0 +1,209 @@
+"""``aiinfra cost-report``: cost and token reports from usage logs (see docs/cost-report.md)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiinfra_cli import __version__, output
+from aiinfra_cli._atomic import write_atomic
+from aiinfra_cli._schema import to_decimal
+from aiinfra_cli.config import display_path, load_config
+from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from aiinfra_cli.paths import MEMORY_DIR, MULTIAGENT_DIR, REPORTS_DIR, project_root
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+BASELINES_FILE = "cost-baselines.json"
+CACHE_DIR = MULTIAGENT_DIR / "cache"
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where the report went."""
+
+    markdown: Path
+    json: Path
+
+
+def parse_group_by(values: Sequence[str] | None) -> tuple[str, ...]:
+    """``["model,feature", "day"]`` → ``("model", "feature", "day")``; UsageError if unknown."""
+    from aiinfra_cli.report import DEFAULT_GROUPS, GROUPS
+
+    if not values:
+        return DEFAULT_GROUPS
+    chosen: list[str] = []
+    for value in values:
+        for name in (part.strip().replace("-", "_") for part in value.split(",")):
+            if not name:
+                continue
+            if name not in GROUPS:
+                raise UsageError(
+                    f"--group-by {name}: unknown group", hint=f"choose from {', '.join(GROUPS)}"
+                )
+            if name not in chosen:
+                chosen.append(name)
+    for required in ("model", "day"):  # the JSON contract always has by_model and by_day
+        if required not in chosen:
+            chosen.append(required)
+    return tuple(chosen)
+
+
+def _budget(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    amount = to_decimal(text)
+    if amount is None or amount < 0:
+        raise UsageError(f"--budget {text}: expected an amount in USD, e.g. 250 or 99.50")
+    return amount
+
+
+def report_paths(out_dir: Path, day: date) -> Written:
+    """``.multiagent/reports/ai-cost-report-{date}.md`` and ``.json`` under ``out_dir``."""
+    base = out_dir / REPORTS_DIR / f"ai-cost-report-{day.isoformat()}"
+    return Written(base.with_suffix(".md"), base.with_suffix(".json"))
+
+
+def run(
+    *,
+    timeframe: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    tz: str = "UTC",
+    logs: Sequence[str] | None = None,
+    log_format: str = "auto",
+    group_by: Sequence[str] | None = None,
+    top: int = 10,
+    out_dir: Path | None = None,
+    no_write: bool = False,
+    as_json: bool = False,
+    budget: str | None = None,
+    fail_on_budget: bool = False,
+    github_summary: bool = False,
+    config_path: Path | None = None,
+    now: datetime | None = None,
+    console: Console | None = None,
+) -> int:
+    """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
+    100 %."""
+    from aiinfra_cli.pricing import load_price_table, overrides_from_config
+    from aiinfra_cli.report import (
+        ReportRequest,
+        build_report,
+        load_baselines,
+        render_markdown,
+        render_terminal,
+        resolve_period,
+        save_baselines,
+    )
+    from aiinfra_cli.usage import CACHE_FILE, LOG_FORMATS, ingest, open_cache
+
+    moment = now or datetime.now(timezone.utc)
+    if log_format not in LOG_FORMATS:
+        raise UsageError(
+            f"--log-format {log_format}: unknown format",
+            hint=f"choose from {', '.join(LOG_FORMATS)}",
+        )
+    if top < 1:
+        raise UsageError(f"--top {top}: must be at least 1")
+    groups = parse_group_by(group_by)
+    budget_usd = _budget(budget)
+    from aiinfra_cli.report._period import zone
+
+    today = moment.astimezone(zone(tz)).date()
+    period, end = resolve_period(timeframe=timeframe, since=since, until=until, tz=tz, today=today)
+    config = load_config(config_path)
+    root = config.root if config is not None else project_root()
+    specs: list[str] = (
+        list(logs)
+        if logs
+        else [str(config.usage_log.path if config is not None else root / "logs" / "ai-usage")]
+    )
+    if not logs and config is not None and log_format == "auto":
+        log_format = config.usage_log.format if config.usage_log.format != "aiinfra" else "auto"
+    prices = load_price_table()
+    if config is not None:
+        prices = prices.with_overrides(overrides_from_config(config))
+    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
+    try:
+        shown = _shown_from(root)
+        ingested = ingest(con, specs, log_format, display=shown, cache_path=cache_used)
+        ingested.warnings.extend(warnings)
+        baseline_path = root / MEMORY_DIR / BASELINES_FILE
+        baselines = load_baselines(baseline_path)
+        if baselines.warning:
+            ingested.warnings.append(baselines.warning)
+        built = build_report(
+            ingested,
+            ReportRequest(
+                period=period,
+                until=end,
+                tz=tz,
+                group_by=groups,
+                top=top,
+                budget_usd=budget_usd,
+                now=moment,
+            ),
+            prices=prices,
+            config=config,
+            baselines=baselines,
+            logs=[shown(Path(s)) for s in specs],
+        )
+    finally:
+        con.close()
+    document = built.document
+    generated = document["generated_at"]
+    markdown = render_markdown(document, top=top, generated=generated, version=__version__)
+    human = console or (output.err_console() if as_json else output.out_console())
+    for warning in ingested.warnings:
+        output.warn(warning)
+    render_terminal(human, document, top=top)
+    if not no_write:
+        written = report_paths(out_dir if out_dir is not None else root, today)
+        write_atomic(written.markdown, markdown)
+        write_atomic(written.json, output.to_json(document))
+        save_baselines(baseline_path, baselines, tz, built.history)
+        human.print(
+            f"report written to {display_path(written.markdown)} and"
+            f" {display_path(written.json).rsplit('/', 1)[-1]}"
+        )
+    if github_summary:
+        _append_summary(markdown)
+    if as_json:
+        output.print_json(document)
+    if fail_on_budget and document["budget_exceeded"]:
+        names = ", ".join(b["name"] for b in document["budgets"] if b["status"] == "exceeded")
+        output.warn(f"budget exceeded: {names} (--fail-on-budget)")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _shown_from(root: Path) -> Callable[[Path], str]:
+    """Log paths in reports: relative to the repo root when inside it (the same wherever the
+    command runs), else as the working directory shows them."""
+
+    def shown(path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            return display_path(path)
+
+    return shown
+
+
+def _append_summary(markdown: str) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        output.warn("--github-summary: GITHUB_STEP_SUMMARY is not set; nothing appended")
+        return
+    try:
+        with Path(target).open("a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    except OSError as exc:
+        output.warn(f"--github-summary: cannot append to {target}: {exc.strerror or exc}")

@@ -1,0 +1,179 @@
+"""One report, start to finish: ingest the logs, query, price, analyse; no printing, no writing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from aiinfra_cli import __version__
+from aiinfra_cli.config import BudgetConfig, Config
+from aiinfra_cli.pricing import PriceTable
+from aiinfra_cli.report._analysis import (
+    BASELINE_WINDOW,
+    QUANTILES,
+    Analysis,
+    Inputs,
+)
+from aiinfra_cli.report._baseline import Baselines, merge
+from aiinfra_cli.report._period import (
+    Period,
+    epoch_day,
+    local_day_sql,
+    zone,
+)
+from aiinfra_cli.report._pricing import Pricer
+from aiinfra_cli.report._query import DIMENSIONS, Queries, event_range
+from aiinfra_cli.usage import Ingested
+
+MAX_REJECT_EXAMPLES = 50
+GROUPS = (
+    "model",
+    "provider",
+    "feature",
+    "endpoint",
+    "user",
+    "tenant",
+    "session",
+    "call_site",
+    "day",
+)
+DEFAULT_GROUPS = ("model", "provider", "feature", "endpoint", "user", "day")
+
+
+@dataclass
+class ReportRequest:
+    """What to report on (already validated)."""
+
+    period: Period | None  # None: --timeframe all (since = first event)
+    until: date
+    tz: str
+    group_by: tuple[str, ...] = DEFAULT_GROUPS
+    top: int = 10
+    budget_usd: Decimal | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass
+class Built:
+    """The document plus what the caller needs to persist the baseline history."""
+
+    document: dict[str, Any]
+    history: dict[date, tuple[Decimal, int]]
+    period: Period
+
+
+def _local_day(us: int, tz: str) -> date:
+    return datetime.fromtimestamp(us / 1_000_000, timezone.utc).astimezone(zone(tz)).date()
+
+
+def build_report(
+    ingested: Ingested,
+    request: ReportRequest,
+    *,
+    prices: PriceTable,
+    config: Config | None,
+    baselines: Baselines,
+    logs: Sequence[str],
+) -> Built:
+    """Run the queries and the analysis over what ``ingested`` holds."""
+    con = ingested.con
+    ids = ingested.file_ids
+    bounds = event_range(con, ids)
+    period = request.period
+    if period is None:
+        first = _local_day(bounds[0], request.tz) if bounds else request.until
+        period = Period(min(first, request.until), request.until, request.tz, "all")
+    previous = period.previous()
+    covered_from = _local_day(bounds[0], request.tz) if bounds else None
+    lo_day = min(
+        previous.since,
+        period.since - timedelta(days=BASELINE_WINDOW),
+        period.until.replace(day=1),
+    )
+    tz = period.zone
+    lo_us = Period(lo_day, period.until, request.tz).start_us()
+    hi_us = period.end_us()
+    pricer = Pricer(prices)
+    queries = Queries(
+        con,
+        ids,
+        lo_us=lo_us,
+        hi_us=hi_us,
+        day_sql=local_day_sql(tz, lo_day, period.until),
+        pricer=pricer,
+    )
+    first_day, last_day = epoch_day(period.since), epoch_day(period.until)
+    dims = tuple(d for d in DIMENSIONS if d in request.group_by)
+    if "feature" not in dims:
+        dims = ("feature", *dims)  # top features are always reported
+    if "call_site" not in dims:
+        dims = (*dims, "call_site")
+    budgets = config.budgets if config is not None else BudgetConfig()
+    month_first = epoch_day(period.until.replace(day=1))
+    budget_cells = (
+        queries.budget_cells(month_first, last_day)
+        if budgets.per_feature or budgets.per_model
+        else []
+    )
+    count, units = queries.percentiles(first_day, last_day, QUANTILES)
+    inputs = Inputs(
+        period=period,
+        previous=previous,
+        cells=queries.cells(),
+        dimension_cells=queries.dimensions(dims, first_day, last_day),
+        budget_cells=budget_cells,
+        percentile_count=count,
+        percentile_units=units,
+        pricer=pricer,
+        budgets=budgets,
+        config_models=config.models if config is not None else (),
+        budget_usd=request.budget_usd,
+        top=request.top,
+        group_by=request.group_by,
+        baseline_days={},
+        covered_from=covered_from,
+        window_from=lo_day,
+        inexact_rates=queries.inexact_rates,
+    )
+    analysis = Analysis(inputs)
+    daily = analysis.daily()
+    history = analysis.history(daily)
+    inputs.baseline_days = merge(baselines, request.tz, history, covered_from)
+    document = analysis.build()
+    formats = Counter(f.format for f in ingested.files)
+    document = {
+        "schema_version": document.pop("schema_version"),
+        "generated_at": request.now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "tool": {"name": "aiinfra", "version": __version__},
+        **document,
+        "rejected": {
+            "count": len(ingested.rejects),
+            "examples": [
+                {"file": r.file, "line": r.line, "reason": r.reason}
+                for r in ingested.rejects[:MAX_REJECT_EXAMPLES]
+            ],
+            "unknown_fields": [
+                {
+                    "field": name,
+                    "count": n,
+                    "file": ingested.unknown_first.get(name, ("", 0))[0],
+                    "line": ingested.unknown_first.get(name, ("", 0))[1],
+                }
+                for name, n in sorted(ingested.unknown_fields.items())
+            ],
+        },
+        "sources": {
+            "logs": list(logs),
+            "files": len(ingested.files),
+            "files_read": len(ingested.read),
+            "files_reused": len(ingested.reused),
+            "events": sum(f.events for f in ingested.files),
+            "formats": dict(sorted(formats.items())),
+            "first_event_day": covered_from.isoformat() if covered_from else None,
+        },
+    }
+    return Built(document, inputs.baseline_days, period)

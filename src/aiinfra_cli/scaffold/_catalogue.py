@@ -1,0 +1,81 @@
+"""What ``aiinfra init`` writes for Python: each output path, its template, and its policy.
+
+Policies:
+
+* ``managed``: code and docs that follow the templates. Re-running ``init`` updates them while
+  they are unedited; an edited one is kept (``--force`` takes the template's version).
+* ``seed``: starting points that belong to the user once written (config, prompts, state
+  files). Written only when missing; never updated, never overwritten, even with ``--force``.
+
+Output paths may use ``{package_dir}``, ``{tests_dir}`` and ``{usage_log_dir}``. An entry
+without a template is built in code (``builder``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MANAGED = "managed"
+SEED = "seed"
+POLICIES = (MANAGED, SEED)
+
+RUNTIME_MODULES = (
+    "__init__",
+    "budget",
+    "config",
+    "context_manager",
+    "cost_tracker",
+    "errors",
+    "model_orchestrator",
+    "prompt_loader",
+    "providers",
+    "resilience",
+    "response_cache",
+)
+TEST_MODULES = (
+    "conftest",
+    "ai_testkit",
+    "test_ai_orchestrator",
+    "test_ai_cost_tracker",
+    "test_ai_context_manager",
+    "test_ai_prompt_loader",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One generated file."""
+
+    output: str
+    policy: str
+    template: str | None = None
+    builder: str | None = None
+
+
+PYTHON: tuple[Entry, ...] = (
+    *(
+        Entry(f"{{package_dir}}/{name}.py", MANAGED, template=f"python/ai/{name}.py.j2")
+        for name in RUNTIME_MODULES
+    ),
+    Entry("{package_dir}/_prices.json", MANAGED, builder="prices"),
+    *(
+        Entry(f"{{tests_dir}}/{name}.py", MANAGED, template=f"python/tests/{name}.py.j2")
+        for name in TEST_MODULES
+    ),
+    Entry(".multiagent/ai-infrastructure/README.md", MANAGED, template="multiagent/README.md.j2"),
+    Entry("config/ai-models.yaml", SEED, template="config/ai-models.yaml.j2"),
+    Entry("config/prompt-library.yaml", SEED, template="config/prompt-library.yaml.j2"),
+    Entry("config/prompt-library.lock.json", SEED, builder="prompt_lock"),
+    Entry("prompts/user/summarize.prompty", SEED, template="prompts/summarize.prompty.j2"),
+    Entry(
+        "prompts/versions/summarize/1.0.0.prompty", SEED, template="prompts/summarize.prompty.j2"
+    ),
+    Entry("prompts/system/.gitkeep", SEED, builder="empty"),
+    Entry("prompts/templates/.gitkeep", SEED, builder="empty"),
+    Entry(
+        ".multiagent/ai-infrastructure/memory/cost-baselines.json",
+        SEED,
+        template="multiagent/cost-baselines.json.j2",
+    ),
+    Entry("{usage_log_dir}/.gitignore", SEED, builder="log_gitignore"),
+)

@@ -1,0 +1,177 @@
+"""The write plan, shared by ``--dry-run`` and real runs: what happens to each generated file.
+
+=================  ===================================================  =========  ========
+action             when                                                 writes     --force
+=================  ===================================================  =========  ========
+``create``         not on disk, never generated                         yes
+``update``         managed, unedited since generated, template changed  yes
+``unchanged``      on disk exactly as the templates render it           no
+``adopt``          on disk, identical, not in the manifest yet          manifest
+``edited``         managed, changed by the user since generated         no         overwrite
+``deleted``        generated before, deleted by the user                no         restore
+``yours``          seed (config, prompts, state) already written         no         no
+``exists``         on disk, not written by ``init``                     no         no
+=================  ===================================================  =========  ========
+
+Files are written atomically, then the manifest (last, so an interrupted run is finished by
+the next one: what it wrote is adopted as identical).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiinfra_cli._atomic import write_atomic
+from aiinfra_cli.scaffold._catalogue import SEED
+from aiinfra_cli.scaffold._layout import Layout
+from aiinfra_cli.scaffold._manifest import (
+    MANIFEST_RELPATH,
+    FileRecord,
+    Manifest,
+    digest,
+)
+from aiinfra_cli.scaffold._render import Rendered
+
+CREATE, UPDATE, UNCHANGED, ADOPT = "create", "update", "unchanged", "adopt"
+EDITED, DELETED, YOURS, EXISTS = "edited", "deleted", "yours", "exists"
+OVERWRITE, RESTORE = "overwrite", "restore"
+WRITES = frozenset({CREATE, UPDATE, OVERWRITE, RESTORE})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One file's fate: ``old`` is what is on disk (None: nothing), ``new`` what would go."""
+
+    path: str
+    action: str
+    policy: str
+    old: bytes | None
+    new: bytes
+
+    @property
+    def writes(self) -> bool:
+        """Whether the step writes the file."""
+        return self.action in WRITES
+
+
+@dataclass
+class Plan:
+    """Every step, and the manifest as it will be after the run."""
+
+    root: Path
+    layout: Layout
+    steps: list[Step] = field(default_factory=list)
+    manifest: Manifest = field(default_factory=Manifest)
+    manifest_changed: bool = False
+    unpriced: list[str] = field(default_factory=list)
+    config_existing: bool = False
+
+    def by_action(self, *actions: str) -> list[Step]:
+        """The steps with one of ``actions``, in path order."""
+        return [s for s in self.steps if s.action in actions]
+
+    @property
+    def writes_anything(self) -> bool:
+        """Whether applying the plan changes any file."""
+        return self.manifest_changed or any(s.writes for s in self.steps)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return b""
+
+
+def decide(
+    new: bytes, old: bytes | None, record: FileRecord | None, policy: str, *, force: bool
+) -> str:
+    """The action for one file (see the module docstring's table)."""
+    if old is None:
+        if record is None:
+            return CREATE
+        return RESTORE if force else DELETED
+    if old == new:
+        return UNCHANGED if record is not None else ADOPT
+    if record is None:
+        return EXISTS
+    if policy == SEED:
+        return YOURS
+    if digest(old) == record.sha256:
+        return UPDATE
+    return OVERWRITE if force else EDITED
+
+
+def make_plan(
+    root: Path, layout: Layout, rendered: Rendered, manifest: Manifest, *, force: bool
+) -> Plan:
+    """Compare the rendered files with the disk and the manifest."""
+    plan = Plan(
+        root=root,
+        layout=layout,
+        unpriced=rendered.unpriced,
+        config_existing=rendered.config_existing,
+    )
+    files = dict(manifest.files)
+    for rel in sorted(rendered.files):
+        new = rendered.files[rel]
+        policy = rendered.entries[rel].policy
+        old = _read(root / rel)
+        record = manifest.files.get(rel)
+        action = decide(new, old, record, policy, force=force)
+        plan.steps.append(Step(rel, action, policy, old, new))
+        if action in WRITES or action == ADOPT:
+            files[rel] = FileRecord(digest(new), policy)
+        elif action == UNCHANGED and record != FileRecord(digest(new), policy):
+            # The user's edit now equals the templates: it is generated content again.
+            files[rel] = FileRecord(digest(new), policy)
+    options = {
+        "lang": layout.language,
+        "project_type": layout.project_type,
+        "package_dir": layout.package_dir,
+        "tests_dir": layout.tests_dir,
+    }
+    plan.manifest = Manifest(options=options, files=files, exists=True)
+    plan.manifest_changed = not manifest.exists or plan.manifest.to_json() != manifest.to_json()
+    return plan
+
+
+def apply_plan(plan: Plan) -> None:
+    """Write every step that writes, then the manifest; each write is atomic."""
+    for step in plan.steps:
+        if step.writes:
+            write_atomic(plan.root / step.path, step.new)
+    if plan.manifest_changed:
+        write_atomic(plan.root / MANIFEST_RELPATH, plan.manifest.to_json())
+
+
+def _lines(data: bytes | None) -> list[str]:
+    if not data:
+        return []
+    return data.decode("utf-8", "replace").splitlines(keepends=True)
+
+
+def unified_diff(plan: Plan, *, include: frozenset[str] = WRITES) -> str:
+    """A patch of every step in ``include`` (``git apply`` accepts it for the writes)."""
+    chunks: list[str] = []
+    for step in plan.steps:
+        if step.action not in include:
+            continue
+        old = None if step.action in (CREATE, RESTORE) else step.old
+        before = "/dev/null" if old is None else f"a/{step.path}"
+        header = f"diff --git a/{step.path} b/{step.path}\n"
+        if old is None:
+            header += "new file mode 100644\n"
+        lines = list(difflib.unified_diff(_lines(old), _lines(step.new), before, f"b/{step.path}"))
+        if not lines and old is not None:
+            continue
+        chunks.append(header)  # an empty new file is a header without hunks
+        for line in lines:
+            chunks.append(
+                line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            )
+    return "".join(chunks)

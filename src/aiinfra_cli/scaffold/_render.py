@@ -1,0 +1,175 @@
+"""Render every generated file's content (templates and built files), in memory.
+
+Templates use ``[[= name =]]`` for values and ``[[% ... %]]`` for tags instead of Jinja's
+braces: the Python, YAML and prompt files they produce are full of ``{{`` and ``{%`` that must
+come out literally (the example prompt is itself a Jinja template). Undefined values are
+errors (StrictUndefined): a template can never render a silent blank.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiinfra_cli import __version__
+from aiinfra_cli.config import Config, check_text, load_config
+from aiinfra_cli.paths import CONFIG_RELPATH, templates_dir
+from aiinfra_cli.scaffold._catalogue import PYTHON, Entry
+from aiinfra_cli.scaffold._layout import Layout
+from aiinfra_cli.scaffold._prices import price_snapshot, snapshot_text
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+LOG_GITIGNORE = "# Usage logs written by the AI cost tracker: data, not source.\n*\n!.gitignore\n"
+
+
+@dataclass
+class Rendered:
+    """Every generated file's bytes by relative path, with its catalogue entry."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    unpriced: list[str] = field(default_factory=list)
+    config_existing: bool = False
+
+
+def environment(directory: Path | None = None) -> Environment:
+    """The Jinja environment for ``templates/`` (strict, custom delimiters)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(
+        loader=FileSystemLoader(str(directory or templates_dir())),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        variable_start_string="[[=",
+        variable_end_string="=]]",
+        block_start_string="[[%",
+        block_end_string="%]]",
+        comment_start_string="[[#",
+        comment_end_string="#]]",
+    )
+
+
+def context(layout: Layout) -> dict[str, Any]:
+    """The values templates may use."""
+    return {
+        "package_dir": layout.package_dir,
+        "package_import": layout.package_import,
+        "source_root": layout.source_root,
+        "tests_dir": layout.tests_dir,
+        "tests_up": layout.tests_up,
+        "project_type": layout.project_type,
+        "config_relpath": CONFIG_RELPATH.as_posix(),
+        "aiinfra_version": __version__,
+    }
+
+
+def content_hash(text: str) -> str:
+    """A prompt file's content hash as ``docs/prompt-format.md`` defines it (for the lock)."""
+    import yaml
+
+    lines = text.split("\n")
+    close = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
+    meta = yaml.safe_load("\n".join(lines[1:close]))
+    body = "\n".join(lines[close + 1 :])
+    kept = {k: v for k, v in meta.items() if k not in ("version", "tests")}
+    canonical = json.dumps(
+        kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    import hashlib
+
+    return "sha256:" + hashlib.sha256((canonical + "\n" + body).encode("utf-8")).hexdigest()
+
+
+def _effective_config(root: Path, rendered_config: str) -> tuple[Config, bool]:
+    """The project's own config when it has one (its models get priced), else ours."""
+    path = root / CONFIG_RELPATH
+    if path.is_file():
+        config = load_config(path, required=True)
+        assert config is not None
+        return config, True
+    config, problems = check_text(rendered_config, path)
+    if config is None:  # the template itself is broken: a bug, not a user mistake
+        raise AssertionError(
+            "templates/config/ai-models.yaml.j2 is invalid: " + "; ".join(problems)
+        )
+    return config, False
+
+
+EXAMPLE_PROMPT_FILES = frozenset(
+    {
+        "prompts/user/summarize.prompty",
+        "prompts/versions/summarize/1.0.0.prompty",
+        "config/prompt-library.lock.json",
+    }
+)
+
+
+def _wants_example_prompt(root: Path) -> bool:
+    """No example prompt in a prompt library that exists without it: it would be a file the
+    index does not know, and ``aiinfra prompt-library check`` would fail on it."""
+    index = root / "config" / "prompt-library.yaml"
+    try:
+        text = index.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError):
+        return True
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "summarize" in text
+
+
+def _usage_log_dir(root: Path, config: Config) -> str | None:
+    try:
+        relative = config.usage_log.path.relative_to(root.resolve())
+    except ValueError:
+        return None  # outside the repository: not ours to touch
+    if config.usage_log.path.suffix in (".jsonl", ".ndjson"):
+        relative = relative.parent
+    return relative.as_posix() if relative.parts else None
+
+
+def render_all(root: Path, layout: Layout) -> Rendered:
+    """Render the Python catalogue for ``layout`` under ``root``."""
+    env = environment()
+    values = context(layout)
+    result = Rendered()
+    texts: dict[str, str] = {}
+    for entry in PYTHON:
+        if entry.template is not None:
+            texts[entry.template] = env.get_template(entry.template).render(**values)
+    config, result.config_existing = _effective_config(root, texts["config/ai-models.yaml.j2"])
+    log_dir = _usage_log_dir(root, config)
+    prompt_text = texts["prompts/summarize.prompty.j2"]
+    example = _wants_example_prompt(root)
+    for entry in PYTHON:
+        if "{usage_log_dir}" in entry.output and log_dir is None:
+            continue
+        if entry.output in EXAMPLE_PROMPT_FILES and not example:
+            continue
+        rel = entry.output.format(
+            package_dir=layout.package_dir, tests_dir=layout.tests_dir, usage_log_dir=log_dir
+        )
+        if entry.template is not None:
+            text = texts[entry.template]
+        elif entry.builder == "prices":
+            document, result.unpriced = price_snapshot(config)
+            text = snapshot_text(document)
+        elif entry.builder == "prompt_lock":
+            lock = {
+                "lock_version": 1,
+                "prompts": {"summarize": {"1.0.0": content_hash(prompt_text)}},
+            }
+            text = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
+        elif entry.builder == "log_gitignore":
+            text = LOG_GITIGNORE
+        else:
+            text = ""
+        result.files[rel] = text.encode("utf-8")
+        result.entries[rel] = entry
+    return result

@@ -1,0 +1,113 @@
+"""Which log files to read, and which format each one is in.
+
+``--logs`` takes files, directories and globs. Directories are searched recursively for JSON Lines
+(``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson``) and for OTLP JSON exports (``*.json`` whose start
+mentions ``resourceSpans``). With ``--log-format auto`` each file's format is decided from its
+first records, so one run can mix the tracker's own logs, Claude Code sessions and OTLP spans.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from aiinfra_cli.usage._reader import LOG_SUFFIXES, Reject
+
+FORMATS = ("aiinfra", "claude-code", "otel")
+LOG_FORMATS = ("auto", *FORMATS)
+_HEAD_BYTES = 64 * 1024
+_CLAUDE_KEYS = frozenset({"sessionId", "parentUuid", "leafUuid", "isSidechain", "requestId"})
+_CLAUDE_TYPES = frozenset({"user", "assistant", "summary", "system", "file-history-snapshot"})
+
+
+def _head(path: Path) -> bytes:
+    try:
+        if path.name.endswith(".gz"):
+            with gzip.open(path, "rb") as handle:
+                return handle.read(_HEAD_BYTES)
+        with path.open("rb") as handle:
+            return handle.read(_HEAD_BYTES)
+    except (OSError, EOFError):
+        return b""
+
+
+def _is_otlp_json(path: Path) -> bool:
+    return b'"resourceSpans"' in _head(path)
+
+
+def expand_paths(specs: Sequence[str | Path]) -> tuple[list[Path], list[Reject]]:
+    """Files, directories and globs → a de-duplicated file list (in the order given, each
+    directory sorted), plus a reject for each spec that matched nothing."""
+    found: dict[Path, None] = {}
+    missing: list[Reject] = []
+    for spec in specs:
+        text = str(spec)
+        path = Path(text).expanduser()
+        candidates: Iterable[Path]
+        if path.is_file():
+            candidates = [path]
+        elif path.is_dir():
+            candidates = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and (p.name.endswith(LOG_SUFFIXES) or (p.suffix == ".json" and _is_otlp_json(p)))
+            )
+        elif glob.has_magic(text):
+            candidates = sorted(
+                Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file()
+            )
+        else:
+            candidates = []
+        matched = False
+        for candidate in candidates:
+            matched = True
+            found.setdefault(candidate.resolve(), None)
+        if not matched:
+            if path.is_dir():
+                reason = (
+                    "directory holds no usage logs (*.jsonl, *.jsonl.gz, *.ndjson, OTLP *.json)"
+                )
+            elif glob.has_magic(text):
+                reason = "pattern matched no files"
+            else:
+                reason = "no such file or directory"
+            missing.append(Reject(text, 0, reason))
+    return list(found), missing
+
+
+def detect_format(path: Path) -> str | None:
+    """``aiinfra``, ``claude-code`` or ``otel`` from the file's first records; None if unknown.
+
+    An empty file counts as the tracker's own format (it simply holds no events)."""
+    head = _head(path)
+    if not head.strip():
+        return "aiinfra"
+    lines = head.split(b"\n")
+    complete = lines[:-1] if len(lines) > 1 else lines
+    for raw in complete[:50]:
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            obj = json.loads(text)
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(obj, dict):
+            continue
+        if "resourceSpans" in obj:
+            return "otel"
+        if "schema_version" in obj or ("provider" in obj and "request_model" in obj):
+            return "aiinfra"
+        if _CLAUDE_KEYS & obj.keys() or obj.get("type") in _CLAUDE_TYPES:
+            return "claude-code"
+    if b'"resourceSpans"' in head:
+        return "otel"  # a pretty-printed OTLP document: its first line is not a whole record
+    if "projects" in path.parts:
+        return "claude-code"
+    if b'"schema_version"' in head:
+        return "aiinfra"
+    return None

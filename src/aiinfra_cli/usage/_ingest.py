@@ -1,0 +1,610 @@
+"""The DuckDB ingest cache: every log file read once, re-read only when it changes.
+
+A file is known by its identity ``(path, size, mtime_ns, inode)`` and the format it was read
+as; when all four match the cache, its rows are reused without opening the file. A changed
+file (appended, rewritten, rotated) is read again in full and replaces its old rows.
+
+How a file is read:
+
+* The tracker's own JSONL and Claude Code session logs go through DuckDB's ``read_ndjson``
+  with explicit columns and ``ignore_errors`` (a malformed line becomes a NULL row, so nothing
+  is skipped unseen). SQL flags every row it cannot vouch for; a file with any such row, or
+  with a field this version does not know in its first lines, is read again line by line in
+  Python, which names each reject with its line number and exact reason (the same reasons as
+  :func:`aiinfra_cli.usage.read_events`). Clean files, the common case, never touch Python.
+* OTLP JSON is read in Python (one document, or JSON Lines of documents).
+
+Rows are stored normalised (:data:`aiinfra_cli.usage._rows.COLUMNS`) with their dedupe key;
+``has_twin`` marks keys seen more than once, so queries only pay for de-duplication where a
+duplicate can exist.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiinfra_cli.config import ERROR_CLASSES
+from aiinfra_cli.usage._claude_code import DUCKDB_COLUMNS as CLAUDE_COLUMNS
+from aiinfra_cli.usage._claude_code import SQL_IS_CALL as CLAUDE_IS_CALL
+from aiinfra_cli.usage._claude_code import SQL_SELECT as CLAUDE_SELECT
+from aiinfra_cli.usage._claude_code import SQL_SUSPECT as CLAUDE_SUSPECT
+from aiinfra_cli.usage._claude_code import project_and_session, read_claude_code
+from aiinfra_cli.usage._detect import detect_format, expand_paths
+from aiinfra_cli.usage._otel import read_otel
+from aiinfra_cli.usage._reader import ReadResult, Reject, iter_lines, read_file
+from aiinfra_cli.usage._rows import COLUMN_NAMES, COLUMNS, Row, row_from_event
+from aiinfra_cli.usage._schema import KNOWN_FIELDS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import duckdb
+
+CACHE_VERSION = "4"
+CACHE_FILE = "usage-ingest.duckdb"
+_SAMPLE_LINES = 200
+# Claude Code lines can carry whole files or images; DuckDB's default limit is 16 MiB.
+_MAX_LINE_BYTES = 1 << 30
+
+_EVENT_COLUMNS = ", ".join(f'"{name}" {kind}' for name, kind in COLUMNS)
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta(key VARCHAR, value VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS files(file_id INTEGER, path VARCHAR, size BIGINT,"
+    " mtime_ns BIGINT, inode BIGINT, mode VARCHAR, format VARCHAR, method VARCHAR, events BIGINT,"
+    " first_ts BIGINT, last_ts BIGINT)",
+    f"CREATE TABLE IF NOT EXISTS events(file_id INTEGER, {_EVENT_COLUMNS},"
+    " has_twin BOOLEAN, suspect BOOLEAN)",
+    "CREATE TABLE IF NOT EXISTS rejects(file_id INTEGER, line BIGINT, reason VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS unknown_fields(file_id INTEGER, name VARCHAR, count BIGINT,"
+    " first_line BIGINT)",
+    # Query results of reports, keyed by a digest of the files and every query input; emptied
+    # whenever a file is added, changed or forgotten (see aiinfra_cli.report._query).
+    "CREATE TABLE IF NOT EXISTS memo(key VARCHAR, value VARCHAR)",
+)
+
+# The own format through DuckDB: explicit columns (unknown keys are not read; see the sample
+# check), and a SQL test at least as strict as parse_event on everything a report uses.
+_OWN_COLUMNS: dict[str, str] = {
+    "schema_version": "BIGINT",
+    "event_id": "VARCHAR",
+    "timestamp": "VARCHAR",
+    "provider": "VARCHAR",
+    "request_model": "VARCHAR",
+    "response_model": "VARCHAR",
+    "model_id": "VARCHAR",
+    "input_tokens": "BIGINT",
+    "output_tokens": "BIGINT",
+    "cache_read_tokens": "BIGINT",
+    "cache_write_tokens": "BIGINT",
+    "cache_write_1h_tokens": "BIGINT",
+    "reasoning_tokens": "BIGINT",
+    "status": "VARCHAR",
+    "error_class": "VARCHAR",
+    "http_status": "BIGINT",
+    "latency_ms": "DOUBLE",
+    "ttft_ms": "DOUBLE",
+    "cost_usd": "VARCHAR",
+    "saved_cost_usd": "VARCHAR",
+    "feature": "VARCHAR",
+    "endpoint": "VARCHAR",
+    "user": "VARCHAR",
+    "tenant": "VARCHAR",
+    "call_site": "VARCHAR",
+    "attempt": "BIGINT",
+    "fallback_from": "VARCHAR",
+    "cache_hit": "BOOLEAN",
+    "batch": "BOOLEAN",
+}
+_ERROR_CLASSES = ", ".join(f"'{name}'" for name in ERROR_CLASSES)
+_TOKENS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cache_write_1h_tokens",
+    "reasoning_tokens",
+)
+_OWN_SUSPECT = (
+    "(schema_version IS NULL OR schema_version < 1 OR schema_version > "
+    f"{SCHEMA_VERSION} OR timestamp IS NULL OR provider IS NULL OR provider = ''"
+    " OR request_model IS NULL OR request_model = '' OR input_tokens IS NULL"
+    " OR output_tokens IS NULL OR status IS NULL OR status NOT IN ('ok', 'error')"
+    " OR _ts IS NULL OR (right(timestamp, 1) NOT IN ('Z', 'z')"
+    " AND NOT regexp_matches(timestamp, '[+-][0-9]{2}:?[0-9]{2}$'))"
+    " OR least(" + ", ".join(f"coalesce({t}, 0)" for t in _TOKENS) + ") < 0"
+    " OR coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) > input_tokens"
+    " OR coalesce(cache_write_1h_tokens, 0) > coalesce(cache_write_tokens, 0)"
+    " OR coalesce(reasoning_tokens, 0) > output_tokens"
+    " OR coalesce(attempt, 1) < 1 OR coalesce(http_status, 100) < 100"
+    " OR coalesce(latency_ms, 0) < 0 OR coalesce(ttft_ms, 0) < 0"
+    f" OR (error_class IS NOT NULL AND error_class NOT IN ({_ERROR_CLASSES}))"
+    " OR (cost_usd IS NOT NULL AND coalesce(TRY_CAST(cost_usd AS DECIMAL(38,18)), -1) < 0)"
+    " OR (saved_cost_usd IS NOT NULL"
+    " AND coalesce(TRY_CAST(saved_cost_usd AS DECIMAL(38,18)), -1) < 0))"
+)
+_OWN_SELECT = {
+    "ts": "_ts",
+    "provider": "provider",
+    "model": "coalesce(response_model, request_model)",
+    "model_id": "model_id",
+    "feature": "feature",
+    "endpoint": "endpoint",
+    "user": '"user"',
+    "tenant": "tenant",
+    "session": "NULL",
+    "call_site": "call_site",
+    "ok": "status = 'ok'",
+    "attempt": "coalesce(attempt, 1)",
+    "fallback": "fallback_from IS NOT NULL",
+    "batch": "coalesce(batch, FALSE)",
+    "cache_hit": "coalesce(cache_hit, FALSE)",
+    "input": "input_tokens",
+    "output": "output_tokens",
+    "cache_read": "coalesce(cache_read_tokens, 0)",
+    "cache_write": "coalesce(cache_write_tokens, 0)",
+    "cache_write_1h": "coalesce(cache_write_1h_tokens, 0)",
+    "reasoning": "coalesce(reasoning_tokens, 0)",
+    "recorded_cost": "TRY_CAST(cost_usd AS DECIMAL(38,18))",
+    "saved_cost": "TRY_CAST(saved_cost_usd AS DECIMAL(38,18))",
+    "dedupe_key": "event_id",
+}
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """A log file as read (or reused) in this run."""
+
+    file_id: int
+    path: Path
+    format: str
+    method: str  # "duckdb", "python" or "cached"
+    events: int
+
+
+@dataclass
+class Ingested:
+    """The outcome of :func:`ingest`: what the cache holds for this run's files."""
+
+    con: duckdb.DuckDBPyConnection
+    files: list[FileStat] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    unknown_fields: Counter[str] = field(default_factory=Counter)
+    # Where each unknown field was first seen: name -> (file as shown, line).
+    unknown_first: dict[str, tuple[str, int]] = field(default_factory=dict)
+    cache_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def file_ids(self) -> list[int]:
+        return [f.file_id for f in self.files]
+
+    @property
+    def read(self) -> list[FileStat]:
+        """Files opened in this run (new or changed)."""
+        return [f for f in self.files if f.method != "cached"]
+
+    @property
+    def reused(self) -> list[FileStat]:
+        """Files whose rows came from the cache without opening them."""
+        return [f for f in self.files if f.method == "cached"]
+
+
+def _connect(path: Path | None) -> tuple[duckdb.DuckDBPyConnection, list[str], Path | None]:
+    import duckdb
+
+    warnings: list[str] = []
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(path))
+            return con, warnings, path
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                warnings.append(f"ingest cache {path} is in use by another run; reading without it")
+            else:
+                warnings.append(
+                    f"ingest cache {path} is unreadable ({text.splitlines()[0]}); rebuilding it"
+                )
+                try:
+                    path.unlink()
+                    Path(f"{path}.wal").unlink(missing_ok=True)
+                    return duckdb.connect(str(path)), warnings, path
+                except (OSError, duckdb.Error):
+                    pass
+        except (OSError, duckdb.Error) as exc:
+            warnings.append(
+                f"ingest cache {path} cannot be opened ({str(exc).splitlines()[0]});"
+                " reading without it"
+            )
+    return duckdb.connect(":memory:"), warnings, None
+
+
+def open_cache(path: Path | None) -> tuple[duckdb.DuckDBPyConnection, list[str], Path | None]:
+    """Open (or create) the cache at ``path`` (None: in memory). Returns the connection, warnings
+    to show, and the path actually used (None when the cache could not be used)."""
+    import duckdb
+
+    con, warnings, used = _connect(path)
+    _configure(con)
+    try:
+        tables = {
+            row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+        version = None
+        if "meta" in tables:
+            found = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            version = found[0] if found else None
+        if tables and version != CACHE_VERSION:
+            for table in ("meta", "files", "events", "rejects", "unknown_fields", "memo"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _SCHEMA:
+            con.execute(statement)
+        if version != CACHE_VERSION:
+            con.execute("DELETE FROM meta")
+            con.execute("INSERT INTO meta VALUES ('version', ?)", [CACHE_VERSION])
+    except duckdb.Error as exc:
+        con.close()
+        warnings.append(f"ingest cache is damaged ({str(exc).splitlines()[0]}); reading without it")
+        con = duckdb.connect(":memory:")
+        _configure(con)
+        for statement in _SCHEMA:
+            con.execute(statement)
+        used = None
+    return con, warnings, used
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    # UTC so timestamps without a zone never take the machine's; no progress bar on stdout
+    # (it would corrupt --json); insertion order is not needed and costs memory.
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = false")
+
+
+def _values(rows: Sequence[Sequence[object]]) -> tuple[str, list[object]]:
+    """A parameterised VALUES list: one statement instead of one per row (DuckDB pays ~1 ms
+    per statement)."""
+    width = len(rows[0])
+    one = "(" + ", ".join("?" * width) + ")"
+    return ", ".join([one] * len(rows)), [value for row in rows for value in row]
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def _columns_literal(columns: dict[str, str]) -> str:
+    return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
+
+
+def _list_literal(paths: Sequence[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _first_lines(path: Path, names: set[str]) -> dict[str, int]:
+    """The line where each of ``names`` first occurs as a top-level key (files with unknown
+    fields only: a second, cheap pass)."""
+    found: dict[str, int] = {}
+    try:
+        for number, raw in iter_lines(path):
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(obj, dict):
+                for name in names & obj.keys():
+                    found.setdefault(name, number)
+            if len(found) == len(names):
+                break
+    except (OSError, EOFError):
+        pass
+    return found
+
+
+def _sample_unknown(path: Path) -> bool:
+    """Whether the file's first lines hold a field this version does not know."""
+    try:
+        for count, (_, raw) in enumerate(iter_lines(path)):
+            if count >= _SAMPLE_LINES:
+                break
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                return True
+            if isinstance(obj, dict) and obj.keys() - KNOWN_FIELDS:
+                return True
+    except (OSError, EOFError):
+        return True
+    return False
+
+
+class _Writer:
+    """Inserts rows into the cache: DuckDB fast path per format, Python rows via a temp file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def python_rows(self, file_id: int, rows: list[Row]) -> None:
+        if not rows:
+            return
+        fd, name = tempfile.mkstemp(prefix="aiinfra-rows-", suffix=".jsonl")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                for row in rows:
+                    handle.write(json.dumps(row.as_json(), separators=(",", ":")) + "\n")
+            columns = _columns_literal(dict(COLUMNS))
+            names = ", ".join(f'"{n}"' for n in COLUMN_NAMES)
+            self.con.execute(
+                f"INSERT INTO events SELECT {file_id}, {names}, FALSE, FALSE"
+                f" FROM read_ndjson('{name}', columns={columns}, format='newline_delimited')"
+            )
+        finally:
+            Path(name).unlink(missing_ok=True)
+
+    def fast(
+        self,
+        files: dict[Path, int],
+        *,
+        columns: dict[str, str],
+        select: dict[str, str],
+        suspect: str,
+        keep: str,
+        extra: dict[Path, tuple[str, str]] | None = None,
+    ) -> dict[int, tuple[int, int]]:
+        """Insert through read_ndjson; returns {file_id: (rows, suspect rows)}."""
+        import duckdb
+
+        if not files:
+            return {}
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_files(filename VARCHAR,"
+            " file_id INTEGER, project VARCHAR, session VARCHAR)"
+        )
+        values, params = _values(
+            [
+                [str(path), file_id, *(extra or {}).get(path, ("", ""))]
+                for path, file_id in files.items()
+            ]
+        )
+        self.con.execute(f"INSERT INTO batch_files VALUES {values}", params)
+        exprs = ", ".join(f"{select[name]}" for name in COLUMN_NAMES)
+        ids = ", ".join(str(i) for i in files.values())
+        try:
+            self.con.execute(
+                f"INSERT INTO events SELECT b.file_id, {exprs}, FALSE, {suspect}"
+                " FROM (SELECT *, epoch_us(TRY_CAST(timestamp AS TIMESTAMPTZ)) AS _ts"
+                f" FROM read_ndjson({_list_literal(list(files))},"
+                f" columns={_columns_literal(columns)}, ignore_errors=true, filename=true,"
+                f" format='newline_delimited', maximum_object_size={_MAX_LINE_BYTES})) r"
+                f" JOIN batch_files b ON b.filename = r.filename WHERE {keep} OR {suspect}"
+            )
+        except duckdb.Error:
+            # Something the reader cannot skip row by row (e.g. bytes that are not UTF-8):
+            # every file of the batch goes to the line-by-line reader, which names the line.
+            self.con.execute(f"DELETE FROM events WHERE file_id IN ({ids})")
+            return {file_id: (0, 1) for file_id in files.values()}
+        stats = self.con.execute(
+            f"SELECT file_id, count(*), count(*) FILTER (WHERE suspect) FROM events"
+            f" WHERE file_id IN ({ids}) GROUP BY file_id"
+        ).fetchall()
+        return {int(fid): (int(n), int(bad)) for fid, n, bad in stats}
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    specs: Sequence[str | Path],
+    log_format: str = "auto",
+    *,
+    display: Callable[[Path], str] = str,
+    cache_path: Path | None = None,
+) -> Ingested:
+    """Bring the cache up to date for the files under ``specs`` and say what it holds for them.
+
+    All changes happen in one transaction: a run that is interrupted leaves the cache as it was.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result = _ingest(con, specs, log_format, display=display, cache_path=cache_path)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+    _collect(con, result, display)
+    return result
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    specs: Sequence[str | Path],
+    log_format: str,
+    *,
+    display: Callable[[Path], str],
+    cache_path: Path | None,
+) -> Ingested:
+    paths, missing = expand_paths(specs)
+    result = Ingested(con=con, rejects=list(missing), cache_path=cache_path)
+    known = {
+        row[1]: row
+        for row in con.execute(
+            "SELECT file_id, path, size, mtime_ns, inode, mode, format, method, events FROM files"
+        ).fetchall()
+    }
+    # File ids are never reused (memoised query results name files by id).
+    found = con.execute("SELECT value FROM meta WHERE key = 'next_file_id'").fetchone()
+    next_id = int(found[0]) if found else 1
+    stale: list[int] = []
+    todo: dict[str, dict[Path, int]] = {"aiinfra": {}, "claude-code": {}, "otel": {}}
+    formats: dict[int, tuple[Path, str]] = {}
+    new_files: list[list[object]] = []
+    for path in paths:
+        try:
+            size, mtime_ns, inode = _identity(path)
+        except OSError as exc:
+            result.rejects.append(Reject(display(path), 0, f"cannot read: {exc.strerror or exc}"))
+            continue
+        cached = known.get(str(path))
+        same = cached is not None and tuple(cached[2:6]) == (size, mtime_ns, inode, log_format)
+        if cached is not None and same and cached[7] != "pending":
+            result.files.append(
+                FileStat(int(cached[0]), path, str(cached[6]), "cached", int(cached[8]))
+            )
+            continue
+        if cached is not None:
+            stale.append(int(cached[0]))
+        fmt = log_format if log_format != "auto" else detect_format(path)
+        if fmt is None:
+            result.rejects.append(
+                Reject(
+                    display(path),
+                    0,
+                    "not a usage log this version recognises (the tracker's JSONL, Claude Code"
+                    " session logs, OTLP JSON); pass --log-format to say which it is",
+                )
+            )
+            continue
+        file_id = next_id
+        next_id += 1
+        new_files.append([file_id, str(path), size, mtime_ns, inode, log_format, fmt])
+        todo[fmt][path] = file_id
+        formats[file_id] = (path, fmt)
+    gone = [
+        int(row[0])
+        for key, row in known.items()
+        if key not in {str(p) for p in paths} and not Path(key).exists()
+    ]
+    _forget(con, stale + gone)
+    if new_files or stale or gone:
+        con.execute("DELETE FROM memo")
+    con.execute("DELETE FROM meta WHERE key = 'next_file_id'")
+    con.execute("INSERT INTO meta VALUES ('next_file_id', ?)", [str(next_id)])
+    if new_files:
+        values, params = _values(new_files)
+        con.execute(
+            "INSERT INTO files SELECT *, 'pending', 0, NULL, NULL FROM (VALUES "
+            + values
+            + ") v(file_id, path, size, mtime_ns, inode, mode, format)",
+            params,
+        )
+    writer = _Writer(con)
+    methods: dict[int, str] = {}
+    slow: list[int] = []
+    # The tracker's own format: DuckDB, unless a sample shows fields only Python can count.
+    own = {p: i for p, i in todo["aiinfra"].items() if not _sample_unknown(p)}
+    slow += [i for p, i in todo["aiinfra"].items() if p not in own]
+    stats = writer.fast(
+        own, columns=_OWN_COLUMNS, select=_OWN_SELECT, suspect=_OWN_SUSPECT, keep="TRUE"
+    )
+    claude = todo["claude-code"]
+    stats.update(
+        writer.fast(
+            claude,
+            columns=CLAUDE_COLUMNS,
+            select=CLAUDE_SELECT,
+            suspect=CLAUDE_SUSPECT,
+            keep=CLAUDE_IS_CALL,
+            extra={p: project_and_session(p) for p in claude},
+        )
+    )
+    for file_id in [*own.values(), *claude.values()]:
+        _rows, bad = stats.get(file_id, (0, 0))
+        if bad:
+            con.execute("DELETE FROM events WHERE file_id = ?", [file_id])
+            slow.append(file_id)
+        else:
+            methods[file_id] = "duckdb"
+    slow += list(todo["otel"].values())
+    for file_id in slow:
+        path, fmt = formats[file_id]
+        shown = display(path)
+        rejects: list[Reject]
+        unknown: Counter[str] = Counter()
+        if fmt == "aiinfra":
+            read = ReadResult()
+            read_file(path, read, display=shown)
+            rows = [row_from_event(event) for event in read.events]
+            rejects, unknown = read.rejects, read.unknown_fields
+        elif fmt == "claude-code":
+            rows, rejects, _lines = read_claude_code(path, shown)
+        else:
+            rows, rejects, _lines = read_otel(path, shown)
+        writer.python_rows(file_id, rows)
+        if rejects:
+            con.executemany(
+                "INSERT INTO rejects VALUES (?, ?, ?)",
+                [[file_id, r.line, r.reason] for r in rejects],
+            )
+        if unknown:
+            first = _first_lines(path, set(unknown))
+            con.executemany(
+                "INSERT INTO unknown_fields VALUES (?, ?, ?, ?)",
+                [[file_id, name, count, first.get(name, 0)] for name, count in unknown.items()],
+            )
+        methods[file_id] = "python"
+    if formats:
+        ids = ", ".join(str(i) for i in formats)
+        counts = {
+            int(row[0]): row[1:]
+            for row in con.execute(
+                f"SELECT file_id, count(*), min(ts), max(ts) FROM events WHERE file_id IN ({ids})"
+                " GROUP BY file_id"
+            ).fetchall()
+        }
+        updates = []
+        for file_id, (path, fmt) in formats.items():
+            events, first, last = counts.get(file_id, (0, None, None))
+            updates.append([file_id, methods[file_id], int(events), first, last])
+            result.files.append(FileStat(file_id, path, fmt, methods[file_id], int(events)))
+        values, params = _values(updates)
+        con.execute(
+            "UPDATE files SET method = v.method, events = v.events, first_ts = v.first_ts,"
+            " last_ts = v.last_ts FROM (VALUES "
+            + values
+            + ") v(file_id, method, events, first_ts, last_ts) WHERE files.file_id = v.file_id",
+            params,
+        )
+        _mark_twins(con, list(formats))
+    return result
+
+
+def _forget(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> None:
+    if not file_ids:
+        return
+    ids = ", ".join(str(i) for i in file_ids)
+    for table in ("events", "rejects", "unknown_fields", "files"):
+        con.execute(f"DELETE FROM {table} WHERE file_id IN ({ids})")
+
+
+def _mark_twins(con: duckdb.DuckDBPyConnection, new_ids: list[int]) -> None:
+    """Flag rows whose dedupe key occurs more than once, where one of them is new."""
+    ids = ", ".join(str(i) for i in new_ids)
+    con.execute(
+        "UPDATE events SET has_twin = TRUE WHERE dedupe_key IN (SELECT dedupe_key FROM events"
+        " WHERE dedupe_key IS NOT NULL GROUP BY dedupe_key"
+        f" HAVING count(*) > 1 AND bool_or(file_id IN ({ids})))"
+    )
+
+
+def _collect(
+    con: duckdb.DuckDBPyConnection, result: Ingested, display: Callable[[Path], str]
+) -> None:
+    if not result.files:
+        return
+    by_id = {f.file_id: f.path for f in result.files}
+    ids = ", ".join(str(i) for i in by_id)
+    for file_id, line, reason in con.execute(
+        f"SELECT file_id, line, reason FROM rejects WHERE file_id IN ({ids}) ORDER BY file_id, line"
+    ).fetchall():
+        result.rejects.append(Reject(display(by_id[int(file_id)]), int(line), str(reason)))
+    for file_id, name, count, line in con.execute(
+        f"SELECT file_id, name, count, first_line FROM unknown_fields WHERE file_id IN ({ids})"
+        " ORDER BY file_id, first_line"
+    ).fetchall():
+        result.unknown_fields[str(name)] += int(count)
+        result.unknown_first.setdefault(str(name), (display(by_id[int(file_id)]), int(line)))

@@ -1,0 +1,74 @@
+"""The DuckDB ingest cache: unchanged files are not read again, changed files are, damage is
+survived."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+from cost_report.crsupport import Runner, event, write_jsonl
+
+from aiinfra_cli.usage import ingest, open_cache
+
+CACHE = Path(".multiagent") / "cache" / "usage-ingest.duckdb"
+
+
+def test_second_run_reads_no_unchanged_file_and_rereads_an_appended_one(
+    project: Path, report: Runner
+) -> None:
+    a = write_jsonl(project / "logs" / "a.jsonl", [event(input_tokens=1000, event_id="a1")])
+    write_jsonl(project / "logs" / "b.jsonl", [event(input_tokens=2000, event_id="b1")])
+    _code, first = report(since="2026-11-01", until="2026-11-01")
+    assert (first["sources"]["files_read"], first["sources"]["files_reused"]) == (2, 0)
+    assert (project / CACHE).is_file()
+    _code, second = report(since="2026-11-01", until="2026-11-01")
+    assert (second["sources"]["files_read"], second["sources"]["files_reused"]) == (0, 2)
+    assert second["totals"] == first["totals"]
+    with a.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(event(input_tokens=4000, event_id="a2")) + "\n")
+    _code, third = report(since="2026-11-01", until="2026-11-01")
+    assert (third["sources"]["files_read"], third["sources"]["files_reused"]) == (1, 1)
+    assert (third["totals"]["requests"], third["totals"]["cost_usd"]) == (3, "0.021")
+
+
+def test_ingest_reports_which_files_it_opened(tmp_path: Path) -> None:
+    logs = write_jsonl(tmp_path / "logs" / "a.jsonl", [event(input_tokens=10)])
+    con, warnings, used = open_cache(tmp_path / "cache.duckdb")
+    assert (warnings, used) == ([], tmp_path / "cache.duckdb")
+    first = ingest(con, [logs], "auto")
+    second = ingest(con, [logs], "auto")
+    assert [(f.method, f.events) for f in first.files] == [("duckdb", 1)]
+    assert [(f.method, f.events) for f in second.files] == [("cached", 1)]
+    # Asking for another format is a different reading of the file: read again.
+    third = ingest(con, [logs], "aiinfra")
+    assert [f.method for f in third.files] == ["duckdb"]
+    con.close()
+
+
+def test_damaged_cache_is_rebuilt_with_a_warning(
+    project: Path, report: Runner, consoles: tuple[StringIO, StringIO]
+) -> None:
+    write_jsonl(project / "logs" / "a.jsonl", [event(input_tokens=1000)])
+    (project / CACHE).parent.mkdir(parents=True)
+    (project / CACHE).write_bytes(b"this is not a duckdb file" * 100)
+    code, doc = report(since="2026-11-01", until="2026-11-01")
+    assert code == 0
+    assert doc["totals"]["requests"] == 1
+    assert "ingest cache" in consoles[1].getvalue()
+    _code, again = report(since="2026-11-01", until="2026-11-01")
+    assert again["sources"]["files_reused"] == 1
+
+
+def test_a_file_that_shrinks_or_disappears_is_forgotten(project: Path, report: Runner) -> None:
+    a = write_jsonl(
+        project / "logs" / "a.jsonl",
+        [event(input_tokens=1000, event_id="x"), event(input_tokens=1000, event_id="y")],
+    )
+    write_jsonl(project / "logs" / "b.jsonl", [event(input_tokens=1000, event_id="z")])
+    _code, doc = report(since="2026-11-01", until="2026-11-01")
+    assert doc["totals"]["requests"] == 3
+    write_jsonl(a, [event(input_tokens=1000, event_id="x")])
+    (project / "logs" / "b.jsonl").unlink()
+    _code, doc = report(since="2026-11-01", until="2026-11-01")
+    assert (doc["totals"]["requests"], doc["sources"]["files"]) == (1, 1)
