@@ -7,6 +7,7 @@ prompt tests: keys may be added, never renamed.
 
 from __future__ import annotations
 
+from aiinfra_cli._rates import PRICE_KEYS as PRICE_KEYS
 from aiinfra_cli._schema import Bool, Int, ListOf, MapOf, Money, Num, Obj, Str
 
 SCHEMA_VERSION = 1
@@ -28,15 +29,6 @@ ERROR_CLASSES = (
     "bad_request",
 )
 DEFAULT_FALLBACK_ON = ("rate_limited", "server_error", "timeout", "connection", "context_overflow")
-PRICE_KEYS = (
-    "input_per_mtok",
-    "output_per_mtok",
-    "cache_read_per_mtok",
-    "cache_write_per_mtok",
-    "cache_write_1h_per_mtok",
-    "batch_input_per_mtok",
-    "batch_output_per_mtok",
-)
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
 _ENV_VAR = r"[A-Za-z_][A-Za-z0-9_]*"

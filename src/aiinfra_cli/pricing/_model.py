@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from aiinfra_cli._rates import PRICE_KEYS
+
 # prices.json spells rates short (one model per line stays readable); the dataclasses spell them
 # as the config does (``input_per_mtok``), so a config override is a plain field replacement.
 JSON_RATES: dict[str, str] = {
@@ -98,15 +100,8 @@ def vendor_of(key: str, provider: str) -> str:
     return provider
 
 
-OVERRIDE_RATES: tuple[str, ...] = (
-    "input_per_mtok",
-    "output_per_mtok",
-    "cache_read_per_mtok",
-    "cache_write_per_mtok",
-    "cache_write_1h_per_mtok",
-    "batch_input_per_mtok",
-    "batch_output_per_mtok",
-)
+# The config file names the rates a user may override; the price engine takes the same names.
+OVERRIDE_RATES: tuple[str, ...] = PRICE_KEYS
 
 
 @dataclass(frozen=True)
