@@ -19,8 +19,8 @@ KEY = "test-key-not-a-secret"
 def main() -> int:
     """Serve until stdin closes."""
     sys.path.insert(0, str(REPO / "tests"))
-    support: Any = importlib.import_module("init.init_support")
-    with support.FastFakeProvider(api_key=KEY, max_lifetime=3600) as server:
+    fakeprovider: Any = importlib.import_module("fakeprovider")
+    with fakeprovider.FakeProvider(api_key=KEY, max_lifetime=3600) as server:
         urls = {"anthropic": server.anthropic_base_url, "openai": server.openai_base_url}
         print(json.dumps(urls), flush=True)
         sys.stdin.read()

@@ -265,6 +265,11 @@ class FakeProvider:
     # --- internals ---------------------------------------------------------------------------
 
     def _track(self, conn: socket.socket, thread: threading.Thread, *, add: bool) -> None:
+        if add:
+            # Headers and body go out in separate sends: with Nagle's algorithm here and delayed
+            # ACKs in the client, every response would wait ~40 ms on loopback.
+            with contextlib.suppress(OSError):
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._lock:
             if add:
                 self._connections[id(conn)] = conn

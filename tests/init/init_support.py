@@ -3,9 +3,7 @@ it, and run the fault matrix against the fake provider with the real SDKs."""
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import socket
 import subprocess
 import sys
 import time
@@ -19,22 +17,6 @@ from fakeprovider import FakeProvider, Fault, first
 
 from aiinfra_cli.scaffold import apply_plan, plan_init
 from aiinfra_cli.usage import read_events
-
-
-class FastFakeProvider(FakeProvider):
-    """The fake provider with ``TCP_NODELAY`` on its connections.
-
-    The fake provider writes a response's headers and body in separate sends; with Nagle's
-    algorithm on the server and delayed ACKs on the client every response then waits about
-    40 ms on loopback, which hides any client-side cost and slows many-call tests ~20x.
-    """
-
-    def _track(self, conn: socket.socket, thread: Any, *, add: bool) -> None:
-        if add:
-            with contextlib.suppress(OSError):
-                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super()._track(conn, thread, add=add)
-
 
 RUNTIME_PACKAGE = "genai_rt"  # unique, so importing it never clashes with anything else
 USER = [{"role": "user", "content": "Say hello"}]

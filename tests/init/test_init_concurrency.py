@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from init.init_support import FastFakeProvider, run_workers
+from fakeprovider import FakeProvider
+from init.init_support import run_workers
 
 from aiinfra_cli.usage import read_events
 
@@ -21,7 +22,7 @@ def test_concurrent_processes_write_exactly_one_valid_line_per_call(
     runtime_repo: Path, tmp_path: Path
 ) -> None:
     log = tmp_path / "usage"
-    with FastFakeProvider(api_key="test-key-not-a-secret", max_lifetime=300) as server:
+    with FakeProvider(api_key="test-key-not-a-secret", max_lifetime=300) as server:
         outputs, _ = run_workers(runtime_repo, server, log, processes=PROCESSES, calls=CALLS)
     assert [line.split()[:2] for line in outputs] == [[str(CALLS), "0"]] * PROCESSES
     result = read_events([log])
