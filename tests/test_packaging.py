@@ -41,6 +41,7 @@ def test_wheel_carries_runtime_data(wheel: Path) -> None:
     expected = {
         "aiinfra_cli/templates/README.md",
         "aiinfra_cli/data/demo-ai-models.yaml",
+        "aiinfra_cli/data/demo_app/summarize.py.txt",
         "aiinfra_cli/pricing/data/prices.json",
         "aiinfra_cli/tokens/data/o200k_base.tiktoken.gz",
         "aiinfra_cli/tokens/data/cl100k_base.tiktoken.gz",

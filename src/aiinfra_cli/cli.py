@@ -489,6 +489,13 @@ def prompt_library_check(as_json: JsonOpt = False) -> None:
 
 @app.command()
 def demo(
+    topic: Annotated[
+        str,
+        typer.Argument(
+            help="cost-report (the main job), optimize-context, prompt-library, model-health,"
+            " init, or all.",
+        ),
+    ] = "cost-report",
     keep: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -496,10 +503,10 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Run the main job on built-in sample data: no API key, no network."""
+    """Run the commands on built-in sample data: no API key, no network."""
     from aiinfra_cli.commands import demo as command
 
-    raise typer.Exit(command.run(keep=keep))
+    raise typer.Exit(command.run(keep=keep, topic=topic))
 
 
 @config_app.command("validate")

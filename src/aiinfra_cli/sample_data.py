@@ -18,6 +18,8 @@ from typing import Any
 from aiinfra_cli.usage import SCHEMA_VERSION, format_timestamp
 
 DEMO_CONFIG_FILE = Path(__file__).resolve().parent / "data" / "demo-ai-models.yaml"
+# Application code behind the sample traffic: its LLM calls sit at the logs' call_site lines.
+DEMO_APP_DIR = Path(__file__).resolve().parent / "data" / "demo_app"
 
 
 def demo_config() -> str:

@@ -1,17 +1,21 @@
-"""``aiinfra demo``: the main job on built-in sample data, with no API key and no network.
+"""``aiinfra demo [TOPIC]``: the commands on built-in sample data, with no API key and no network.
 
-It writes a scratch repo (a config and two months of usage logs, with a few broken lines that
-real logs have), then runs the real ``aiinfra cost-report`` on it: every event read, validated and
-re-priced, the terminal summary printed, and the Markdown and JSON reports written inside the
-demo repo. Deterministic apart from the dates (the sample month ends yesterday).
+It writes a scratch repo (a config, two months of usage logs with a few broken lines that real
+logs have, and a little application code that calls LLMs), then runs the real commands on it.
+The default topic is the main job, ``cost-report``: every event read, validated and re-priced,
+the terminal summary printed, and the Markdown and JSON reports written inside the demo repo.
+``optimize-context``, ``prompt-library``, ``model-health`` and ``init`` show the others; ``all``
+runs every one. Deterministic apart from the dates (the sample month ends yesterday).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +24,7 @@ from aiinfra_cli import output
 from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli.errors import UsageError
 from aiinfra_cli.paths import CONFIG_RELPATH
-from aiinfra_cli.sample_data import demo_config, generate_events, write_jsonl
+from aiinfra_cli.sample_data import DEMO_APP_DIR, demo_config, generate_events, write_jsonl
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,13 +51,126 @@ def write_demo_repo(root: Path, *, now: datetime) -> Path:
     yesterday = (now - timedelta(days=1)).date()
     text = write_jsonl(generate_events(end=yesterday, days=DEMO_DAYS))
     write_atomic(logs / f"usage-{yesterday:%Y-%m-%d}.jsonl", text + "\n".join(BROKEN_LINES) + "\n")
+    # The code behind the sample traffic: its call sites match the log's call_site fields.
+    # Kept as .py.txt in the package so linters and type checkers leave its flaws alone.
+    for source in sorted(DEMO_APP_DIR.glob("*.py.txt")):
+        target = root / "src" / "app" / source.name.removesuffix(".txt")
+        write_atomic(target, source.read_text(encoding="utf-8"))
+    write_atomic(root / "pyproject.toml", '[project]\nname = "demo-app"\nversion = "0.1.0"\n')
     return logs
 
 
-def run(*, keep: Path | None, now: datetime | None = None, console: Console | None = None) -> int:
-    """Build the demo repo and run the cost report on it; the report's exit code."""
+Section = Callable[[Path, datetime, "Console"], int]
+
+
+def _cost_report(root: Path, moment: datetime, console: Console) -> int:
     from aiinfra_cli.commands import cost_report
 
+    yesterday = (moment - timedelta(days=1)).date()
+    return cost_report.run(
+        timeframe="30d",
+        until=yesterday.isoformat(),
+        config_path=root / CONFIG_RELPATH,
+        out_dir=root,
+        now=moment,
+        console=console,
+    )
+
+
+def _optimize_context(root: Path, moment: datetime, console: Console) -> int:
+    from aiinfra_cli.commands import optimize_context
+
+    console.print("$ aiinfra optimize-context src/app --usage-logs logs/ai-usage")
+    with _cwd(root):
+        optimize_context.run(
+            [Path("src/app")],
+            usage_logs=[Path("logs/ai-usage")],
+            config_path=root / CONFIG_RELPATH,
+            exit_zero=True,
+            no_cache=True,
+        )
+    return 0
+
+
+def _prompt_library(root: Path, moment: datetime, console: Console) -> int:
+    from aiinfra_cli.commands import prompt_library
+
+    prompt_library.demo_section(root, console)
+    return 0
+
+
+def _model_health(root: Path, moment: datetime, console: Console) -> int:
+    from aiinfra_cli.commands import model_health
+
+    console.print(
+        "$ aiinfra model-health   (keys hidden from the probes: the demo must not reach real"
+        " providers; the local model is probed on 127.0.0.1)"
+    )
+    with _cwd(root), _without_keys():
+        model_health.run(config_path=root / CONFIG_RELPATH, timeout=2.0)
+    return 0
+
+
+def _init(root: Path, moment: datetime, console: Console) -> int:
+    from aiinfra_cli.commands import init
+
+    console.print("$ aiinfra init --yes   (the existing config and logs are kept)")
+    return init.run(
+        path=root,
+        lang="python",
+        project_type=None,
+        package_dir=None,
+        dry_run=False,
+        force=False,
+        yes=True,
+    )
+
+
+SECTIONS: dict[str, Section] = {
+    "cost-report": _cost_report,
+    "optimize-context": _optimize_context,
+    "prompt-library": _prompt_library,
+    "model-health": _model_health,
+    "init": _init,
+}
+TOPICS = (*SECTIONS, "all")
+
+
+@contextlib.contextmanager
+def _cwd(path: Path) -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@contextlib.contextmanager
+def _without_keys() -> Iterator[None]:
+    """Hide provider keys from this process while the demo probes, so nothing leaves the host."""
+    from aiinfra_cli.config import DEFAULT_KEY_ENV
+
+    saved = {name: os.environ.pop(name) for name in DEFAULT_KEY_ENV.values() if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+def run(
+    *,
+    keep: Path | None,
+    topic: str = "cost-report",
+    now: datetime | None = None,
+    console: Console | None = None,
+) -> int:
+    """Build the demo repo and run ``topic`` on it (every section for ``all``).
+
+    The exit code is the cost report's for the default topic; other sections show findings and
+    unhealthy models on purpose, so for them it is 0 once they have run."""
+    if topic not in TOPICS:
+        raise UsageError(f"unknown demo topic '{topic}'", hint=f"use one of {', '.join(TOPICS)}")
     moment = now or datetime.now(timezone.utc)
     if keep is not None and keep.exists() and any(keep.iterdir()):
         raise UsageError(f"--keep {keep} is not empty", hint="name a new or empty directory")
@@ -61,19 +178,17 @@ def run(*, keep: Path | None, now: datetime | None = None, console: Console | No
     shown = console or output.out_console()
     try:
         write_demo_repo(root, now=moment)
-        yesterday = (moment - timedelta(days=1)).date()
         shown.print(
             f"demo repo: {DEMO_DAYS} days of sample LLM usage (5 models, 4 features, a spike,"
             " retries, fallbacks, an unpriced model, 2 broken lines); no key, no network"
         )
-        code = cost_report.run(
-            timeframe="30d",
-            until=yesterday.isoformat(),
-            config_path=root / CONFIG_RELPATH,
-            out_dir=root,
-            now=moment,
-            console=shown,
-        )
+        names = list(SECTIONS) if topic == "all" else [topic]
+        codes = []
+        for name in names:
+            if len(names) > 1:
+                shown.rule(f"aiinfra {name}")
+            codes.append(SECTIONS[name](root, moment, shown))
+        code = codes[0] if topic == "cost-report" else max((c for c in codes if c >= 2), default=0)
         if keep is not None:
             shown.print(f"demo repo kept at {root}")
         else:
