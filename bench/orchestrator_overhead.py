@@ -52,7 +52,7 @@ def _settings(rt: Any, urls: dict[str, str], log: Path, *, features: bool) -> An
         route["rate_limit"] = {
             "requests_per_minute": 10**7,
             "tokens_per_minute": 10**9,
-            "x-per-user": {"requests_per_minute": 10**7},
+            "per_user": {"requests_per_minute": 10**7},
         }
         budgets = {"monthly_usd": 10**6, "daily_usd": 10**5, "soft_limit_at": 0.9}
     return {

@@ -253,6 +253,36 @@ class Bool(Node):
         return self._with_doc({"type": "boolean"})
 
 
+class AnyOf(Node):
+    """A value any one of ``choices`` accepts, e.g. ``true`` or one of a few strings.
+
+    A value none of them accepts gets one problem, worded by ``expected`` (``'true, false,
+    "5m" or "1h"'``), rather than one per choice: the user needs the list of what is allowed,
+    not why each alternative failed.
+    """
+
+    def __init__(self, choices: Sequence[Node], description: str = "", *, expected: str) -> None:
+        super().__init__(description)
+        self.choices = tuple(choices)
+        self.expected = expected
+
+    def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        for choice in self.choices:
+            found: list[Problem] = []
+            choice.check(value, path, found)
+            if not found:
+                return
+        if isinstance(value, str):
+            words = [w for c in self.choices if isinstance(c, Str) and c.enum for w in c.enum]
+            got = f"'{value}'{did_you_mean(value, words)}"
+        else:
+            got = _type_name(value)
+        problems.append(Problem(path, f"expected {self.expected}, got {got}"))
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_doc({"anyOf": [choice.json_schema() for choice in self.choices]})
+
+
 class ListOf(Node):
     def __init__(
         self, item: Node, description: str = "", *, min_items: int = 0, unique: bool = False

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from _support import EXAMPLE_CONFIG, run_cli
 
-from aiinfra_cli.config import check_text, json_schema, load_config
+from aiinfra_cli.config import RateLimitConfig, check_text, json_schema, load_config
 from aiinfra_cli.errors import ConfigError
 
 
@@ -111,6 +111,30 @@ def test_unknown_provider_names_file_line_key_and_suggestion() -> None:
             "config/ai-models.yaml:8: models[1].max_output_tokens: 400000 is larger than context_window 128000",
         ),
         (
+            "max_retries: 3}",
+            "max_retries: 3, prompt_cache: 1hr}",
+            """config/ai-models.yaml:12: routes.summarize.prompt_cache: expected true, false, "5m" or"""
+            """ "1h", got '1hr' (did you mean '1h'?)""",
+        ),
+        (
+            "max_retries: 3}",
+            "max_retries: 3, cache: {enabled: true, sampled: yes please}}",
+            "config/ai-models.yaml:12: routes.summarize.cache.sampled: expected true or false,"
+            " got a string",
+        ),
+        (
+            "max_retries: 3}",
+            "max_retries: 3, rate_limit: {per_user: {requests_per_minut: 5}}}",
+            "config/ai-models.yaml:12: routes.summarize.rate_limit.per_user.requests_per_minut:"
+            " unknown key (did you mean 'requests_per_minute'?)",
+        ),
+        (
+            "max_retries: 3}",
+            "max_retries: 3, rate_limit: {per_tenant: {tokens_per_minute: 0}}}",
+            "config/ai-models.yaml:12: routes.summarize.rate_limit.per_tenant.tokens_per_minute:"
+            " must be greater than 0, got 0",
+        ),
+        (
             'local:     {kind: openai-compatible, base_url: "http://127.0.0.1:11434/v1"}',
             "local:     {kind: openai-compatible}",
             "config/ai-models.yaml:5: providers.local.base_url: is required for kind 'openai-compatible'",
@@ -155,6 +179,48 @@ def test_invalid_yaml_names_the_line() -> None:
 def test_empty_and_non_mapping_files() -> None:
     assert _problems("") == ["config/ai-models.yaml: the file is empty (start with 'version: 1')"]
     assert _problems("- a\n- b\n") == ["config/ai-models.yaml:1: expected a mapping, got a list"]
+
+
+ROUTE_FEATURES = """\
+routes:
+  chat:
+    chain: [smart, fast]
+    prompt_cache: true
+    cache: {enabled: true, ttl_s: 600, sampled: true}
+    rate_limit:
+      requests_per_minute: 600
+      per_user: {requests_per_minute: 20, tokens_per_minute: 40000}
+      per_tenant: {tokens_per_minute: 100000}
+  long: {chain: [smart], prompt_cache: "1h"}
+  short: {chain: [fast], prompt_cache: "5m"}
+  plain: {chain: [fast], prompt_cache: false}
+"""
+
+
+def test_route_features_are_typed_with_defaults() -> None:
+    text = EXAMPLE_CONFIG.replace("routes:\n", ROUTE_FEATURES, 1)
+    config, problems = check_text(text, Path("config/ai-models.yaml"))
+    assert problems == [] and config is not None
+    chat = config.routes["chat"]
+    assert (chat.prompt_cache, chat.cache_enabled, chat.cache_ttl_s) == ("5m", True, 600)
+    assert chat.cache_sampled is True
+    assert (chat.requests_per_minute, chat.tokens_per_minute) == (600, None)
+    assert chat.per_user == RateLimitConfig(requests_per_minute=20, tokens_per_minute=40000)
+    assert chat.per_tenant == RateLimitConfig(tokens_per_minute=100000)
+    assert chat.per_user.limited and chat.per_tenant.limited
+    prompt_caches = {name: route.prompt_cache for name, route in config.routes.items()}
+    assert prompt_caches == {
+        "chat": "5m",
+        "long": "1h",
+        "short": "5m",
+        "plain": None,
+        "summarize": None,
+    }
+    # Absent keys: nothing cached beyond deterministic requests, no per-user / tenant limits.
+    summarize = config.routes["summarize"]
+    assert summarize.cache_sampled is False
+    assert summarize.per_user == summarize.per_tenant == RateLimitConfig()
+    assert not summarize.per_user.limited
 
 
 def test_user_annotations_with_x_prefix_are_allowed() -> None:

@@ -171,10 +171,13 @@ def test_every_project_type_renders_a_valid_config(tmp_path: Path, project_type:
     summarize = config.routes["summarize"]
     if project_type == "library":
         assert config.budgets.on_hard_limit == "warn" and not summarize.cache_enabled
+        assert summarize.prompt_cache is None
     else:
         assert config.budgets.on_hard_limit == "refuse" and summarize.cache_enabled
-    per = "x-per-tenant" if project_type == "service" else "x-per-user"
-    assert (per in text) == (project_type != "library")
+        assert summarize.prompt_cache == "5m"
+    assert summarize.per_tenant.limited == (project_type == "service")
+    assert summarize.per_user.limited == (project_type == "ai-app")
+    assert "x-" not in text.split("\nversion: 1\n", 1)[1]  # the runtime's keys are first-class
     assert "\n\n\n" not in text  # template tags leave no blank lines behind
     assert rendered.unpriced == []
 

@@ -17,6 +17,7 @@ from aiinfra_cli.config._model import (
     InstrumentationConfig,
     ModelConfig,
     ProviderConfig,
+    RateLimitConfig,
     RouteConfig,
     UsageLogConfig,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "InstrumentationConfig",
     "ModelConfig",
     "ProviderConfig",
+    "RateLimitConfig",
     "RouteConfig",
     "UsageLogConfig",
     "check_text",

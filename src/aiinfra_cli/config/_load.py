@@ -17,6 +17,7 @@ from aiinfra_cli.config._model import (
     InstrumentationConfig,
     ModelConfig,
     ProviderConfig,
+    RateLimitConfig,
     RouteConfig,
     UsageLogConfig,
 )
@@ -170,6 +171,43 @@ def _money(value: Any) -> Decimal | None:
     return None if value is None else to_decimal(value)
 
 
+def _prompt_cache(value: Any) -> str | None:
+    """``true`` means Anthropic's default 5-minute cache; ``false`` (or absent) means none."""
+    if value is True:
+        return "5m"
+    return value if isinstance(value, str) else None
+
+
+def _rate_limit(value: Any) -> RateLimitConfig:
+    limits = value or {}
+    return RateLimitConfig(
+        requests_per_minute=limits.get("requests_per_minute"),
+        tokens_per_minute=limits.get("tokens_per_minute"),
+    )
+
+
+def _route(name: str, r: dict[str, Any]) -> RouteConfig:
+    cache, rate = r.get("cache") or {}, r.get("rate_limit") or {}
+    return RouteConfig(
+        name=name,
+        chain=tuple(r["chain"]),
+        timeout_s=r.get("timeout_s"),
+        attempt_timeout_s=r.get("attempt_timeout_s"),
+        max_retries=r.get("max_retries"),
+        max_cost_usd=_money(r.get("max_cost_usd")),
+        fallback_on=tuple(r.get("fallback_on", DEFAULT_FALLBACK_ON)),
+        max_fallback_depth=r.get("max_fallback_depth"),
+        cache_enabled=bool(cache.get("enabled", False)),
+        cache_ttl_s=cache.get("ttl_s"),
+        cache_sampled=bool(cache.get("sampled", False)),
+        prompt_cache=_prompt_cache(r.get("prompt_cache")),
+        requests_per_minute=rate.get("requests_per_minute"),
+        tokens_per_minute=rate.get("tokens_per_minute"),
+        per_user=_rate_limit(rate.get("per_user")),
+        per_tenant=_rate_limit(rate.get("per_tenant")),
+    )
+
+
 def _build(data: dict[str, Any], path: Path) -> Config:
     """Turn validated data into typed objects, filling documented defaults."""
     root = path.parent.parent if path.parent.name == "config" else path.parent
@@ -205,23 +243,7 @@ def _build(data: dict[str, Any], path: Path) -> Config:
         )
         for m in data.get("models") or []
     )
-    routes = {
-        name: RouteConfig(
-            name=name,
-            chain=tuple(r["chain"]),
-            timeout_s=r.get("timeout_s"),
-            attempt_timeout_s=r.get("attempt_timeout_s"),
-            max_retries=r.get("max_retries"),
-            max_cost_usd=_money(r.get("max_cost_usd")),
-            fallback_on=tuple(r.get("fallback_on", DEFAULT_FALLBACK_ON)),
-            max_fallback_depth=r.get("max_fallback_depth"),
-            cache_enabled=bool((r.get("cache") or {}).get("enabled", False)),
-            cache_ttl_s=(r.get("cache") or {}).get("ttl_s"),
-            requests_per_minute=(r.get("rate_limit") or {}).get("requests_per_minute"),
-            tokens_per_minute=(r.get("rate_limit") or {}).get("tokens_per_minute"),
-        )
-        for name, r in (data.get("routes") or {}).items()
-    }
+    routes = {name: _route(name, r) for name, r in (data.get("routes") or {}).items()}
     b = data.get("budgets") or {}
     budgets = BudgetConfig(
         monthly_usd=_money(b.get("monthly_usd")),

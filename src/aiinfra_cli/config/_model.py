@@ -39,8 +39,26 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
+class RateLimitConfig:
+    """Client-side limits per minute; None means no limit."""
+
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+
+    @property
+    def limited(self) -> bool:
+        """Whether any limit is set."""
+        return self.requests_per_minute is not None or self.tokens_per_minute is not None
+
+
+@dataclass(frozen=True)
 class RouteConfig:
-    """A named fallback chain and its limits."""
+    """A named fallback chain and its limits.
+
+    ``requests_per_minute`` / ``tokens_per_minute`` limit the whole route; ``per_user`` and
+    ``per_tenant`` apply their limits to each user / tenant separately. ``prompt_cache`` is
+    None (off), ``"5m"`` or ``"1h"`` (``true`` in the file means ``"5m"``).
+    """
 
     name: str
     chain: tuple[str, ...]
@@ -52,8 +70,12 @@ class RouteConfig:
     max_fallback_depth: int | None = None
     cache_enabled: bool = False
     cache_ttl_s: float | None = None
+    cache_sampled: bool = False
+    prompt_cache: str | None = None
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
+    per_user: RateLimitConfig = field(default_factory=RateLimitConfig)
+    per_tenant: RateLimitConfig = field(default_factory=RateLimitConfig)
 
 
 @dataclass(frozen=True)

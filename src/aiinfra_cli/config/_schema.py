@@ -8,7 +8,7 @@ prompt tests: keys may be added, never renamed.
 from __future__ import annotations
 
 from aiinfra_cli._rates import PRICE_KEYS as PRICE_KEYS
-from aiinfra_cli._schema import Bool, Int, ListOf, MapOf, Money, Num, Obj, Str
+from aiinfra_cli._schema import AnyOf, Bool, Int, ListOf, MapOf, Money, Num, Obj, Str
 
 SCHEMA_VERSION = 1
 
@@ -91,6 +91,13 @@ MODEL = Obj(
     required=("id", "provider", "model"),
 )
 
+PROMPT_CACHE_TTLS = ("5m", "1h")
+
+_RATE = {
+    "requests_per_minute": Num("Client-side request rate.", exclusive_minimum=0),
+    "tokens_per_minute": Num("Client-side token rate.", exclusive_minimum=0),
+}
+
 ROUTE = Obj(
     {
         "chain": ListOf(Str(), "Model ids tried in order.", min_items=1, unique=True),
@@ -108,13 +115,24 @@ ROUTE = Obj(
             {
                 "enabled": Bool("Serve identical requests from the response cache."),
                 "ttl_s": Num("Cache entry lifetime.", exclusive_minimum=0),
+                "sampled": Bool(
+                    "Also cache responses sampled with temperature > 0 (default: only"
+                    " deterministic requests, as caching a sampled answer freezes one draw)."
+                ),
             },
             "Exact-match response cache.",
         ),
+        "prompt_cache": AnyOf(
+            (Bool(), Str(enum=PROMPT_CACHE_TTLS)),
+            "Mark the static prefix (the system prompt) with Anthropic cache_control:"
+            ' true or "5m" for the 5-minute cache, "1h" for the 1-hour cache, false for none.',
+            expected='true, false, "5m" or "1h"',
+        ),
         "rate_limit": Obj(
             {
-                "requests_per_minute": Num("Client-side request rate.", exclusive_minimum=0),
-                "tokens_per_minute": Num("Client-side token rate.", exclusive_minimum=0),
+                **_RATE,
+                "per_user": Obj(_RATE, "Limits applied to each user separately."),
+                "per_tenant": Obj(_RATE, "Limits applied to each tenant separately."),
             },
             "Client-side rate limits.",
         ),
