@@ -431,6 +431,20 @@ def prompt_library_test(
         bool, typer.Option("--save-baseline", help="Save the results as the new baseline.")
     ] = False,
     as_json: JsonOpt = False,
+    agent: Annotated[
+        bool,
+        typer.Option(
+            "--agent", help="Add an LLM's written recommendations (redacted figures only)."
+        ),
+    ] = False,
+    agent_max_cost: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--agent-max-cost",
+            metavar="USD",
+            help="Refuse an agent request that could cost more [agent.max_cost_usd or 0.50].",
+        ),
+    ] = None,
 ) -> None:
     """Test prompts: offline estimates, or --live calls with assertions."""
     from aiinfra_cli.commands import prompt_library as command
@@ -443,6 +457,8 @@ def prompt_library_test(
             max_cost=max_cost,
             as_json=as_json,
             save_baseline=save_baseline,
+            agent=agent,
+            agent_max_cost=agent_max_cost,
         )
     )
 

@@ -2,6 +2,16 @@
 
 Used by every output path (error lines, crash logs, reports) and by config validation, which
 refuses literal keys because keys belong in environment variables.
+
+Two strengths:
+
+* :func:`redact` masks strings whose shape names a vendor (``sk-ant-…``, ``AKIA…``, a PEM
+  private key): safe to run on every line we print, because it almost never fires on anything
+  else.
+* :func:`redact_strict` also masks what only *might* be a credential: ``password=…`` style
+  assignments, passwords in URLs, and long random-looking tokens. It is for text that leaves
+  the process (the analysis agent's request), where a false positive costs a word and a miss
+  costs a key.
 """
 
 from __future__ import annotations
@@ -10,14 +20,43 @@ import re
 
 # Ordered from most to least specific; each pattern matches the whole secret.
 _KEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "private key",
+        re.compile(
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?"
+            r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)"
+        ),
+    ),
     ("Anthropic API key", re.compile(r"sk-ant-[A-Za-z0-9_\-]{16,}")),
     ("OpenAI API key", re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}")),
+    ("Stripe key", re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}")),
     ("Google API key", re.compile(r"AIza[0-9A-Za-z_\-]{35}")),
+    ("Google OAuth token", re.compile(r"\bya29\.[0-9A-Za-z_\-]{20,}")),
     ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
     ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
+    ("GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}")),
+    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}")),
+    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}")),
     ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")),
+    (
+        "JSON Web Token",
+        re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
+    ),
     ("bearer token", re.compile(r"(?i)(?<=bearer )[A-Za-z0-9._\-]{20,}")),
 )
+
+# What may be a credential without a vendor's shape (strict mode only).
+_ASSIGNMENT = re.compile(
+    r"(?i)\b((?:[a-z0-9]+[_\-])*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key"
+    r"|private[_\-]?key|client[_\-]?secret|auth(?:orization)?|credentials?))"
+    r"(\s*[:=]\s*|\"\s*:\s*\"?|'\s*:\s*'?)"
+    r"(?:basic\s+|bearer\s+)?"
+    r"[\"']?[^\s\"',;}]{6,}"
+)
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]+):[^/\s@]+@")
+# Long runs of letters and digits mixed, as random tokens are; words, paths and model names
+# (short dash-separated parts) do not qualify.
+_TOKEN = re.compile(r"(?<![A-Za-z0-9_\-+/=])[A-Za-z0-9_\-+/]{32,}={0,2}(?![A-Za-z0-9_\-+/=])")
 
 REDACTED = "[REDACTED]"
 
@@ -35,3 +74,21 @@ def redact(text: str) -> str:
     for _kind, pattern in _KEY_PATTERNS:
         text = pattern.sub(REDACTED, text)
     return text
+
+
+def redact_strict(text: str) -> str:
+    """:func:`redact`, then also anything that might be a credential: ``key=value`` style
+    assignments of secret-sounding names, passwords in URLs, and long random-looking tokens."""
+    text = redact(text)
+    text = _ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
+    return _TOKEN.sub(_mask_token, text)
+
+
+def _mask_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    has_digit = any(c.isdigit() for c in token)
+    has_alpha = any(c.isalpha() for c in token)
+    # Dash- or slash-separated words (paths, model ids, slugs) are not tokens.
+    longest_part = max(len(p) for p in re.split(r"[\-/_]", token))
+    return REDACTED if has_digit and has_alpha and longest_part >= 20 else token

@@ -20,6 +20,7 @@ from aiinfra_cli.redact import redact
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from aiinfra_cli.agent import AgentResult
     from aiinfra_cli.config import Config
     from aiinfra_cli.prompts import (
         Caller,
@@ -731,10 +732,15 @@ def test(
     max_cost: str | None = None,
     as_json: bool = False,
     save_baseline: bool = False,
+    agent: bool = False,
+    agent_max_cost: str | None = None,
     root: Path | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> int:
-    """``test``: offline (renders, fits, estimate) or ``--live`` (calls, assertions, cost)."""
+    """``test``: offline (renders, fits, estimate) or ``--live`` (calls, assertions, cost);
+    ``agent``: written recommendations on the results (the exit code never depends on them)."""
     from aiinfra_cli._schema import to_decimal
+    from aiinfra_cli.agent import parse_max_cost
     from aiinfra_cli.prompts import (
         compare as compare_baseline,
     )
@@ -749,6 +755,9 @@ def test(
         save_baseline as store_baseline,
     )
 
+    if agent_max_cost is not None and not agent:
+        raise UsageError("--agent-max-cost limits the agent: add --agent")
+    agent_cap = parse_max_cost(agent_max_cost)
     limit = None
     if max_cost is not None:
         limit = to_decimal(max_cost)
@@ -797,7 +806,7 @@ def test(
                     f" more than --max-cost {_usd(limit)}",
                     hint="test fewer prompts, lower max_tokens, or raise --max-cost",
                 )
-        caller = live_caller(env)
+        caller = live_caller(env, environ)
         if not as_json:
             count = sum(1 for p in plans for row in results(p) if row.status != "error")
             bounded = f"at most {_usd(bound)}" if not unpriced else "not bounded: unpriced models"
@@ -808,6 +817,13 @@ def test(
     rows = [row for side in sides for row in side]
     baseline = load_baseline(library.root, mode) if compare is None else None
     changes = compare_baseline(baseline, rows) if baseline is not None else None
+    analysis = (
+        _agent_analysis(
+            rows, problems, live=live, config=env.config, cap=agent_cap, environ=environ
+        )
+        if agent
+        else None
+    )
     if as_json:
         document: dict[str, Any] = {
             "mode": mode,
@@ -822,6 +838,8 @@ def test(
                 "regressions": [c.key for c in changes if c.regression],
                 "fixed": [c.key for c in changes if c.fixed],
             }
+        if analysis is not None:
+            document["agent"] = analysis.as_dict()
         output.print_json(document)
     else:
         console = output.out_console()
@@ -833,12 +851,84 @@ def test(
             render_test(console, rows, live=live)
         if changes is not None:
             render_baseline(console, changes)
+        if analysis is not None:
+            from aiinfra_cli.agent import render_console
+
+            render_console(console, analysis)
         _print_problems(problems)
+    if analysis is not None:
+        from aiinfra_cli.agent import render_notice
+
+        render_notice(output.err_console(), analysis)
     if save_baseline:
         path = store_baseline(library.root, mode, rows)
         output.info(_esc(f"baseline saved: {library.display(path)}"))
     failed = any(row.status != "pass" for row in rows) or bool(problems)
     return EXIT_FAILURE if failed else EXIT_OK
+
+
+def agent_facts(
+    rows: Sequence[CaseResult], problems: Sequence[Problem], *, live: bool
+) -> dict[str, Any]:
+    """What the agent sees of a test run: figures per case, never prompts, variables or outputs."""
+    from aiinfra_cli.pricing import format_usd
+
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else format_usd(value)
+
+    return {
+        "mode": "live" if live else "offline",
+        "summary": _summary_dict(rows, live=live),
+        "cases": [
+            {
+                "prompt": row.prompt,
+                "version": row.version,
+                "case": row.case,
+                "status": row.status,
+                "target": row.target,
+                "model": row.model,
+                "input_tokens": row.input_tokens,
+                "output_tokens": row.output_tokens,
+                "output_reserve": row.output_reserve,
+                "context_window": row.context_window,
+                "fits": row.fits,
+                "estimated_cost_usd": money(row.estimated_cost),
+                "cost_usd": money(row.cost),
+                "grader_cost_usd": money(row.grader_cost),
+                "latency_ms": None if row.latency_ms is None else round(row.latency_ms),
+                "error": row.error,
+                "notes": row.notes,
+                "failed_checks": [a.type for a in row.assertions if not a.passed],
+                "passed_checks": sum(1 for a in row.assertions if a.passed),
+                "attempts": [{"model": a.model, "error_class": a.error} for a in row.attempts],
+            }
+            for row in rows
+        ],
+        "problems": [
+            {"file": p.file, "line": p.line, "severity": p.severity, "message": p.message}
+            for p in problems
+        ],
+    }
+
+
+def _agent_analysis(
+    rows: Sequence[CaseResult],
+    problems: Sequence[Problem],
+    *,
+    live: bool,
+    config: Config | None,
+    cap: Decimal | None,
+    environ: Mapping[str, str] | None,
+) -> AgentResult:
+    from aiinfra_cli.agent import AgentRequest, run
+
+    request = AgentRequest(
+        "prompt-tests",
+        agent_facts(rows, problems, live=live),
+        # Written by aiinfra itself (render errors, fit notes, problem lines), then scrubbed.
+        safe_fields=("error", "notes", "message", "target"),
+    )
+    return run(request, config, max_cost=cap, environ=environ)
 
 
 def _details(console: Console, rows: Sequence[CaseResult]) -> None:

@@ -1,0 +1,60 @@
+"""The opt-in analysis agent: written recommendations on top of a command's measured results.
+
+A command builds a plain mapping of its aggregated, deterministic results and calls::
+
+    result = run(AgentRequest(kind, facts, safe_fields=("message",)), config,
+                 max_cost=parse_max_cost(option), environ=None)
+    document["agent"] = result.as_dict()          # the JSON report
+    markdown += render_markdown(result)           # the "Recommendations" section
+    render_console(output.out_console(), result)  # the terminal view
+    render_notice(output.err_console(), result)   # why there are none: one line; exit code as is
+
+Before anything leaves the process the facts go through an allow-list redaction
+(:func:`redact_facts`); the request is bounded by a pre-flight estimate and a cost cap; the model
+must answer in a JSON schema (validated, one retry); every answered request is appended to the
+usage log as an event with feature ``aiinfra-agent``. ``docs/agent.md`` has the rules.
+
+Public surface::
+
+    AgentRequest(kind, facts, safe_fields=()), KINDS
+    run(request, config, *, max_cost=None, environ=None, record_usage=True) -> AgentResult
+    AgentResult (.status, .reason, .ok, .notice(), .as_dict(), .recommendations), Recommendation
+    parse_max_cost(text, flag="--agent-max-cost"), DEFAULT_MAX_COST
+    render_markdown(result, level=2), render_console(console, result),
+    render_notice(console, result)
+    redact_facts(facts, safe_fields) -> (payload, RedactionReport), scrub_text(text)
+    wire_schema(), parse_answer(text), FEATURE
+"""
+
+from __future__ import annotations
+
+from aiinfra_cli.agent._answer import Answer, Recommendation, parse_answer, wire_schema
+from aiinfra_cli.agent._prompt import KINDS
+from aiinfra_cli.agent._redact import RedactionReport, redact_facts, scrub_text
+from aiinfra_cli.agent._render import render_console, render_markdown, render_notice
+from aiinfra_cli.agent._result import STATUSES, AgentRequest, AgentResult, Attempt, Status
+from aiinfra_cli.agent._run import DEFAULT_MAX_COST, parse_max_cost, run
+from aiinfra_cli.agent._usage import FEATURE
+
+__all__ = [
+    "DEFAULT_MAX_COST",
+    "FEATURE",
+    "KINDS",
+    "STATUSES",
+    "AgentRequest",
+    "AgentResult",
+    "Answer",
+    "Attempt",
+    "Recommendation",
+    "RedactionReport",
+    "Status",
+    "parse_answer",
+    "parse_max_cost",
+    "redact_facts",
+    "render_console",
+    "render_markdown",
+    "render_notice",
+    "run",
+    "scrub_text",
+    "wire_schema",
+]

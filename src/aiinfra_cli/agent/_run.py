@@ -1,0 +1,345 @@
+"""One agent run: redact, plan the chain, check the cost cap, ask with fallback, validate (one
+retry), record the calls as usage events. Nothing here raises for a missing key, a dead provider
+or a bad answer: those are outcomes (:class:`AgentResult`), and the command's report stands."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from aiinfra_cli._schema import to_decimal
+from aiinfra_cli.agent._answer import Answer, Recommendation, parse_answer, wire_schema
+from aiinfra_cli.agent._plan import SCHEMA_KINDS, Candidate, Chain, plan_chain, request_bound
+from aiinfra_cli.agent._prompt import facts_message, retry_messages, system_prompt
+from aiinfra_cli.agent._redact import redact_facts
+from aiinfra_cli.agent._result import AgentRequest, AgentResult, Attempt, Status
+from aiinfra_cli.agent._usage import agent_event, append_event
+from aiinfra_cli.config import Config, display_path
+from aiinfra_cli.errors import UsageError
+from aiinfra_cli.pricing import format_usd
+from aiinfra_cli.providers._cost import ProbePricer
+from aiinfra_cli.providers._generate import Generation, GenerationFailed, generate
+
+DEFAULT_MAX_COST = Decimal("0.50")
+SCHEMA_NAME = "aiinfra_recommendations"
+_FILE_LINE = re.compile(r"\S+:\d+(?::\d+)?")
+
+
+def parse_max_cost(text: str | None, flag: str = "--agent-max-cost") -> Decimal | None:
+    """``--agent-max-cost USD`` as a Decimal (None when not given); UsageError when malformed."""
+    if text is None:
+        return None
+    amount = to_decimal(text)
+    if amount is None or amount < 0:
+        raise UsageError(f"{flag} {text}: expected an amount in USD, e.g. 0.25")
+    return amount
+
+
+@dataclass
+class _Log:
+    """What the requests of one run did and cost."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cost: Decimal = Decimal(0)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    calls: int = 0
+    usage_log: str | None = None
+
+
+@dataclass(frozen=True)
+class _Context:
+    request: AgentRequest
+    config: Config
+    pricer: ProbePricer
+    chain: Chain
+    system: str
+    environ: Mapping[str, str]
+    record_usage: bool
+
+
+def _money(amount: Decimal) -> str:
+    return "$" + format_usd(amount)
+
+
+def _cap(explicit: Decimal | None, config: Config, chain: Chain) -> tuple[Decimal, str]:
+    if explicit is not None:
+        cap, source = explicit, "--agent-max-cost"
+    elif config.agent.max_cost_usd is not None:
+        cap, source = config.agent.max_cost_usd, "agent.max_cost_usd"
+    else:
+        cap, source = DEFAULT_MAX_COST, "the default cap; set --agent-max-cost"
+    if chain.route_cap is not None and chain.route_cap < cap:
+        cap, source = chain.route_cap, f"routes.{chain.route}.max_cost_usd"
+    return cap, source
+
+
+def _no_model_reason(config: Config, chain: Chain) -> str:
+    if not config.models:
+        return f"{display_path(config.path)} lists no models"
+    if chain.missing_keys and len(chain.missing_keys) == len(chain.skipped):
+        keys = " or ".join(f"${k}" for k in dict.fromkeys(chain.missing_keys))
+        return f"no model of the agent's chain has its key: set {keys}"
+    return "no usable model: " + "; ".join(chain.skipped)
+
+
+def _parameters(candidate: Candidate) -> dict[str, Any]:
+    parameters: dict[str, Any] = {"max_tokens": candidate.output_tokens}
+    if candidate.model.provider_kind in SCHEMA_KINDS:
+        parameters["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": wire_schema()},
+        }
+    return parameters
+
+
+def _call(
+    ctx: _Context,
+    log: _Log,
+    candidate: Candidate,
+    messages: Sequence[Mapping[str, str]],
+    *,
+    attempt: int,
+    fallback_from: str | None,
+) -> Generation:
+    """One request to one model; the answer is priced, counted and recorded as a usage event."""
+    started = datetime.now(timezone.utc)
+    answer = generate(
+        ctx.config,
+        [candidate.model.id],
+        system=ctx.system,
+        messages=messages,
+        parameters=_parameters(candidate),
+        fallback_on=(),
+        timeout_s=ctx.chain.attempt_timeout_s,
+        environ=ctx.environ,
+    )
+    log.attempts.append(Attempt(candidate.model.id))
+    log.calls += 1
+    cost = None
+    if answer.usage is not None:
+        cost, _ = ctx.pricer.price(candidate.model, answer.usage)
+        log.input_tokens += answer.usage.input_tokens
+        log.output_tokens += answer.usage.output_tokens
+    log.cost += cost or Decimal(0)
+    if ctx.record_usage:
+        _record(ctx, log, candidate, answer, cost, started, attempt, fallback_from)
+    return answer
+
+
+def _record(
+    ctx: _Context,
+    log: _Log,
+    candidate: Candidate,
+    answer: Generation,
+    cost: Decimal | None,
+    started: datetime,
+    attempt: int,
+    fallback_from: str | None,
+) -> None:
+    usage_log = ctx.config.usage_log
+    if usage_log.format != "aiinfra":
+        note = f"usage_log.format is {usage_log.format}: the agent's calls were not recorded"
+        if note not in log.notes:
+            log.notes.append(note)
+        return
+    event = agent_event(
+        model=candidate.model,
+        usage=answer.usage,
+        cost=cost,
+        latency_ms=answer.latency_ms,
+        started=started,
+        kind=ctx.request.kind,
+        route=ctx.chain.route,
+        attempt=attempt,
+        fallback_from=fallback_from,
+    )
+    try:
+        path = append_event(usage_log, event)
+    except OSError as exc:
+        log.notes.append(f"usage event not recorded: {exc.strerror or exc}")
+        return
+    log.usage_log = display_path(path)
+
+
+def _ask_chain(
+    ctx: _Context, log: _Log, messages: Sequence[Mapping[str, str]]
+) -> tuple[Candidate, Generation] | None:
+    """The first model of the chain that answers; None when none does (attempts in ``log``)."""
+    deadline = time.monotonic() + ctx.chain.timeout_s if ctx.chain.timeout_s else None
+    failed: str | None = None
+    for candidate in ctx.chain.candidates:
+        if deadline is not None and time.monotonic() > deadline:
+            log.attempts.append(
+                Attempt(candidate.model.id, "timeout", "the route's timeout_s passed first")
+            )
+            return None
+        try:
+            answer = _call(ctx, log, candidate, messages, attempt=1, fallback_from=failed)
+        except GenerationFailed as exc:
+            log.attempts.extend(Attempt(a.model_id, a.error, a.detail) for a in exc.attempts)
+            last = exc.attempts[-1] if exc.attempts else None
+            if last is None or last.error not in ctx.chain.fallback_on:
+                return None
+            failed = candidate.model.id
+            continue
+        return candidate, answer
+    return None
+
+
+def _known_locations(payload: Any) -> set[str]:
+    """Every ``file:line`` the input offers: strings of that shape, and file + line pairs."""
+    found: set[str] = set()
+    if isinstance(payload, Mapping):
+        where = payload.get("file") or payload.get("path")
+        line = payload.get("line")
+        if isinstance(where, str) and isinstance(line, int) and not isinstance(line, bool):
+            found.add(f"{where}:{line}")
+        for value in payload.values():
+            found |= _known_locations(value)
+    elif isinstance(payload, list):
+        for value in payload:
+            found |= _known_locations(value)
+    elif isinstance(payload, str) and _FILE_LINE.fullmatch(payload):
+        found.add(payload)
+    return found
+
+
+def _grounded(answer: Answer, payload: Any, notes: list[str]) -> tuple[Recommendation, ...]:
+    """The recommendations, each location kept only when the input holds it."""
+    known = _known_locations(payload)
+    kept: list[Recommendation] = []
+    for number, item in enumerate(answer.recommendations, start=1):
+        if item.location is not None and item.location not in known:
+            notes.append(f"recommendation {number}: location {item.location} is not in the input")
+            item = replace(item, location=None)
+        kept.append(item)
+    return tuple(kept)
+
+
+def _failures(attempts: Sequence[Attempt]) -> str:
+    return "; ".join(f"{a.model_id}: {a.error}: {a.detail}" for a in attempts if a.error)
+
+
+def run(
+    request: AgentRequest,
+    config: Config | None,
+    *,
+    max_cost: Decimal | None = None,
+    environ: Mapping[str, str] | None = None,
+    record_usage: bool = True,
+) -> AgentResult:
+    """Analyse ``request`` with the config's agent model chain; never raises for a missing key,
+    a dead provider, a refused cost or an invalid answer (see :class:`AgentResult`)."""
+    payload, report = redact_facts(request.facts, request.safe_fields)
+    system = system_prompt(request.kind)
+    messages = [{"role": "user", "content": facts_message(request.kind, payload)}]
+
+    def result(status: Status, reason: str | None = None, **values: Any) -> AgentResult:
+        return AgentResult(
+            kind=request.kind, status=status, reason=reason, redaction=report, **values
+        )
+
+    if config is None:
+        return result(
+            "unavailable",
+            "the agent needs config/ai-models.yaml with a model and its key"
+            " (write one with 'aiinfra init')",
+        )
+    env = os.environ if environ is None else environ
+    pricer = ProbePricer(config)
+    chain = plan_chain(config, pricer, system, messages, env)
+    if not chain.candidates:
+        return result("unavailable", _no_model_reason(config, chain), notes=chain.skipped)
+    cap, source = _cap(max_cost, config, chain)
+    dearest = chain.dearest
+    assert dearest is not None
+    if chain.bound > cap:
+        return result(
+            "refused",
+            f"it could cost up to {_money(chain.bound)} on {dearest.model.id}"
+            f" ({dearest.input_tokens} input + {dearest.output_tokens} output tokens),"
+            f" more than the {_money(cap)} cap ({source})",
+            estimated_cost=chain.bound,
+            max_cost=cap,
+            route=chain.route,
+            notes=chain.skipped,
+        )
+    ctx = _Context(request, config, pricer, chain, system, env, record_usage)
+    log = _Log(notes=list(chain.skipped))
+    status, reason, answer, candidate = _answer(ctx, log, messages, cap)
+    recommendations = _grounded(answer, payload, log.notes) if answer is not None else ()
+    return result(
+        status,
+        reason,
+        summary=answer.summary if answer is not None else None,
+        recommendations=recommendations,
+        route=chain.route,
+        estimated_cost=chain.bound,
+        max_cost=cap,
+        cost=log.cost if log.calls else None,
+        input_tokens=log.input_tokens,
+        output_tokens=log.output_tokens,
+        calls=log.calls,
+        attempts=tuple(log.attempts),
+        usage_log=log.usage_log,
+        model_id=candidate.model.id if candidate else None,
+        model=candidate.model.model if candidate else None,
+        notes=tuple(log.notes),
+    )
+
+
+def _answer(
+    ctx: _Context, log: _Log, messages: list[dict[str, str]], cap: Decimal
+) -> tuple[Status, str | None, Answer | None, Candidate | None]:
+    """Ask along the chain, then once more on the same model if the answer is invalid."""
+    asked = _ask_chain(ctx, log, messages)
+    if asked is None:
+        return (
+            "failed",
+            f"no model answered ({_failures(log.attempts) or 'the chain is empty'})",
+            None,
+            None,
+        )
+    candidate, reply = asked
+    answer, problems = parse_answer(reply.text)
+    if answer is not None:
+        return "ok", None, answer, candidate
+    again = retry_messages(messages, reply.text, problems)
+    _, bound, _ = request_bound(ctx.pricer, candidate.model, ctx.system, again)
+    if bound is None or log.cost + bound > cap:
+        return (
+            "invalid",
+            f"the answer did not follow the schema ({'; '.join(problems)}),"
+            f" and a retry could take the cost over the {_money(cap)} cap",
+            None,
+            candidate,
+        )
+    try:
+        reply = _call(ctx, log, candidate, again, attempt=2, fallback_from=None)
+    except GenerationFailed as exc:
+        failed = [Attempt(a.model_id, a.error, a.detail) for a in exc.attempts]
+        log.attempts.extend(failed)
+        return (
+            "invalid",
+            f"the answer did not follow the schema ({'; '.join(problems)}), and the retry"
+            f" failed ({_failures(failed)})",
+            None,
+            candidate,
+        )
+    answer, problems = parse_answer(reply.text)
+    if answer is None:
+        return (
+            "invalid",
+            f"the answer did not follow the schema, twice ({'; '.join(problems)})",
+            None,
+            candidate,
+        )
+    return "ok", None, answer, candidate
