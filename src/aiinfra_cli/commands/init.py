@@ -99,6 +99,41 @@ def render_plan(plan: Plan, console: Console, *, dry_run: bool, notes: list[str]
         )
 
 
+# How many untracked calls the closing message names before "and N more".
+UNTRACKED_SHOWN = 10
+FIX_COMMAND = "aiinfra optimize-context --select AIC012"
+
+
+def render_found(plan: Plan, console: Console, *, dry_run: bool) -> None:
+    """What the scan of the existing code added to the config, and the calls it saw bypassing
+    the tracker (file:line, api), capped at :data:`UNTRACKED_SHOWN`, with the command that
+    checks them."""
+    from rich.markup import escape
+
+    added = plan.added
+    if added.models or added.routes:
+        verb = "would add" if dry_run else "added"
+        models = ", ".join(m.id for m in added.models) or "none new"
+        routes = ", ".join(r.name for r in added.routes) or "none"
+        console.print(
+            f"From your code, config/ai-models.yaml {verb} models: {escape(models)};"
+            f" routes: {escape(routes)}"
+        )
+    untracked = plan.discovery.untracked if plan.discovery is not None else []
+    if not untracked:
+        return
+    console.print(
+        f"{len(untracked)} LLM call(s) bypass the cost tracker (no usage events, no budgets);"
+        f" route them through {escape(plan.layout.package_import)}.complete() or"
+        " tracker.observe():"
+    )
+    for call in untracked[:UNTRACKED_SHOWN]:
+        console.print(f"  {escape(call.file)}:{call.line}  {escape(call.api)}")
+    if len(untracked) > UNTRACKED_SHOWN:
+        console.print(f"  and {len(untracked) - UNTRACKED_SHOWN} more")
+    console.print(f"  {FIX_COMMAND}  [dim]# lists them again, and checks them in CI[/dim]")
+
+
 def render_next(plan: Plan, console: Console) -> None:
     """Dependencies and the next three commands."""
     console.print(
@@ -153,6 +188,7 @@ def run(
     console = output.err_console()
     if dry_run:
         render_plan(plan, console, dry_run=True, notes=notes)
+        render_found(plan, console, dry_run=True)
         # Old content of edited files is part of the diff: never let a key through.
         sys.stdout.write(redact(unified_diff(plan)))
         sys.stdout.flush()
@@ -160,5 +196,6 @@ def run(
     _confirm(plan, yes=yes)
     apply_plan(plan)
     render_plan(plan, console, dry_run=False, notes=notes)
+    render_found(plan, console, dry_run=False)
     render_next(plan, console)
     return EXIT_OK

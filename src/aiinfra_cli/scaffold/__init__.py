@@ -2,7 +2,9 @@
 
 Public surface::
 
-    plan_init(root, lang=..., project_type=..., package_dir=..., force=...) -> Plan
+    plan_init(root, lang=..., project_type=..., package_dir=..., force=...,
+              read_code=True) -> (Plan, notes)   scans the code first (plan.discovery)
+    discover(root, layout) -> Discovery     the scan alone (never raises)
     apply_plan(plan)                        atomic writes, then the manifest
     unified_diff(plan) -> str               the patch a dry run prints
     Plan, Step, Layout, MANIFEST_RELPATH, read_manifest, digest
@@ -16,7 +18,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiinfra_cli.errors import UsageError
+from aiinfra_cli.paths import CONFIG_RELPATH
 from aiinfra_cli.scaffold._catalogue import MANAGED, SEED
+from aiinfra_cli.scaffold._discover import (
+    ConfigAdditions,
+    Discovery,
+    FoundModel,
+    FoundRoute,
+    UntrackedCall,
+    discover,
+    model_id,
+    tier_for,
+)
 from aiinfra_cli.scaffold._layout import (
     LANGUAGES,
     PROJECT_TYPES,
@@ -44,7 +57,7 @@ from aiinfra_cli.scaffold._plan import (
     make_plan,
     unified_diff,
 )
-from aiinfra_cli.scaffold._render import content_hash, environment, render_all
+from aiinfra_cli.scaffold._render import Rendered, content_hash, environment, render_all
 
 __all__ = [
     "ADOPT",
@@ -63,20 +76,28 @@ __all__ = [
     "UPDATE",
     "WRITES",
     "YOURS",
+    "ConfigAdditions",
+    "Discovery",
+    "FoundModel",
+    "FoundRoute",
     "Layout",
     "Manifest",
     "Plan",
     "Step",
+    "UntrackedCall",
     "apply_plan",
     "content_hash",
     "decide",
     "detect_language",
     "digest",
+    "discover",
     "environment",
+    "model_id",
     "plan_init",
     "read_manifest",
     "render_all",
     "resolve_layout",
+    "tier_for",
     "unified_diff",
 ]
 
@@ -92,8 +113,13 @@ def plan_init(
     project_type: str | None = None,
     package_dir: str | None = None,
     force: bool = False,
+    read_code: bool = True,
 ) -> tuple[Plan, list[str]]:
-    """The plan for ``aiinfra init`` in ``root``, and notes worth telling the user."""
+    """The plan for ``aiinfra init`` in ``root``, and notes worth telling the user.
+
+    With ``read_code``, the code is scanned first: its models and modules shape a config
+    being created, and ``plan.discovery`` holds the calls that bypass the tracker.
+    """
     manifest = read_manifest(root)
     language, note = detect_language(root, lang)
     notes = [note] if note else []
@@ -110,5 +136,28 @@ def plan_init(
         package_dir=package_dir,
         remembered=manifest.options,
     )
-    rendered = render_all(root, layout)
-    return make_plan(root, layout, rendered, manifest, force=force), notes
+    discovery = discover(root, layout) if read_code else None
+    if discovery is not None and discovery.warning:
+        notes.append(discovery.warning)
+    rendered = render_all(root, layout, discovery)
+    _keep_generated_config(root, rendered, manifest)
+    plan = make_plan(root, layout, rendered, manifest, force=force)
+    plan.discovery = discovery
+    plan.added = rendered.added
+    return plan, notes
+
+
+def _keep_generated_config(root: Path, rendered: Rendered, manifest: Manifest) -> None:
+    """A config ``init`` wrote and nobody edited stays "unchanged" on a re-run, although the
+    template alone (or today's code) would render it differently: what the first run found in
+    the code is part of it, and a seed is never rewritten anyway."""
+    rel = CONFIG_RELPATH.as_posix()
+    record = manifest.files.get(rel)
+    if rel not in rendered.files or record is None:
+        return
+    try:
+        on_disk = (root / rel).read_bytes()
+    except OSError:
+        return
+    if digest(on_disk) == record.sha256:
+        rendered.files[rel] = on_disk

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli.scaffold._catalogue import SEED
+from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery
 from aiinfra_cli.scaffold._layout import Layout
 from aiinfra_cli.scaffold._manifest import (
     MANIFEST_RELPATH,
@@ -67,6 +68,8 @@ class Plan:
     manifest_changed: bool = False
     unpriced: list[str] = field(default_factory=list)
     config_existing: bool = False
+    discovery: Discovery | None = None
+    added: ConfigAdditions = field(default_factory=ConfigAdditions)
 
     def by_action(self, *actions: str) -> list[Step]:
         """The steps with one of ``actions``, in path order."""

@@ -17,6 +17,7 @@ from aiinfra_cli import __version__
 from aiinfra_cli.config import Config, check_text, load_config
 from aiinfra_cli.paths import CONFIG_RELPATH, templates_dir
 from aiinfra_cli.scaffold._catalogue import PYTHON, Entry
+from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery, additions
 from aiinfra_cli.scaffold._layout import Layout
 from aiinfra_cli.scaffold._prices import price_snapshot, snapshot_text
 
@@ -34,6 +35,7 @@ class Rendered:
     entries: dict[str, Entry] = field(default_factory=dict)
     unpriced: list[str] = field(default_factory=list)
     config_existing: bool = False
+    added: ConfigAdditions = field(default_factory=ConfigAdditions)
 
 
 def environment(directory: Path | None = None) -> Environment:
@@ -67,6 +69,8 @@ def context(layout: Layout) -> dict[str, Any]:
         "project_type": layout.project_type,
         "config_relpath": CONFIG_RELPATH.as_posix(),
         "aiinfra_version": __version__,
+        "found_models": [],
+        "found_routes": [],
     }
 
 
@@ -134,8 +138,29 @@ def _usage_log_dir(root: Path, config: Config) -> str | None:
     return relative.as_posix() if relative.parts else None
 
 
-def render_all(root: Path, layout: Layout) -> Rendered:
-    """Render the Python catalogue for ``layout`` under ``root``."""
+def _found_values(added: ConfigAdditions) -> dict[str, Any]:
+    """The template values for what ``init`` found in the code."""
+    routes = []
+    for route in added.routes:
+        # A comment cannot hold a line break: a file name with one would end the comment.
+        where = "".join(c if c.isprintable() else "?" for c in route.file)
+        calls = f"{route.calls} call{'s' if route.calls != 1 else ''}"
+        routes.append(
+            {
+                "name": route.name,
+                "comment": f"{where}: {calls} ({', '.join(route.apis)})",
+                "chain": "[" + ", ".join(route.chain) + "]",
+            }
+        )
+    return {"found_models": [m.yaml() for m in added.models], "found_routes": routes}
+
+
+def render_all(root: Path, layout: Layout, discovery: Discovery | None = None) -> Rendered:
+    """Render the Python catalogue for ``layout`` under ``root``.
+
+    With a ``discovery`` (what the scanner found in the code) and no config on disk yet, the
+    config gains the models called in the code and one route per module that calls them.
+    """
     env = environment()
     values = context(layout)
     result = Rendered()
@@ -143,6 +168,19 @@ def render_all(root: Path, layout: Layout) -> Rendered:
     for entry in PYTHON:
         if entry.template is not None:
             texts[entry.template] = env.get_template(entry.template).render(**values)
+    config_name = "config/ai-models.yaml.j2"
+    if discovery is not None and not discovery.empty and not (root / CONFIG_RELPATH).exists():
+        base, _ = check_text(texts[config_name], root / CONFIG_RELPATH)
+        if base is not None:
+            result.added = additions(discovery, base)
+            if result.added.models or result.added.routes:
+                found = env.get_template(config_name).render(
+                    **(values | _found_values(result.added))
+                )
+                if check_text(found, root / CONFIG_RELPATH)[0] is not None:
+                    texts[config_name] = found
+                else:  # never write a config that does not validate: keep the template's
+                    result.added = ConfigAdditions()
     config, result.config_existing = _effective_config(root, texts["config/ai-models.yaml.j2"])
     log_dir = _usage_log_dir(root, config)
     prompt_text = texts["prompts/summarize.prompty.j2"]
