@@ -47,6 +47,18 @@ ConfigOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout, nothing else.")
 ]
+AgentOpt = Annotated[
+    bool,
+    typer.Option("--agent", help="Add an LLM's written recommendations (redacted figures only)."),
+]
+AgentMaxCostOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--agent-max-cost",
+        metavar="USD",
+        help="Refuse an agent request that could cost more [agent.max_cost_usd or 0.50].",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -169,6 +181,8 @@ def cost_report(
         typer.Option("--github-summary", help="Append the Markdown to $GITHUB_STEP_SUMMARY."),
     ] = False,
     config: ConfigOpt = None,
+    agent: AgentOpt = False,
+    agent_max_cost: AgentMaxCostOpt = None,
 ) -> None:
     """Report LLM cost and tokens by model, feature and day from usage logs."""
     from aiinfra_cli.commands import cost_report as command
@@ -190,6 +204,8 @@ def cost_report(
             fail_on_budget=fail_on_budget,
             github_summary=github_summary,
             config_path=config,
+            agent=agent,
+            agent_max_cost=agent_max_cost,
         )
     )
 
@@ -299,6 +315,8 @@ def optimize_context(
     ] = None,
     as_json: JsonOpt = False,
     config: ConfigOpt = None,
+    agent: AgentOpt = False,
+    agent_max_cost: AgentMaxCostOpt = None,
 ) -> None:
     """Find every LLM call in the code and price what it wastes."""
     from aiinfra_cli.commands import optimize_context as command
@@ -317,6 +335,8 @@ def optimize_context(
             no_cache=no_cache,
             usage_logs=usage_logs,
             config_path=config,
+            agent=agent,
+            agent_max_cost=agent_max_cost,
         )
     )
 
@@ -431,20 +451,8 @@ def prompt_library_test(
         bool, typer.Option("--save-baseline", help="Save the results as the new baseline.")
     ] = False,
     as_json: JsonOpt = False,
-    agent: Annotated[
-        bool,
-        typer.Option(
-            "--agent", help="Add an LLM's written recommendations (redacted figures only)."
-        ),
-    ] = False,
-    agent_max_cost: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--agent-max-cost",
-            metavar="USD",
-            help="Refuse an agent request that could cost more [agent.max_cost_usd or 0.50].",
-        ),
-    ] = None,
+    agent: AgentOpt = False,
+    agent_max_cost: AgentMaxCostOpt = None,
 ) -> None:
     """Test prompts: offline estimates, or --live calls with assertions."""
     from aiinfra_cli.commands import prompt_library as command

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import __version__, output
 from aiinfra_cli._atomic import write_atomic
@@ -19,6 +19,9 @@ from aiinfra_cli.paths import MEMORY_DIR, MULTIAGENT_DIR, REPORTS_DIR, project_r
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from aiinfra_cli.agent import AgentResult
+    from aiinfra_cli.config import Config
 
 BASELINES_FILE = "cost-baselines.json"
 CACHE_DIR = MULTIAGENT_DIR / "cache"
@@ -87,11 +90,14 @@ def run(
     fail_on_budget: bool = False,
     github_summary: bool = False,
     config_path: Path | None = None,
+    agent: bool = False,
+    agent_max_cost: str | None = None,
     now: datetime | None = None,
     console: Console | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> int:
     """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
-    100 %."""
+    100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them)."""
     from aiinfra_cli.pricing import load_price_table, overrides_from_config
     from aiinfra_cli.report import (
         ReportRequest,
@@ -114,6 +120,7 @@ def run(
         raise UsageError(f"--top {top}: must be at least 1")
     groups = parse_group_by(group_by)
     budget_usd = _budget(budget)
+    agent_cap = _agent_cap(agent, agent_max_cost)
     from aiinfra_cli.report._period import zone
 
     today = moment.astimezone(zone(tz)).date()
@@ -158,12 +165,20 @@ def run(
     finally:
         con.close()
     document = built.document
+    for warning in ingested.warnings:
+        output.warn(warning)
+    analysis = _agent_analysis(document, config, agent_cap, environ) if agent else None
     generated = document["generated_at"]
     markdown = render_markdown(document, top=top, generated=generated, version=__version__)
     human = console or (output.err_console() if as_json else output.out_console())
-    for warning in ingested.warnings:
-        output.warn(warning)
     render_terminal(human, document, top=top)
+    if analysis is not None:
+        from aiinfra_cli.agent import render_console
+        from aiinfra_cli.agent import render_markdown as agent_markdown
+
+        document["agent"] = analysis.as_dict()
+        markdown = markdown.rstrip("\n") + "\n\n" + agent_markdown(analysis).rstrip("\n") + "\n"
+        render_console(human, analysis)
     if not no_write:
         written = report_paths(out_dir if out_dir is not None else root, today)
         write_atomic(written.markdown, markdown)
@@ -177,11 +192,94 @@ def run(
         _append_summary(markdown)
     if as_json:
         output.print_json(document)
+    if analysis is not None:
+        from aiinfra_cli.agent import render_notice
+
+        render_notice(output.err_console(), analysis)
     if fail_on_budget and document["budget_exceeded"]:
         names = ", ".join(b["name"] for b in document["budgets"] if b["status"] == "exceeded")
         output.warn(f"budget exceeded: {names} (--fail-on-budget)")
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _agent_cap(agent: bool, agent_max_cost: str | None) -> Decimal | None:
+    if not agent:
+        if agent_max_cost is not None:
+            raise UsageError("--agent-max-cost limits the agent: add --agent")
+        return None
+    from aiinfra_cli.agent import parse_max_cost
+
+    return parse_max_cost(agent_max_cost)
+
+
+# The report's aggregates the agent sees (never its rejected-line examples or log paths).
+_AGENT_KEYS = (
+    "period",
+    "totals",
+    "previous_period",
+    "by_model",
+    "by_provider",
+    "by_feature",
+    "by_endpoint",
+    "by_user",
+    "by_tenant",
+    "by_day",
+    "top_call_sites",
+    "cache",
+    "response_cache",
+    "cost_per_successful_request",
+    "errors_and_retries",
+    "unpriced",
+    "recorded_cost",
+    "anomalies",
+    "forecast",
+    "budgets",
+    "budget_exceeded",
+)
+# Token columns that are zero in every row say nothing; dropping them keeps the request small.
+_TOKEN_COLUMNS = (
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cache_write_1h_tokens",
+    "reasoning_tokens",
+)
+
+
+def agent_facts(document: Mapping[str, Any]) -> dict[str, Any]:
+    """What the agent sees of a report: its aggregates (money as decimal strings), not its
+    sources, rejected lines or pricing notes. People in ``by_user``/``by_tenant`` are
+    pseudonymised by the agent's redaction, keys and free text withheld."""
+    facts: dict[str, Any] = {}
+    for key in _AGENT_KEYS:
+        if key not in document:
+            continue
+        value = document[key]
+        if isinstance(value, list):
+            value = [_trim_row(row) for row in value]
+        facts[key] = value
+    return facts
+
+
+def _trim_row(row: Any) -> Any:
+    if not isinstance(row, dict):
+        return row
+    return {k: v for k, v in row.items() if not (k in _TOKEN_COLUMNS and v == 0)}
+
+
+def _agent_analysis(
+    document: Mapping[str, Any],
+    config: Config | None,
+    cap: Decimal | None,
+    environ: Mapping[str, str] | None,
+) -> AgentResult:
+    from aiinfra_cli.agent import AgentRequest, AgentResult, run
+
+    if not document["totals"]["requests"]:
+        # Nothing to analyse: no request is worth paying for.
+        return AgentResult("cost-report", "unavailable", "no usage in the report period")
+    request = AgentRequest("cost-report", agent_facts(document), safe_fields=("message",))
+    return run(request, config, max_cost=cap, environ=environ)
 
 
 def _shown_from(root: Path) -> Callable[[Path], str]:

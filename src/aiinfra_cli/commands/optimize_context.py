@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import output
 from aiinfra_cli._atomic import write_atomic
@@ -21,7 +25,14 @@ from aiinfra_cli.scan import (
     write_fixes,
 )
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from aiinfra_cli.agent import AgentResult
+
 FORMATS = ("text", "json", "sarif", "github", "markdown")
+# Formats with a place for the agent's recommendations (SARIF and annotations have none).
+AGENT_FORMATS = ("text", "json", "markdown")
 
 
 def run(
@@ -39,13 +50,18 @@ def run(
     usage_logs: list[Path] | None = None,
     config_path: Path | None = None,
     jobs: int | None = None,
+    agent: bool = False,
+    agent_max_cost: str | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> int:
     """Scan ``paths`` and print the findings in ``output_format``; the exit code says whether
-    there is anything to act on (0 none, 1 findings or unreadable files, 2 bad usage)."""
+    there is anything to act on (0 none, 1 findings or unreadable files, 2 bad usage).
+    ``agent``: add an LLM's recommendations (the exit code never depends on them)."""
     if output_format not in FORMATS:
         raise UsageError(
             f"unknown --format '{output_format}'", hint=f"use one of {', '.join(FORMATS)}"
         )
+    agent_cap = _agent_cap(agent, agent_max_cost, output_format, diff=diff)
     options = ScanOptions(
         paths=list(paths),
         cwd=Path.cwd(),
@@ -73,7 +89,12 @@ def run(
             outcome = scan(options)
             outcome.report.fixed = sum(f.fixed for f in fixes)
     _warn_about(outcome)
-    _emit(outcome, output_format, output_file)
+    analysis = _agent_analysis(outcome, config_path, agent_cap, environ) if agent else None
+    _emit(outcome, output_format, output_file, analysis)
+    if analysis is not None:
+        from aiinfra_cli.agent import render_notice
+
+        render_notice(output.err_console(), analysis)
     failed = bool(outcome.report.findings or outcome.report.diagnostics)
     return EXIT_FAILURE if failed and not exit_zero else EXIT_OK
 
@@ -89,7 +110,101 @@ def _warn_about(outcome: ScanOutcome) -> None:
         )
 
 
-def _emit(outcome: ScanOutcome, output_format: str, output_file: Path | None) -> None:
+def _agent_cap(
+    agent: bool, agent_max_cost: str | None, output_format: str, *, diff: bool
+) -> Decimal | None:
+    if not agent:  # the agent package stays unimported (pre-commit runs are timed)
+        if agent_max_cost is not None:
+            raise UsageError("--agent-max-cost limits the agent: add --agent")
+        return None
+    from aiinfra_cli.agent import parse_max_cost
+
+    if output_format not in AGENT_FORMATS:
+        raise UsageError(
+            f"--agent: --format {output_format} has no place for recommendations",
+            hint=f"use --format {', '.join(AGENT_FORMATS)}, or leave out --agent",
+        )
+    if diff:
+        raise UsageError("--agent analyses a report: leave out --diff")
+    return parse_max_cost(agent_max_cost)
+
+
+def agent_facts(report: Report) -> dict[str, Any]:
+    """What the agent sees of a scan: counts and findings with their figures and the
+    message aiinfra wrote, never code, snippets or file contents. ``estimated_monthly_usd`` is
+    the per-call estimate times the call site's observed calls, scaled to 30 days of its logged
+    span (``--usage-logs``); null without traffic."""
+    from aiinfra_cli.pricing import format_usd
+
+    sites = {c.key: c for c in report.calls}
+    findings: list[dict[str, Any]] = []
+    for finding in report.findings:
+        rule = report.rule(finding.code)
+        est = finding.estimate
+        per_call = est.usd_per_call if est is not None else None
+        site = sites.get(finding.call or "")
+        traffic = site.traffic if site is not None else None
+        monthly = _monthly(per_call, traffic)
+        findings.append(
+            {
+                "code": finding.code,
+                "rule": rule.name,
+                "file": finding.file,
+                "line": finding.line,
+                "severity": rule.severity,
+                "message": finding.message,
+                "tokens": est.tokens if est is not None else None,
+                "model": est.model if est is not None else None,
+                "usd_per_call": None if per_call is None else format_usd(per_call),
+                "observed_calls": traffic.get("calls") if traffic else None,
+                "estimated_monthly_usd": None if monthly is None else format_usd(monthly),
+            }
+        )
+    summary = report.summary()
+    return {
+        "summary": summary,
+        "usd_per_call_by_code": {k: format_usd(v) for k, v in report.usd_by_code().items()},
+        "findings": findings,
+    }
+
+
+def _monthly(per_call: Decimal | None, traffic: Mapping[str, Any] | None) -> Decimal | None:
+    if per_call is None or not traffic or not traffic.get("calls"):
+        return None
+    try:
+        first = datetime.fromisoformat(str(traffic["first"]))
+        last = datetime.fromisoformat(str(traffic["last"]))
+    except (KeyError, ValueError):
+        return None
+    days = max((last - first).days + 1, 1)
+    return (per_call * int(traffic["calls"]) * 30 / days).quantize(Decimal("0.0001"))
+
+
+def _agent_analysis(
+    outcome: ScanOutcome,
+    config_path: Path | None,
+    cap: Decimal | None,
+    environ: Mapping[str, str] | None,
+) -> AgentResult:
+    from aiinfra_cli.agent import AgentRequest, AgentResult, run
+    from aiinfra_cli.config import load_config
+
+    if not outcome.report.findings:
+        # Nothing to analyse: no request is worth paying for.
+        return AgentResult("optimize-context", "unavailable", "no findings to analyse")
+    config = load_config(config_path, start=outcome.root)
+    request = AgentRequest(
+        "optimize-context", agent_facts(outcome.report), safe_fields=("message",)
+    )
+    return run(request, config, max_cost=cap, environ=environ)
+
+
+def _emit(
+    outcome: ScanOutcome,
+    output_format: str,
+    output_file: Path | None,
+    analysis: AgentResult | None = None,
+) -> None:
     from aiinfra_cli.scan.formats import (
         render_github,
         render_json,
@@ -101,6 +216,8 @@ def _emit(outcome: ScanOutcome, output_format: str, output_file: Path | None) ->
     report = outcome.report
     if output_format in ("json", "sarif"):
         document = render_json(report) if output_format == "json" else render_sarif(report)
+        if analysis is not None:
+            document["agent"] = analysis.as_dict()
         if output_file is None:
             output.print_json(document)
         else:
@@ -119,19 +236,34 @@ def _emit(outcome: ScanOutcome, output_format: str, output_file: Path | None) ->
             / REPORTS_DIR
             / f"context-optimization-{report.generated.date().isoformat()}.md"
         )
-        _write(target, render_markdown(report))
+        text = render_markdown(report)
+        if analysis is not None:
+            from aiinfra_cli.agent import render_markdown as agent_markdown
+
+            text = text.rstrip("\n") + "\n\n" + agent_markdown(analysis).rstrip("\n") + "\n"
+        _write(target, text)
         output.info(f"wrote {_shown(target, outcome.root)}")
         return
     if output_file is None:
         render_text(report, output.out_console())
+        _agent_console(output.out_console(), analysis)
     else:
         from io import StringIO
 
         from rich.console import Console
 
         buffer = StringIO()
-        render_text(report, Console(file=buffer, color_system=None, width=100, highlight=False))
+        console = Console(file=buffer, color_system=None, width=100, highlight=False)
+        render_text(report, console)
+        _agent_console(console, analysis)
         _write(output_file, buffer.getvalue())
+
+
+def _agent_console(console: Console, analysis: AgentResult | None) -> None:
+    if analysis is not None:  # the agent package is imported only when it ran
+        from aiinfra_cli.agent import render_console
+
+        render_console(console, analysis)
 
 
 def _plural(count: int, noun: str) -> str:

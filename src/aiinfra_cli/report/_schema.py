@@ -54,6 +54,56 @@ _BUDGET = _obj(
     ["name", "scope", "limit_usd", "spent_usd", "used_pct", "tier_reached_pct", "status"],
 )
 
+_RECOMMENDATION = _obj(
+    {
+        "title": {"type": "string"},
+        "rationale": {"type": "string"},
+        "impact": {"enum": ["saving", "risk"]},
+        "estimated_monthly_usd": MONEY,
+        "action": {"type": "string"},
+        "location": _NULLABLE_STR,
+    }
+)
+# Optional: only with --agent (see docs/agent.md); the report never depends on it.
+_AGENT = _obj(
+    {
+        "kind": {"const": "cost-report"},
+        "status": {"enum": ["ok", "refused", "unavailable", "failed", "invalid"]},
+        "reason": _NULLABLE_STR,
+        "summary": _NULLABLE_STR,
+        "recommendations": {"type": "array", "items": _RECOMMENDATION},
+        "model_id": _NULLABLE_STR,
+        "model": _NULLABLE_STR,
+        "route": _NULLABLE_STR,
+        "estimated_cost_usd": MONEY_OR_NULL,
+        "max_cost_usd": MONEY_OR_NULL,
+        "cost_usd": MONEY_OR_NULL,
+        "input_tokens": COUNT,
+        "output_tokens": COUNT,
+        "calls": COUNT,
+        "attempts": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "model_id": {"type": "string"},
+                    "error": _NULLABLE_STR,
+                    "detail": {"type": "string"},
+                }
+            ),
+        },
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "usage_log": _NULLABLE_STR,
+        "redaction": _obj(
+            {
+                "dropped": {"type": "object", "additionalProperties": COUNT},
+                "pseudonymised": COUNT,
+                "scrubbed": COUNT,
+                "truncated": COUNT,
+            }
+        ),
+    }
+)
+
 
 def json_schema() -> dict[str, Any]:
     """The schema every ``--json`` document and ``ai-cost-report-*.json`` file follows."""
@@ -253,6 +303,7 @@ def json_schema() -> dict[str, Any]:
                         "first_event_day": {"anyOf": [DAY, {"type": "null"}]},
                     }
                 ),
+                "agent": _AGENT,
             },
             [
                 "schema_version",
