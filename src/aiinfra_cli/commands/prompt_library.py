@@ -1,12 +1,11 @@
 """``aiinfra prompt-library``: list, add, show, render, test, diff, bump and check prompts.
 
-Each sub-command is a plain typed function returning an exit code; the ``render_*`` functions
-draw onto a Rich console passed in, so tests render them into a ``StringIO`` and compare.
+Each sub-command is a plain typed function returning an exit code; what they draw lives in
+``_prompt_views`` (Rich, onto a console passed in).
 """
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -14,19 +13,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import output
+from aiinfra_cli.commands._prompt_live import agent_analysis, live_caller
+from aiinfra_cli.commands._prompt_views import (
+    esc,
+    print_line,
+    render_baseline,
+    render_compare,
+    render_details,
+    render_diff,
+    render_list,
+    render_show,
+    render_test,
+    summary_dict,
+    usd,
+)
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
 from aiinfra_cli.redact import redact
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from aiinfra_cli.agent import AgentResult
     from aiinfra_cli.config import Config
     from aiinfra_cli.prompts import (
-        Caller,
-        CaseResult,
-        Change,
-        Environment,
         Library,
         Plan,
         Problem,
@@ -57,25 +65,6 @@ def _library(root: Path | None = None) -> Library:
     from aiinfra_cli.prompts import load_library
 
     return load_library(root)
-
-
-def _usd(amount: Decimal | None) -> str:
-    from aiinfra_cli.pricing import format_usd
-
-    if amount is None:
-        return "unpriced"
-    return "$" + format_usd(amount)
-
-
-def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(redact(text))
-
-
-def _line(console: Console, text: str) -> None:
-    """One message line: escaped, redacted, never wrapped (so it stays greppable)."""
-    console.print(_esc(text), soft_wrap=True, highlight=False)
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:
@@ -142,43 +131,6 @@ def list_rows(library: Library) -> list[dict[str, Any]]:
     return rows
 
 
-def render_list(console: Console, rows: Sequence[dict[str, Any]]) -> None:
-    """The ``list`` table."""
-    from rich import box
-    from rich.table import Table
-
-    if not rows:
-        console.print("No prompts yet: add one with 'aiinfra prompt-library add NAME'.")
-        return
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("prompt", no_wrap=True)
-    table.add_column("version", no_wrap=True)
-    table.add_column("labels")
-    table.add_column("variables")
-    table.add_column("tokens", justify="right", no_wrap=True)
-    table.add_column("last change", no_wrap=True)
-    for row in rows:
-        labels = ", ".join(
-            label if version == row["version"] else f"{label}@{version}"
-            for label, version in row["labels"].items()
-        )
-        variables = ", ".join(
-            v["name"]
-            + ("" if v["required"] else "?")
-            + (f":{v['type']}" if v["type"] != "string" else "")
-            for v in row["inputs"]
-        )
-        table.add_row(
-            _esc(f"{row['category']}/{row['name']}"),
-            row["version"],
-            _esc(labels) or "-",
-            _esc(variables) or "-",
-            str(row["static_tokens"]),
-            row["last_change"] or "-",
-        )
-    console.print(table)
-
-
 def list_prompts(*, as_json: bool = False, root: Path | None = None) -> int:
     """``list``: every prompt with version, labels, variables, static tokens and last change."""
     library = _library(root)
@@ -216,37 +168,6 @@ def _load_problems(library: Library) -> list[Problem]:
 
 
 # --------------------------------------------------------------------------- show
-
-
-def render_show(console: Console, library: Library, prompt: PromptFile) -> None:
-    """``show``: the metadata, then the file as stored."""
-    entry = library.index.entries.get(prompt.name)
-    labels = [
-        f"{label}={version}" for label, version in sorted((entry.labels if entry else {}).items())
-    ]
-    rows: list[tuple[str, str]] = [("prompt", prompt.ref), ("file", prompt.display)]
-    if prompt.description:
-        rows.append(("description", prompt.description))
-    rows.append(("labels", ", ".join(labels) or "-"))
-    rows.append(("versions", ", ".join(library.versions(prompt.name)) or "-"))
-    if prompt.model is not None:
-        params = ", ".join(f"{k}={v}" for k, v in prompt.model.parameters.items())
-        rows.append(("model", prompt.model.target + (f" ({params})" if params else "")))
-    for variable in prompt.inputs:
-        flags = "required" if variable.required else f"default {variable.default!r}"
-        text = f"{variable.type}, {flags}"
-        if variable.description:
-            text += f": {variable.description}"
-        rows.append((f"  {variable.name}", text))
-    rows.append(("tests", ", ".join(c.name for c in prompt.tests) or "-"))
-    rows.append(("content", prompt.content_hash[:19]))
-    width = max(len(key) for key, _ in rows)
-    for key, value in rows:
-        _line(console, f"{key.ljust(width)}  {value}")
-    console.rule(style="dim")
-    console.print(
-        _esc(prompt.path.read_text(encoding="utf-8").rstrip("\n")), highlight=False, soft_wrap=True
-    )
 
 
 def show(ref: str, *, root: Path | None = None) -> int:
@@ -303,34 +224,6 @@ def render(
 # --------------------------------------------------------------------------- diff
 
 
-def render_diff(console: Console, left: PromptFile, right: PromptFile) -> None:
-    """A unified diff of two prompt versions, and whether their content differs."""
-    a = left.path.read_text(encoding="utf-8").splitlines()
-    b = right.path.read_text(encoding="utf-8").splitlines()
-    lines = list(difflib.unified_diff(a, b, fromfile=left.ref, tofile=right.ref, lineterm="", n=3))
-    for line in lines:
-        style = ""
-        if line.startswith(("+++", "---")):
-            style = "bold"
-        elif line.startswith("+"):
-            style = "green"
-        elif line.startswith("-"):
-            style = "red"
-        elif line.startswith("@@"):
-            style = "cyan"
-        console.print(_esc(line), style=style or None, highlight=False, soft_wrap=True)
-    added = sorted({v.name for v in right.inputs} - {v.name for v in left.inputs})
-    removed = sorted({v.name for v in left.inputs} - {v.name for v in right.inputs})
-    summary = "same content" if left.content_hash == right.content_hash else "content differs"
-    if not lines:
-        summary = "identical files"
-    if added:
-        summary += f"; inputs added: {', '.join(added)}"
-    if removed:
-        summary += f"; inputs removed: {', '.join(removed)}"
-    _line(console, f"{left.ref} → {right.ref}: {summary}")
-
-
 def diff(left: str, right: str, *, root: Path | None = None) -> int:
     """``diff NAME@A NAME@B``."""
     library = _library(root)
@@ -357,13 +250,13 @@ def bump(
     if result.recorded and result.recorded != result.before:
         snapshot = library.display(library.snapshot_path(result.name, result.recorded))
         console.print(
-            _esc(f"{result.name}: {result.before} → {result.recorded} (snapshot {snapshot})")
+            esc(f"{result.name}: {result.before} → {result.recorded} (snapshot {snapshot})")
         )
     elif result.recorded:
-        _line(console, f"{result.name}: recorded {result.recorded}")
+        print_line(console, f"{result.name}: recorded {result.recorded}")
     target = result.recorded or result.before
     for label in result.labels:
-        _line(console, f"{result.name}: label {label} → {target}")
+        print_line(console, f"{result.name}: label {label} → {target}")
     return EXIT_OK
 
 
@@ -500,15 +393,15 @@ def add(
 
         console = output.err_console()
         path = f"prompts/{spec.category}/{spec.name}.prompty"
-        console.rule(_esc(path), style="dim")
-        console.print(_esc(text.rstrip("\n")), highlight=False, soft_wrap=True)
+        console.rule(esc(path), style="dim")
+        console.print(esc(text.rstrip("\n")), highlight=False, soft_wrap=True)
         console.rule(style="dim")
         if not Confirm.ask(f"Write {path}?", default=True, console=console):
             output.info("cancelled: nothing written")
             return EXIT_FAILURE
     prompt = add_prompt(library, spec, text=text, source=source)
     output.info(
-        _esc(f"added {prompt.ref} ({prompt.display}); recorded in config/prompt-library.lock.json")
+        esc(f"added {prompt.ref} ({prompt.display}); recorded in config/prompt-library.lock.json")
     )
     return EXIT_OK
 
@@ -555,167 +448,11 @@ def _ask(
                 declared = parse_var_specs([answer]) if answer.strip() else []
                 break
             except UsageError as exc:
-                _line(console, str(exc))
+                print_line(console, str(exc))
     return category, description, model, declared
 
 
 # --------------------------------------------------------------------------- test
-
-
-def _status_text(status: str) -> str:
-    return {"pass": "[green]pass[/green]", "fail": "[red]FAIL[/red]", "error": "[red]ERROR[/red]"}[
-        status
-    ]
-
-
-def render_test(console: Console, rows: Sequence[CaseResult], *, live: bool) -> None:
-    """The per-case table of a test run, the failure details, and the totals."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("prompt / case")
-    table.add_column("status", no_wrap=True)
-    table.add_column("input", justify="right", no_wrap=True)
-    if live:
-        table.add_column("output", justify="right", no_wrap=True)
-        table.add_column("latency", justify="right", no_wrap=True)
-        table.add_column("cost", justify="right", no_wrap=True)
-        table.add_column("checks", justify="right", no_wrap=True)
-    else:
-        table.add_column("window", justify="right", no_wrap=True)
-        table.add_column("est. cost", justify="right", no_wrap=True)
-    for row in rows:
-        cells = [
-            _esc(f"{row.prompt}@{row.version} / {row.case}"),
-            _status_text(row.status),
-            "-"
-            if row.input_tokens is None
-            else f"{row.input_tokens}{'' if row.tokens_exact else '~'}",
-        ]
-        if live:
-            passed = sum(1 for a in row.assertions if a.passed)
-            cells += [
-                "-" if row.output_tokens is None else str(row.output_tokens),
-                "-" if row.latency_ms is None else f"{row.latency_ms:.0f} ms",
-                "-" if row.model is None else _usd(row.cost),
-                f"{passed}/{len(row.assertions)}" if row.assertions else "-",
-            ]
-        else:
-            window = "-"
-            if row.context_window is not None and row.input_tokens is not None:
-                used = row.input_tokens + (row.output_reserve or 0)
-                window = f"{used * 100 / row.context_window:.1f}%"
-            cells += [window, "-" if row.input_tokens is None else _usd(row.estimated_cost)]
-        table.add_row(*cells)
-    console.print(table)
-    for row in rows:
-        label = f"{row.prompt}@{row.version} / {row.case}"
-        if row.error:
-            _line(console, f"  {label}: {row.error}")
-        for attempt in row.attempts:
-            if attempt.error:
-                console.print(
-                    _esc(f"  {label}: {attempt.model} failed ({attempt.error}): {attempt.message}")
-                )
-        for assertion in row.assertions:
-            if not assertion.passed:
-                _line(console, f"  {label}: {assertion.label}: {assertion.detail}")
-    _line(console, summary_line(rows, live=live))
-
-
-def summary_line(rows: Sequence[CaseResult], *, live: bool) -> str:
-    """``3 cases: 2 passed, 1 failed, 0 errors; ...`` with the money that matters."""
-    passed = sum(1 for r in rows if r.status == "pass")
-    failed = sum(1 for r in rows if r.status == "fail")
-    errors = sum(1 for r in rows if r.status == "error")
-    noun = "case" if len(rows) == 1 else "cases"
-    text = f"{len(rows)} {noun}: {passed} passed, {failed} failed, {errors} error"
-    text += "" if errors == 1 else "s"
-    if rows:
-        text += f" (pass rate {passed * 100 / len(rows):.0f}%)"
-    if live:
-        spent = [r.cost for r in rows if r.cost is not None] + [
-            r.grader_cost for r in rows if r.grader_cost is not None
-        ]
-        latencies = sorted(r.latency_ms for r in rows if r.latency_ms is not None)
-        text += f"; cost {_usd(sum(spent, Decimal(0)))}"
-        if latencies:
-            text += f"; median latency {latencies[len(latencies) // 2]:.0f} ms"
-    else:
-        estimates = [r.estimated_cost for r in rows if r.estimated_cost is not None]
-        unpriced = sum(1 for r in rows if r.input_tokens is not None and r.estimated_cost is None)
-        text += f"; est. cost at most {_usd(sum(estimates, Decimal(0)))}"
-        if unpriced:
-            text += f" ({unpriced} unpriced)"
-    return text
-
-
-def render_compare(
-    console: Console, left: Sequence[CaseResult], right: Sequence[CaseResult], *, live: bool
-) -> None:
-    """Two versions side by side on the same cases."""
-    from rich import box
-    from rich.table import Table
-
-    if not left or not right:
-        return
-    a = f"{left[0].prompt}@{left[0].version}"
-    b = f"{right[0].prompt}@{right[0].version}"
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=_esc(f"{a} vs {b}"))
-    table.add_column("case")
-    for side in (a, b):
-        table.add_column(_esc(side), no_wrap=True)
-        table.add_column("tokens", justify="right", no_wrap=True)
-        table.add_column("cost" if live else "est. cost", justify="right", no_wrap=True)
-        if live:
-            table.add_column("latency", justify="right", no_wrap=True)
-    by_case = {r.case: r for r in right}
-    for row in left:
-        other = by_case.get(row.case)
-        cells = [_esc(row.case)]
-        for item in (row, other):
-            if item is None:
-                cells += ["-", "-", "-"] + (["-"] if live else [])
-                continue
-            money = item.cost if live else item.estimated_cost
-            cells += [
-                _status_text(item.status),
-                "-" if item.input_tokens is None else str(item.input_tokens),
-                "-" if item.input_tokens is None else _usd(money),
-            ]
-            if live:
-                cells.append("-" if item.latency_ms is None else f"{item.latency_ms:.0f} ms")
-        table.add_row(*cells)
-    console.print(table)
-    _line(console, f"{a}: {summary_line(left, live=live)}")
-    _line(console, f"{b}: {summary_line(right, live=live)}")
-
-
-def render_baseline(console: Console, changes: Sequence[Change]) -> None:
-    """How this run differs from the saved baseline."""
-    regressions = [c for c in changes if c.regression]
-    fixed = [c for c in changes if c.fixed]
-    moved: list[str] = []
-    for change in changes:
-        if change.after is None:
-            moved.append(f"  {change.key}: in the baseline, not in this run")
-            continue
-        tokens = change.delta("input_tokens")
-        if tokens:
-            moved.append(f"  {change.key}: input tokens {'+' if tokens > 0 else ''}{tokens}")
-    console.print(
-        _esc(
-            f"vs baseline: {len(regressions)} regressions, {len(fixed)} fixed,"
-            f" {sum(1 for c in changes if c.before is None)} new"
-        )
-    )
-    for change in regressions:
-        console.print(
-            _esc(f"  {change.key}: was pass, now {change.after.status if change.after else '-'}")
-        )
-    for line in moved:
-        _line(console, line)
 
 
 def _select(library: Library, refs: Sequence[str]) -> list[PromptFile]:
@@ -802,15 +539,15 @@ def test(
                 )
             if bound > limit:
                 raise UsageError(
-                    f"refusing to start: this run could cost up to {_usd(bound)},"
-                    f" more than --max-cost {_usd(limit)}",
+                    f"refusing to start: this run could cost up to {usd(bound)},"
+                    f" more than --max-cost {usd(limit)}",
                     hint="test fewer prompts, lower max_tokens, or raise --max-cost",
                 )
         caller = live_caller(env, environ)
         if not as_json:
             count = sum(1 for p in plans for row in results(p) if row.status != "error")
-            bounded = f"at most {_usd(bound)}" if not unpriced else "not bounded: unpriced models"
-            output.info(_esc(f"calling models for {count} cases (cost {bounded})"))
+            bounded = f"at most {usd(bound)}" if not unpriced else "not bounded: unpriced models"
+            output.info(esc(f"calling models for {count} cases (cost {bounded})"))
         for item in plans:
             run_live(item, env, caller, grader=grader)
     sides = [results(p) for p in plans]
@@ -818,9 +555,7 @@ def test(
     baseline = load_baseline(library.root, mode) if compare is None else None
     changes = compare_baseline(baseline, rows) if baseline is not None else None
     analysis = (
-        _agent_analysis(
-            rows, problems, live=live, config=env.config, cap=agent_cap, environ=environ
-        )
+        agent_analysis(rows, problems, live=live, config=env.config, cap=agent_cap, environ=environ)
         if agent
         else None
     )
@@ -828,7 +563,7 @@ def test(
         document: dict[str, Any] = {
             "mode": mode,
             "cases": [row.as_dict() for row in rows],
-            "summary": _summary_dict(rows, live=live),
+            "summary": summary_dict(rows, live=live),
             "problems": [p.as_dict() for p in problems],
         }
         if compare is not None:
@@ -846,7 +581,7 @@ def test(
         if compare is not None:
             render_compare(console, sides[0], sides[1], live=live)
             for side in sides:
-                _details(console, side)
+                render_details(console, side)
         else:
             render_test(console, rows, live=live)
         if changes is not None:
@@ -862,151 +597,9 @@ def test(
         render_notice(output.err_console(), analysis)
     if save_baseline:
         path = store_baseline(library.root, mode, rows)
-        output.info(_esc(f"baseline saved: {library.display(path)}"))
+        output.info(esc(f"baseline saved: {library.display(path)}"))
     failed = any(row.status != "pass" for row in rows) or bool(problems)
     return EXIT_FAILURE if failed else EXIT_OK
-
-
-def agent_facts(
-    rows: Sequence[CaseResult], problems: Sequence[Problem], *, live: bool
-) -> dict[str, Any]:
-    """What the agent sees of a test run: figures per case, never prompts, variables or outputs."""
-    from aiinfra_cli.pricing import format_usd
-
-    def money(value: Decimal | None) -> str | None:
-        return None if value is None else format_usd(value)
-
-    return {
-        "mode": "live" if live else "offline",
-        "summary": _summary_dict(rows, live=live),
-        "cases": [
-            {
-                "prompt": row.prompt,
-                "version": row.version,
-                "case": row.case,
-                "status": row.status,
-                "target": row.target,
-                "model": row.model,
-                "input_tokens": row.input_tokens,
-                "output_tokens": row.output_tokens,
-                "output_reserve": row.output_reserve,
-                "context_window": row.context_window,
-                "fits": row.fits,
-                "estimated_cost_usd": money(row.estimated_cost),
-                "cost_usd": money(row.cost),
-                "grader_cost_usd": money(row.grader_cost),
-                "latency_ms": None if row.latency_ms is None else round(row.latency_ms),
-                "error": row.error,
-                "notes": row.notes,
-                "failed_checks": [a.type for a in row.assertions if not a.passed],
-                "passed_checks": sum(1 for a in row.assertions if a.passed),
-                "attempts": [{"model": a.model, "error_class": a.error} for a in row.attempts],
-            }
-            for row in rows
-        ],
-        "problems": [
-            {"file": p.file, "line": p.line, "severity": p.severity, "message": p.message}
-            for p in problems
-        ],
-    }
-
-
-def _agent_analysis(
-    rows: Sequence[CaseResult],
-    problems: Sequence[Problem],
-    *,
-    live: bool,
-    config: Config | None,
-    cap: Decimal | None,
-    environ: Mapping[str, str] | None,
-) -> AgentResult:
-    from aiinfra_cli.agent import AgentRequest, run
-
-    request = AgentRequest(
-        "prompt-tests",
-        agent_facts(rows, problems, live=live),
-        # Written by aiinfra itself (render errors, fit notes, problem lines), then scrubbed.
-        safe_fields=("error", "notes", "message", "target"),
-    )
-    return run(request, config, max_cost=cap, environ=environ)
-
-
-def _details(console: Console, rows: Sequence[CaseResult]) -> None:
-    for row in rows:
-        label = f"{row.prompt}@{row.version} / {row.case}"
-        if row.error:
-            _line(console, f"  {label}: {row.error}")
-        for assertion in row.assertions:
-            if not assertion.passed:
-                _line(console, f"  {label}: {assertion.label}: {assertion.detail}")
-
-
-def _summary_dict(rows: Sequence[CaseResult], *, live: bool) -> dict[str, Any]:
-    from aiinfra_cli.pricing import format_usd
-
-    passed = sum(1 for r in rows if r.status == "pass")
-    estimates = [r.estimated_cost for r in rows if r.estimated_cost is not None]
-    spent = [r.cost for r in rows if r.cost is not None] + [
-        r.grader_cost for r in rows if r.grader_cost is not None
-    ]
-    return {
-        "cases": len(rows),
-        "passed": passed,
-        "failed": sum(1 for r in rows if r.status == "fail"),
-        "errors": sum(1 for r in rows if r.status == "error"),
-        "pass_rate": round(passed / len(rows), 4) if rows else None,
-        "estimated_cost_usd": format_usd(sum(estimates, Decimal(0))),
-        "cost_usd": format_usd(sum(spent, Decimal(0))) if live else None,
-    }
-
-
-def live_caller(env: Environment, environ: Mapping[str, str] | None = None) -> Caller:
-    """The provider layer's one generation with fallback, adapted to the runner's ``Caller``."""
-    from aiinfra_cli.prompts import Attempt, CallFailed, CallRequest, CallResult
-    from aiinfra_cli.providers._generate import GenerationFailed, generate
-
-    config = env.config
-    if config is None:
-        raise UsageError("--live needs config/ai-models.yaml (providers, models and routes)")
-
-    def call(request: CallRequest) -> CallResult:
-        try:
-            answer = generate(
-                config,
-                request.chain,
-                system=request.system,
-                messages=request.messages,
-                parameters=request.parameters,
-                fallback_on=request.fallback_on,
-                environ=environ,
-            )
-        except GenerationFailed as exc:
-            raise CallFailed(
-                str(exc), tuple(Attempt(a.model_id, a.error, a.detail) for a in exc.attempts)
-            ) from None
-        model = config.model(answer.model_id)
-        cost = None
-        if answer.usage is not None and model is not None:
-            for name in (model.id, model.model):
-                try:
-                    breakdown = env.prices.cost_of(name, answer.usage, provider=model.provider_kind)
-                except ValueError:
-                    breakdown = None
-                if breakdown is not None:
-                    cost = breakdown.total
-                    break
-        usage = answer.usage
-        return CallResult(
-            text=answer.text,
-            model=answer.model_id,
-            input_tokens=usage.input_tokens if usage else None,
-            output_tokens=usage.output_tokens if usage else None,
-            latency_ms=answer.latency_ms,
-            cost=cost,
-            attempts=tuple(Attempt(a.model_id, a.error, a.detail) for a in answer.attempts),
-        )
-
-    return call
 
 
 # --------------------------------------------------------------------------- demo
@@ -1084,7 +677,7 @@ def demo_section(root: Path, console: Console) -> None:
         markup=False,
     )
     prompt = library.resolve("summarize-ticket")
-    _line(console, render_prompt(prompt, {"ticket": ticket}).text())
+    print_line(console, render_prompt(prompt, {"ticket": ticket}).text())
     console.print("$ aiinfra prompt-library test", style="bold", soft_wrap=True)
     env = load_environment(library.root)
     render_test(console, results(plan([prompt], env, grader=library.index.grader)), live=False)
