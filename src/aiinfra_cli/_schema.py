@@ -213,6 +213,20 @@ def to_decimal(value: Any) -> Decimal | None:
     return None
 
 
+def parse_usd_option(text: str | None, flag: str, example: str) -> Decimal | None:
+    """A command-line amount of USD (``--budget 250``) as a Decimal; None when not given.
+
+    Raises :class:`~aiinfra_cli.errors.UsageError` naming the flag when it is not an amount."""
+    if text is None:
+        return None
+    amount = to_decimal(text)
+    if amount is None or amount < 0:
+        from aiinfra_cli.errors import UsageError
+
+        raise UsageError(f"{flag} {text}: expected an amount in USD, e.g. {example}")
+    return amount
+
+
 class Money(Node):
     """A non-negative amount of US dollars: a number or a decimal string (``"0.15"``)."""
 

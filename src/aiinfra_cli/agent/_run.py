@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from aiinfra_cli._schema import to_decimal
+from aiinfra_cli._schema import parse_usd_option
 from aiinfra_cli.agent._answer import Answer, Recommendation, parse_answer, wire_schema
 from aiinfra_cli.agent._plan import SCHEMA_KINDS, Candidate, Chain, plan_chain, request_bound
 from aiinfra_cli.agent._prompt import facts_message, retry_messages, system_prompt
@@ -21,7 +21,6 @@ from aiinfra_cli.agent._redact import redact_facts
 from aiinfra_cli.agent._result import AgentRequest, AgentResult, Attempt, Status
 from aiinfra_cli.agent._usage import agent_event, append_event
 from aiinfra_cli.config import Config, display_path
-from aiinfra_cli.errors import UsageError
 from aiinfra_cli.pricing import format_usd
 from aiinfra_cli.providers._cost import ProbePricer
 from aiinfra_cli.providers._generate import Generation, GenerationFailed, generate
@@ -33,12 +32,7 @@ _FILE_LINE = re.compile(r"\S+:\d+(?::\d+)?")
 
 def parse_max_cost(text: str | None, flag: str = "--agent-max-cost") -> Decimal | None:
     """``--agent-max-cost USD`` as a Decimal (None when not given); UsageError when malformed."""
-    if text is None:
-        return None
-    amount = to_decimal(text)
-    if amount is None or amount < 0:
-        raise UsageError(f"{flag} {text}: expected an amount in USD, e.g. 0.25")
-    return amount
+    return parse_usd_option(text, flag, "0.25")
 
 
 @dataclass

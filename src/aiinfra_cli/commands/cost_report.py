@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import __version__, output
 from aiinfra_cli._atomic import write_atomic
-from aiinfra_cli._schema import to_decimal
+from aiinfra_cli._schema import parse_usd_option
 from aiinfra_cli.config import display_path, load_config
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
 from aiinfra_cli.paths import MEMORY_DIR, MULTIAGENT_DIR, REPORTS_DIR, project_root
@@ -59,12 +59,7 @@ def parse_group_by(values: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def _budget(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    amount = to_decimal(text)
-    if amount is None or amount < 0:
-        raise UsageError(f"--budget {text}: expected an amount in USD, e.g. 250 or 99.50")
-    return amount
+    return parse_usd_option(text, "--budget", "250 or 99.50")
 
 
 def report_paths(out_dir: Path, day: date) -> Written:

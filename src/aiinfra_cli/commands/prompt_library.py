@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import output
+from aiinfra_cli._schema import parse_usd_option
 from aiinfra_cli.commands._prompt_live import agent_analysis, live_caller
 from aiinfra_cli.commands._prompt_views import (
     esc,
@@ -476,7 +477,6 @@ def test(
 ) -> int:
     """``test``: offline (renders, fits, estimate) or ``--live`` (calls, assertions, cost);
     ``agent``: written recommendations on the results (the exit code never depends on them)."""
-    from aiinfra_cli._schema import to_decimal
     from aiinfra_cli.agent import parse_max_cost
     from aiinfra_cli.prompts import (
         compare as compare_baseline,
@@ -495,11 +495,7 @@ def test(
     if agent_max_cost is not None and not agent:
         raise UsageError("--agent-max-cost limits the agent: add --agent")
     agent_cap = parse_max_cost(agent_max_cost)
-    limit = None
-    if max_cost is not None:
-        limit = to_decimal(max_cost)
-        if limit is None or limit < 0:
-            raise UsageError(f"--max-cost {max_cost}: expected an amount in USD, e.g. 0.50")
+    limit = parse_usd_option(max_cost, "--max-cost", "0.50")
     library = _library(root)
     problems = list(library.problems)
     if compare is not None:
