@@ -427,11 +427,11 @@ class _Writer:
                 f" format='newline_delimited', maximum_object_size={limit})) r"
                 f" JOIN batch_files b ON b.filename = r.filename WHERE {keep} OR {suspect}"
             )
-        except duckdb.Error:
-            # Something the reader cannot skip row by row (e.g. bytes that are not UTF-8):
-            # every file of the batch goes to the line-by-line reader, which names the line.
-            self.con.execute(f"DELETE FROM events WHERE file_id IN ({ids})")
-            return {file_id: (0, 1) for file_id in files.values()}
+        except duckdb.Error as exc:
+            # Something the reader cannot skip row by row (e.g. a truncated gzip stream). DuckDB
+            # has aborted the ingest transaction by now, so nothing more can run in it: the caller
+            # rolls back and ingests again with these files on the line-by-line reader.
+            raise _FastPathFailed(list(files)) from exc
         finally:
             if cap is not None:
                 # In an aborted transaction this fails too; the error that aborted it counts.
@@ -442,6 +442,14 @@ class _Writer:
             f" WHERE file_id IN ({ids}) GROUP BY file_id"
         ).fetchall()
         return {int(fid): (int(n), int(bad)) for fid, n, bad in stats}
+
+
+class _FastPathFailed(Exception):
+    """DuckDB's bulk reader failed on a batch and aborted the transaction."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__(f"bulk read failed for {len(paths)} file(s)")
+        self.paths = paths
 
 
 def ingest(
@@ -456,13 +464,28 @@ def ingest(
 
     All changes happen in one transaction: a run that is interrupted leaves the cache as it was.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
-        result = _ingest(con, specs, log_format, display=display, cache_path=cache_path)
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+    python_only: set[Path] = set()
+    while True:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result = _ingest(
+                con,
+                specs,
+                log_format,
+                display=display,
+                cache_path=cache_path,
+                python_only=frozenset(python_only),
+            )
+        except _FastPathFailed as failed:
+            con.execute("ROLLBACK")
+            # Terminates: the failed batch held only files not yet in python_only.
+            python_only.update(failed.paths)
+            continue
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+        break
     _collect(con, result, display)
     return result
 
@@ -474,6 +497,7 @@ def _ingest(
     *,
     display: Callable[[Path], str],
     cache_path: Path | None,
+    python_only: frozenset[Path] = frozenset(),
 ) -> Ingested:
     paths, missing = expand_paths(specs)
     result = Ingested(con=con, rejects=list(missing), cache_path=cache_path)
@@ -543,12 +567,15 @@ def _ingest(
     methods: dict[int, str] = {}
     slow: list[int] = []
     # The tracker's own format: DuckDB, unless a sample shows fields only Python can count.
-    own = {p: i for p, i in todo["aiinfra"].items() if not _sample_unknown(p)}
+    own = {
+        p: i for p, i in todo["aiinfra"].items() if p not in python_only and not _sample_unknown(p)
+    }
     slow += [i for p, i in todo["aiinfra"].items() if p not in own]
     stats = writer.fast(
         own, columns=_OWN_COLUMNS, select=_OWN_SELECT, suspect=_OWN_SUSPECT, keep="TRUE"
     )
-    claude = todo["claude-code"]
+    claude = {p: i for p, i in todo["claude-code"].items() if p not in python_only}
+    slow += [i for p, i in todo["claude-code"].items() if p not in claude]
     stats.update(
         writer.fast(
             claude,
