@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _ASCII_PUNCT_CHARS = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"  # string.punctuation
 _ASCII_SPACE_CHARS = " \t\n\r\x0b\x0c"
@@ -68,14 +68,7 @@ CLAUDE = Calibration(
 # tokens" as the previous one (Anthropic's migration guide). A published 4.6-vs-4.7 count_tokens
 # comparison found 1.20-1.47x on English text, 1.29-1.39x on code and ~1.0x on CJK. Factors =
 # CLAUDE x 1.35 (prose) and x 1.30 (code); non-Latin scripts unchanged.
-CLAUDE_4_7 = Calibration(
-    method="estimate:claude",
-    prose=1.57,
-    code=1.69,
-    cjk=1.45,
-    other_script=1.90,
-    split_digits=False,
-)
+CLAUDE_4_7 = replace(CLAUDE, prose=1.57, code=1.69)
 
 # Everything unrecognised: o200k plus a 10 % margin. Most other tokenizers have smaller
 # vocabularies than o200k, and over-counting is the safe side for context and budget checks.

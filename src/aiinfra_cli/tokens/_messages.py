@@ -17,7 +17,7 @@ Any part costed by such a rule rather than by the tokenizer makes the result ine
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiinfra_cli.tokens._counter import TextCounter
@@ -76,18 +76,7 @@ CLAUDE_RULES = MessageRules(
     image_low_detail=1398,
     tool_args_as_leaves=False,
 )
-CLAUDE_4_7_RULES = MessageRules(
-    per_message=6,
-    count_role=False,
-    per_name=0,
-    reply_priming=6,
-    no_priming_after_assistant=True,
-    per_request=1,
-    system_as_message=False,
-    image=1398,
-    image_low_detail=1398,
-    tool_args_as_leaves=False,
-)
+CLAUDE_4_7_RULES = replace(CLAUDE_RULES, per_message=6, reply_priming=6)
 
 # Gemini: Google's own offline counter (google-genai LocalTokenizer) sums the tokens of the
 # texts only, with no per-message or per-request overhead, and counts function calls and
