@@ -7,25 +7,14 @@ from pathlib import Path
 
 from aiinfra_cli import output
 from aiinfra_cli.config import check_text, display_path, json_schema
-from aiinfra_cli.config._load import resolve_config_path
-from aiinfra_cli.config._yaml import read_text
-from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, ConfigError
-from aiinfra_cli.paths import CONFIG_RELPATH
+from aiinfra_cli.config._load import read_config
+from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK
 from aiinfra_cli.redact import redact
 
 
 def validate(config_path: Path | None) -> int:
     """Print every problem of the config file, one line each; exit 1 if there is any."""
-    path = resolve_config_path(config_path)
-    if path is None:
-        raise ConfigError(
-            f"no {CONFIG_RELPATH} found here or in a parent directory up to the repo root",
-            hint="run 'aiinfra init' or pass --config PATH",
-        )
-    try:
-        text = read_text(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {display_path(path)}: {exc}") from None
+    path, text = read_config(config_path)
     config, problems = check_text(text, path)
     if config is None:
         for line in problems:

@@ -334,6 +334,24 @@ def resolve_config_path(path: Path | None, start: Path | None = None) -> Path | 
     return find_config(start)
 
 
+def read_config(path: Path | None, start: Path | None = None) -> tuple[Path, str]:
+    """The config file (explicit or discovered) and its text; ConfigError when there is none
+    or it cannot be read."""
+    return _read(resolve_config_path(path, start))
+
+
+def _read(found: Path | None) -> tuple[Path, str]:
+    if found is None:
+        raise ConfigError(
+            f"no {CONFIG_RELPATH} found here or in a parent directory up to the repo root",
+            hint="run 'aiinfra init' or pass --config PATH",
+        )
+    try:
+        return found, read_text(found)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {display_path(found)}: {exc}") from None
+
+
 def load_config(
     path: Path | None = None, *, start: Path | None = None, required: bool = False
 ) -> Config | None:
@@ -344,17 +362,9 @@ def load_config(
     Raises :class:`ConfigError` naming the first problem's file and line.
     """
     found = resolve_config_path(path, start)
-    if found is None:
-        if required:
-            raise ConfigError(
-                f"no {CONFIG_RELPATH} found here or in a parent directory up to the repo root",
-                hint="run 'aiinfra init' or pass --config PATH",
-            )
+    if found is None and not required:
         return None
-    try:
-        text = read_text(found)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {display_path(found)}: {exc}") from None
+    found, text = _read(found)
     config, problems = check_text(text, found)
     if config is None:
         more = (
