@@ -187,3 +187,17 @@ def test_committed_json_schemas_are_current() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_directory_without_logs_says_so(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "notes.txt").write_text("not a log")
+    result = read_events([tmp_path / "logs"])
+    assert result.events == []
+    assert result.rejects == [
+        Reject(
+            str(tmp_path / "logs"),
+            0,
+            "directory holds no usage logs (*.jsonl, *.jsonl.gz, *.ndjson)",
+        )
+    ]

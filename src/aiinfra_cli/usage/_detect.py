@@ -8,13 +8,12 @@ first records, so one run can mix the tracker's own logs, Claude Code sessions a
 
 from __future__ import annotations
 
-import glob
 import gzip
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from aiinfra_cli.usage._reader import LOG_SUFFIXES, Reject
+from aiinfra_cli.usage._reader import LOG_SUFFIXES, Reject, expand_log_paths
 
 FORMATS = ("aiinfra", "claude-code", "otel")
 LOG_FORMATS = ("auto", *FORMATS)
@@ -38,45 +37,16 @@ def _is_otlp_json(path: Path) -> bool:
     return b'"resourceSpans"' in _head(path)
 
 
+def _is_log(path: Path) -> bool:
+    return path.name.endswith(LOG_SUFFIXES) or (path.suffix == ".json" and _is_otlp_json(path))
+
+
 def expand_paths(specs: Sequence[str | Path]) -> tuple[list[Path], list[Reject]]:
-    """Files, directories and globs → a de-duplicated file list (in the order given, each
-    directory sorted), plus a reject for each spec that matched nothing."""
-    found: dict[Path, None] = {}
-    missing: list[Reject] = []
-    for spec in specs:
-        text = str(spec)
-        path = Path(text).expanduser()
-        candidates: Iterable[Path]
-        if path.is_file():
-            candidates = [path]
-        elif path.is_dir():
-            candidates = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and (p.name.endswith(LOG_SUFFIXES) or (p.suffix == ".json" and _is_otlp_json(p)))
-            )
-        elif glob.has_magic(text):
-            candidates = sorted(
-                Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file()
-            )
-        else:
-            candidates = []
-        matched = False
-        for candidate in candidates:
-            matched = True
-            found.setdefault(candidate.resolve(), None)
-        if not matched:
-            if path.is_dir():
-                reason = (
-                    "directory holds no usage logs (*.jsonl, *.jsonl.gz, *.ndjson, OTLP *.json)"
-                )
-            elif glob.has_magic(text):
-                reason = "pattern matched no files"
-            else:
-                reason = "no such file or directory"
-            missing.append(Reject(text, 0, reason))
-    return list(found), missing
+    """Files, directories and globs → a de-duplicated list of absolute paths (in the order given,
+    each directory sorted), plus a reject for each spec that matched nothing."""
+    return expand_log_paths(
+        specs, include=_is_log, kinds="*.jsonl, *.jsonl.gz, *.ndjson, OTLP *.json", resolve=True
+    )
 
 
 def detect_format(path: Path) -> str | None:

@@ -10,7 +10,7 @@ import glob
 import gzip
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -48,36 +48,47 @@ class ReadResult:
     lines: int = 0
 
 
-def expand_log_paths(specs: Sequence[str | Path]) -> tuple[list[Path], list[Reject]]:
-    """Files, directories (searched recursively for ``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson``) and
-    globs → a sorted, de-duplicated file list, plus a reject for each spec that matched nothing."""
+def _is_jsonl(path: Path) -> bool:
+    return path.name.endswith(LOG_SUFFIXES)
+
+
+def expand_log_paths(
+    specs: Sequence[str | Path],
+    *,
+    include: Callable[[Path], bool] = _is_jsonl,
+    kinds: str = "*.jsonl, *.jsonl.gz, *.ndjson",
+    resolve: bool = False,
+) -> tuple[list[Path], list[Reject]]:
+    """Files, directories (searched recursively for files ``include`` accepts, described by
+    ``kinds``) and globs → a de-duplicated file list (in the order given, each directory sorted),
+    plus a reject for each spec that matched nothing. ``resolve`` makes the paths absolute."""
     found: dict[Path, None] = {}
     missing: list[Reject] = []
     for spec in specs:
         text = str(spec)
-        path = Path(text)
+        path = Path(text).expanduser()
+        candidates: Iterable[Path]
         if path.is_file():
-            candidates: Iterable[Path] = [path]
+            candidates = [path]
         elif path.is_dir():
-            candidates = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.endswith(LOG_SUFFIXES)
-            )
+            candidates = sorted(p for p in path.rglob("*") if p.is_file() and include(p))
         elif glob.has_magic(text):
             candidates = sorted(
-                Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()
+                Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file()
             )
         else:
             candidates = []
         matched = False
         for candidate in candidates:
             matched = True
-            found.setdefault(candidate, None)
+            found.setdefault(candidate.resolve() if resolve else candidate, None)
         if not matched:
-            reason = (
-                "no such file or directory"
-                if not glob.has_magic(text)
-                else "pattern matched no files"
-            )
+            if path.is_dir():
+                reason = f"directory holds no usage logs ({kinds})"
+            elif glob.has_magic(text):
+                reason = "pattern matched no files"
+            else:
+                reason = "no such file or directory"
             missing.append(Reject(text, 0, reason))
     return list(found), missing
 
