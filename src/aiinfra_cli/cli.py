@@ -109,6 +109,8 @@ def init(
         typer.Option("--force", help="Take the templates' version of code files you edited."),
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Ask nothing.")] = False,
+    agent: AgentOpt = False,
+    agent_max_cost: AgentMaxCostOpt = None,
 ) -> None:
     """Write cost tracking, model orchestration, context and prompt management into a repo."""
     from aiinfra_cli.commands import init as command
@@ -122,6 +124,8 @@ def init(
             dry_run=dry_run,
             force=force,
             yes=yes,
+            agent=agent,
+            agent_max_cost=agent_max_cost,
         )
     )
 
@@ -526,11 +530,19 @@ def demo(
             "--keep", help="Write the demo repo here and keep it (default: a temporary directory)."
         ),
     ] = None,
+    agent: Annotated[
+        bool,
+        typer.Option(
+            "--agent",
+            help="Add the agent's section (cost-report, optimize-context, init), answered by a"
+            " local rule-based stand-in, not a real model.",
+        ),
+    ] = False,
 ) -> None:
     """Run the commands on built-in sample data: no API key, no network."""
     from aiinfra_cli.commands import demo as command
 
-    raise typer.Exit(command.run(keep=keep, topic=topic))
+    raise typer.Exit(command.run(keep=keep, topic=topic, agent=agent))
 
 
 @config_app.command("validate")

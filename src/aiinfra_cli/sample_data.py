@@ -22,9 +22,35 @@ DEMO_CONFIG_FILE = Path(__file__).resolve().parent / "data" / "demo-ai-models.ya
 DEMO_APP_DIR = Path(__file__).resolve().parent / "data" / "demo_app"
 
 
-def demo_config() -> str:
-    """The demo's config/ai-models.yaml text (the same shape ``aiinfra init`` writes)."""
-    return DEMO_CONFIG_FILE.read_text(encoding="utf-8")
+# The agent's model in ``aiinfra demo --agent``: the local stand-in, priced at $0 (it is free).
+DEMO_AGENT_ID = "demo-stand-in"
+
+
+def demo_config(agent_base_url: str | None = None) -> str:
+    """The demo's config/ai-models.yaml text (the same shape ``aiinfra init`` writes).
+
+    With ``agent_base_url`` (the demo's local stand-in), the agent's route is pinned to a model
+    served there: an Anthropic-protocol provider at that URL, with a dummy key variable."""
+    text = DEMO_CONFIG_FILE.read_text(encoding="utf-8")
+    if agent_base_url is None:
+        return text
+    from aiinfra_cli._demo_agent_server import KEY_ENV, MODEL
+
+    provider = (
+        f'  {DEMO_AGENT_ID}: {{kind: anthropic, base_url: "{agent_base_url}",'
+        f" api_key_env: {KEY_ENV}}}\n"
+    )
+    model = (
+        f"  - {{id: {DEMO_AGENT_ID}, provider: {DEMO_AGENT_ID}, model: {MODEL},"
+        " context_window: 200000, max_output_tokens: 4096,"
+        " pricing: {input_per_mtok: 0, output_per_mtok: 0}}\n"
+    )
+    route = f"  {DEMO_AGENT_ID}: {{chain: [{DEMO_AGENT_ID}]}}\n"
+    for anchor, addition in (("models:\n", provider), ("routes:\n", model), ("budgets:\n", route)):
+        # Each addition closes the section before the anchor (the sections are in this order).
+        assert text.count(anchor) == 1, anchor
+        text = text.replace(anchor, addition + anchor)
+    return text + f"agent: {{route: {DEMO_AGENT_ID}}}\n"
 
 
 @dataclass(frozen=True)

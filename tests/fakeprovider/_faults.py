@@ -37,6 +37,7 @@ class Fault:
     after_events: int = 1
     echo_key: bool = False
     headers: tuple[tuple[str, str], ...] = ()
+    message: str | None = None
 
     @classmethod
     def unauthorized(cls, *, echo_key: bool = False) -> Fault:
@@ -97,6 +98,12 @@ class Fault:
     def overloaded(cls) -> Fault:
         """529 ``overloaded_error`` (Anthropic's; other protocols answer 503)."""
         return cls(STATUS, error="overloaded", status=529)
+
+    @classmethod
+    def bad_request(cls, message: str) -> Fault:
+        """400 with ``message`` as the error's text (each protocol's invalid-request shape), e.g.
+        an API refusing a parameter a model does not support."""
+        return cls(STATUS, error="other", status=400, message=message)
 
     @classmethod
     def http(cls, status: int, *, retry_after: float | None = None) -> Fault:

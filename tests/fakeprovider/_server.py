@@ -132,6 +132,9 @@ class FakeProvider:
     ``gemini_base_url``. ``api_key`` set: requests must carry it (else each protocol's 401/400).
     ``tls_cert``/``tls_key`` (PEM files): serve HTTPS instead of HTTP.
     ``models`` is the catalogue: unknown models get each protocol's real "model not found".
+    Anthropic structured outputs (``output_config.format``) are checked as the API checks them
+    (a JSON Schema whose objects all set ``additionalProperties: false``); models listed in
+    ``unstructured_models`` refuse them with a 400, as models without the feature do.
     """
 
     def __init__(
@@ -156,6 +159,7 @@ class FakeProvider:
         self.rate_limits = rate_limits or RateLimits()
         self.latency = latency
         self.usage_overrides: dict[str, Json] = {}
+        self.unstructured_models: set[str] = set()
         self.schedule = Schedule()
         self.requests: list[RecordedRequest] = []
         self.max_lifetime = max_lifetime
@@ -419,7 +423,7 @@ class FakeProvider:
         if fault is not None and fault.kind == F.STATUS:
             assert fault.error is not None and fault.status is not None
             echo = call.key if fault.echo_key else None
-            self._error(call, fault.error, fault.status, echo, rid)
+            self._error(call, fault.error, fault.status, echo, rid, fault.message)
             return
         if fault is not None and fault.kind == F.GARBAGE:
             page = b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
@@ -481,7 +485,15 @@ class FakeProvider:
             payload = json.dumps(body).encode()
         self._send(call, status, payload, "application/json", headers)
 
-    def _error(self, call: _Call, kind: str, status: int, echo: str | None, rid: str) -> None:
+    def _error(
+        self,
+        call: _Call,
+        kind: str,
+        status: int,
+        echo: str | None,
+        rid: str,
+        message: str | None = None,
+    ) -> None:
         renderers: dict[str, Callable[..., tuple[int, Json]]] = {
             "anthropic": Anthropic.error,
             "openai": OpenAI.error,
@@ -493,6 +505,8 @@ class FakeProvider:
             self._send(call, status, f"{kind}\n".encode(), "text/plain")
             return
         code, body = render(kind, status, call.model, echo, rid)
+        if message is not None and isinstance(body.get("error"), dict):
+            body["error"]["message"] = message
         headers = self._headers_for(call, limits=code == 429)
         fault = call.fault
         if fault is not None and fault.retry_after is not None:
@@ -573,6 +587,12 @@ class FakeProvider:
             self._error(call, "other", 400, None, rid)
             return
         if not self._known(call):
+            return
+        refusal = Anthropic.output_config_problem(
+            body.get("output_config"), call.model in self.unstructured_models
+        )
+        if refusal is not None:
+            self._error(call, "other", 400, None, rid, refusal)
             return
         max_tokens = body.get("max_tokens")
         chunks = split_reply(self.reply, max_tokens if isinstance(max_tokens, int) else None)

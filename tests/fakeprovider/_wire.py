@@ -198,6 +198,48 @@ class Anthropic:
     def invalid_stream_event() -> bytes:
         return sse("content_block_delta", '{"type": "content_block_delta", "index": 0, "delta": {')
 
+    @classmethod
+    def output_config_problem(cls, config: Any, unsupported: bool) -> str | None:
+        """Why the API would refuse this ``output_config`` (None: it accepts it). Structured
+        outputs take ``{"format": {"type": "json_schema", "schema": {...}}}``, and every object
+        of the schema must set ``additionalProperties`` to false."""
+        if config is None:
+            return None
+        if not isinstance(config, dict):
+            return "output_config: Input should be a valid dictionary"
+        form = config.get("format")
+        if form is None:
+            return None
+        if unsupported:
+            return "output_config.format: structured outputs are not supported by this model"
+        if not isinstance(form, dict) or form.get("type") != "json_schema":
+            return "output_config.format.type: Input should be 'json_schema'"
+        schema = form.get("schema")
+        if not isinstance(schema, dict):
+            return "output_config.format.schema: Field required"
+        return cls._schema_problem(schema, "output_config.format.schema")
+
+    @classmethod
+    def _schema_problem(cls, node: Any, where: str) -> str | None:
+        if isinstance(node, list):
+            for item in node:
+                problem = cls._schema_problem(item, where)
+                if problem is not None:
+                    return problem
+            return None
+        if not isinstance(node, dict):
+            return None
+        if node.get("type") == "object" and node.get("additionalProperties") is not False:
+            return (
+                f"{where}: For 'object' type, 'additionalProperties' must be explicitly set"
+                " to false"
+            )
+        for value in node.values():
+            problem = cls._schema_problem(value, where)
+            if problem is not None:
+                return problem
+        return None
+
     @staticmethod
     def error(
         kind: str, status: int, model: str | None, key: str | None, rid: str

@@ -17,27 +17,31 @@ usage log as an event with feature ``aiinfra-agent``. ``docs/agent.md`` has the 
 Public surface::
 
     AgentRequest(kind, facts, safe_fields=()), KINDS
-    run(request, config, *, max_cost=None, environ=None, record_usage=True) -> AgentResult
-    AgentResult (.status, .reason, .ok, .notice(), .as_dict(), .recommendations), Recommendation
+    run(request, config, *, max_cost=None, environ=None, record_usage=True,
+        max_wait_s=DEFAULT_MAX_WAIT_S) -> AgentResult
+    AgentResult (.status, .reason, .ok, .notice(), .as_dict(), .recommendations, .routes),
+    Recommendation, RouteProposal (the ``init`` kind's answer: routes to add to the config)
     parse_max_cost(text, flag="--agent-max-cost"), DEFAULT_MAX_COST
     render_markdown(result, level=2), render_console(console, result),
     render_notice(console, result)
     redact_facts(facts, safe_fields) -> (payload, RedactionReport), scrub_text(text)
-    wire_schema(), parse_answer(text), FEATURE
+    wire_schema(), proposals_wire_schema(), parse_answer(text), FEATURE
 """
 
 from __future__ import annotations
 
 from aiinfra_cli.agent._answer import Answer, Recommendation, parse_answer, wire_schema
 from aiinfra_cli.agent._prompt import KINDS
+from aiinfra_cli.agent._proposals import RouteProposal, proposals_wire_schema
 from aiinfra_cli.agent._redact import RedactionReport, redact_facts, scrub_text
 from aiinfra_cli.agent._render import render_console, render_markdown, render_notice
 from aiinfra_cli.agent._result import STATUSES, AgentRequest, AgentResult, Attempt, Status
-from aiinfra_cli.agent._run import DEFAULT_MAX_COST, parse_max_cost, run
+from aiinfra_cli.agent._run import DEFAULT_MAX_COST, DEFAULT_MAX_WAIT_S, parse_max_cost, run
 from aiinfra_cli.agent._usage import FEATURE
 
 __all__ = [
     "DEFAULT_MAX_COST",
+    "DEFAULT_MAX_WAIT_S",
     "FEATURE",
     "KINDS",
     "STATUSES",
@@ -47,9 +51,11 @@ __all__ = [
     "Attempt",
     "Recommendation",
     "RedactionReport",
+    "RouteProposal",
     "Status",
     "parse_answer",
     "parse_max_cost",
+    "proposals_wire_schema",
     "redact_facts",
     "render_console",
     "render_markdown",

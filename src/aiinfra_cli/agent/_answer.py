@@ -1,5 +1,6 @@
 """The answer the model must give: its schema (one definition for validation and for the wire),
-parsing of the reply text, and the typed recommendations."""
+parsing of the reply text, and the typed recommendations. :func:`strict_schema` and
+:func:`checked_json` serve every kind's answer (``init`` has its own, in ``_proposals``)."""
 
 from __future__ import annotations
 
@@ -62,11 +63,17 @@ ANSWER = Obj(
 _UNSUPPORTED = ("pattern", "minLength", "minItems", "uniqueItems", "patternProperties")
 
 
-def wire_schema() -> dict[str, Any]:
-    """The answer's JSON Schema in the subset every structured-output mode accepts: every
-    property required (nullable instead of optional), no extra properties, no string limits."""
-    schema: dict[str, Any] = _strictly(ANSWER.json_schema())
+def strict_schema(node: Obj) -> dict[str, Any]:
+    """``node``'s JSON Schema in the subset every structured-output mode accepts (OpenAI's strict
+    json_schema, Anthropic's output_config.format): every property required (nullable instead
+    of optional), no extra properties, no string or list limits."""
+    schema: dict[str, Any] = _strictly(node.json_schema())
     return schema
+
+
+def wire_schema() -> dict[str, Any]:
+    """The recommendations answer's JSON Schema as sent to the model (:func:`strict_schema`)."""
+    return strict_schema(ANSWER)
 
 
 def _strictly(node: Any) -> Any:
@@ -78,6 +85,9 @@ def _strictly(node: Any) -> Any:
     if result.get("type") == "object" and "properties" in result:
         result["required"] = list(result["properties"])
         result["additionalProperties"] = False
+    nullable = isinstance(result.get("type"), list) and "null" in result["type"]
+    if nullable and isinstance(result.get("enum"), list):
+        result["enum"] = [*result["enum"], None]  # a nullable enum must list null to allow it
     return result
 
 
@@ -122,16 +132,25 @@ def _json_text(text: str) -> str:
     return body[start : end + 1] if 0 <= start < end else body
 
 
-def parse_answer(text: str) -> tuple[Answer | None, list[str]]:
-    """The validated answer in ``text``, or None and what is wrong with it (at most five)."""
+def checked_json(node: Obj, text: str) -> tuple[Any, list[str]]:
+    """The JSON object in ``text`` when it matches ``node`` (lenient about fences and words
+    around it, strict about the object), else None and what is wrong (at most five)."""
     try:
         data = json.loads(_json_text(text))
     except json.JSONDecodeError as exc:
         return None, [f"the reply is not one JSON object ({exc.msg} at line {exc.lineno})"]
     problems: list[Problem] = []
-    ANSWER.check(data, (), problems)
+    node.check(data, (), problems)
     if problems:
         return None, [f"{p.dotted or 'answer'}: {p.message}" for p in problems[:5]]
+    return data, []
+
+
+def parse_answer(text: str) -> tuple[Answer | None, list[str]]:
+    """The validated answer in ``text``, or None and what is wrong with it (at most five)."""
+    data, problems = checked_json(ANSWER, text)
+    if data is None:
+        return None, problems
     items = data["recommendations"][:MAX_RECOMMENDATIONS]
     return (
         Answer(

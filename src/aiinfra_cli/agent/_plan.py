@@ -22,8 +22,10 @@ TIER_ORDER = ("balanced", "powerful", "reasoning", None, "fast")
 DEFAULT_CHAIN_LENGTH = 3
 # Output reserve per request: a full answer of ten recommendations fits in about 1,500 tokens.
 OUTPUT_TOKENS = 2000
-# Kinds whose API takes a JSON Schema for the answer (OpenAI's response_format json_schema).
+# Kinds whose API takes a JSON Schema for the answer: OpenAI's response_format json_schema,
+# Anthropic's output_config.format (structured outputs).
 SCHEMA_KINDS = ("openai", "azure-openai")
+OUTPUT_CONFIG_KINDS = ("anthropic",)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""What the agent asks: one fixed system prompt per kind of input, and the redacted facts."""
+"""What the agent asks: one fixed system prompt per kind of input, and the redacted facts.
+
+``init`` asks for route proposals (its own schema); the other kinds for recommendations."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import json
 from typing import Any
 
 from aiinfra_cli.agent._answer import MAX_RECOMMENDATIONS, wire_schema
+from aiinfra_cli.agent._proposals import MAX_ROUTES, proposals_wire_schema
 from aiinfra_cli.agent._redact import scrub_text
 
 KINDS = ("cost-report", "optimize-context", "prompt-tests", "init")
@@ -35,12 +38,6 @@ _FOCUS = {
         " (estimated or measured), latency and failed checks. Explain failures from the figures,"
         " and point out prompts whose cost or window use is out of line with the others."
     ),
-    "init": (
-        "The input is what a scan of a repository found: models called, features and call sites,"
-        " and calls that bypass the cost tracker. Propose routes (fallback chains of the models"
-        " found) and a tier for each model; put the YAML to add to config/ai-models.yaml in"
-        " action."
-    ),
 }
 
 _SYSTEM = """\
@@ -66,8 +63,42 @@ this JSON Schema:
 {schema}"""
 
 
+_SYSTEM_INIT = """\
+You are the analysis agent of aiinfra, a toolkit that measures the cost and reliability of LLM \
+calls. You receive as JSON what `aiinfra init` found in a repository: the models of its config \
+(id, provider, tier, USD per million input and output tokens), each module that calls an LLM with \
+its call sites (API, model, max_tokens, static input tokens, an estimated USD per call) and the \
+route it was given, and the routes the config already has. They are measured facts: never invent \
+models, modules or figures that are not in them. Free text and personal data were removed before \
+you saw the input.
+
+Propose routes (named fallback chains in config/ai-models.yaml) a developer can accept as they \
+are:
+- the most useful first, at most {limit}; an empty list is a valid answer;
+- name is a new route name (letters, digits, '-', '_', '.'), never one of the input's routes;
+- chain lists model_id values of the input's models in the order they are tried: the cheapest \
+model that fits the work first, then a fallback, preferably of another provider;
+- tier is the tier the work needs: fast for short classification, extraction or rewriting \
+(small max_tokens), balanced for general generation, powerful or reasoning only when the input \
+shows long outputs or reasoning models; null when the input does not say;
+- rationale cites the module, call counts, max_tokens or prices of the input it rests on.
+
+Answer with one JSON object and nothing else (no Markdown fence, no prose around it), matching \
+this JSON Schema:
+{schema}"""
+
+
+def answer_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema the answer for ``kind`` must follow (as sent to the model)."""
+    return proposals_wire_schema() if kind == "init" else wire_schema()
+
+
 def system_prompt(kind: str) -> str:
     """The fixed instructions for ``kind``, with the answer's schema."""
+    if kind == "init":
+        return _SYSTEM_INIT.format(
+            limit=MAX_ROUTES, schema=json.dumps(answer_schema(kind), separators=(",", ":"))
+        )
     return _SYSTEM.format(
         command=COMMANDS[kind],
         limit=MAX_RECOMMENDATIONS,

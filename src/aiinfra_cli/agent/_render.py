@@ -1,4 +1,5 @@
-"""The agent's outcome for people: a Markdown "Recommendations" section and a terminal view.
+"""The agent's outcome for people: a Markdown "Recommendations" section and a terminal view
+(for ``init``: the proposed routes).
 
 Everything the model wrote is treated as untrusted text: redacted, and escaped for the medium
 (Markdown: no raw HTML; Rich: no markup).
@@ -10,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from aiinfra_cli.agent._answer import Recommendation
+from aiinfra_cli.agent._proposals import RouteProposal
 from aiinfra_cli.agent._result import AgentResult
 from aiinfra_cli.pricing import format_usd
 from aiinfra_cli.redact import redact
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 HEADING = "Recommendations"
+ROUTES_HEADING = "Proposed routes"
 
 
 def _usd(amount: Decimal) -> str:
@@ -48,16 +51,29 @@ def provenance(result: AgentResult) -> str:
     )
 
 
+def route_line(route: RouteProposal) -> str:
+    """``name: [a, b] (tier fast)``, redacted (a name or id the model wrote)."""
+    tier = f" (tier {route.tier})" if route.tier else ""
+    return redact(f"{route.name}: [{', '.join(route.chain)}]{tier}")
+
+
 def render_markdown(result: AgentResult, *, level: int = 2) -> str:
     """The "Recommendations" section (heading at ``level``), or a line saying why there is none."""
     hashes = "#" * level
-    lines = [f"{hashes} {HEADING}", ""]
+    heading = ROUTES_HEADING if result.kind == "init" else HEADING
+    lines = [f"{hashes} {heading}", ""]
     if not result.ok:
         lines += [f"_Not written: {_md(result.reason or result.status)}._", ""]
         return "\n".join(lines)
     lines += [f"_{_md(provenance(result))}_", ""]
     if result.summary:
         lines += [_md(result.summary), ""]
+    if result.kind == "init":
+        if not result.routes:
+            lines += ["The agent proposed no route.", ""]
+        for route in result.routes:
+            lines += [f"- `{_md(route_line(route))}`: {_md(route.rationale)}"]
+        return "\n".join([*lines, ""])
     if not result.recommendations:
         lines += ["The agent found nothing to recommend.", ""]
     for number, item in enumerate(result.recommendations, start=1):
@@ -82,13 +98,21 @@ def render_console(console: Console, result: AgentResult) -> None:
     if not result.ok:
         return
     cost = "unpriced" if result.cost is None else _usd(result.cost)
+    heading = ROUTES_HEADING if result.kind == "init" else HEADING
     console.print()
     console.print(
-        f"[bold]{HEADING}[/bold] [dim]({escape(result.model or '')}, {cost})[/dim]",
+        f"[bold]{heading}[/bold] [dim]({escape(result.model or '')}, {cost})[/dim]",
         soft_wrap=True,
     )
     if result.summary:
         console.print(escape(redact(result.summary)), soft_wrap=True)
+    if result.kind == "init":
+        if not result.routes:
+            console.print("  no route proposed", soft_wrap=True)
+        for number, route in enumerate(result.routes, start=1):
+            console.print(f" {number}. [bold]{escape(route_line(route))}[/bold]", soft_wrap=True)
+            console.print(f"    {escape(redact(route.rationale))}", soft_wrap=True)
+        return
     if not result.recommendations:
         console.print("  nothing to recommend", soft_wrap=True)
     for number, item in enumerate(result.recommendations, start=1):

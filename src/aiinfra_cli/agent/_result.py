@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from aiinfra_cli.agent._answer import Recommendation
 from aiinfra_cli.agent._prompt import KINDS
+from aiinfra_cli.agent._proposals import RouteProposal
 from aiinfra_cli.agent._redact import RedactionReport
 
 Status = Literal["ok", "refused", "unavailable", "failed", "invalid"]
@@ -54,6 +55,7 @@ class AgentResult:
     ``status``: ``ok`` (recommendations, possibly none), ``refused`` (over the cost cap, nothing
     sent), ``unavailable`` (no config, no usable model or key: nothing sent), ``failed`` (no model
     answered), ``invalid`` (answers did not follow the schema, after the one retry).
+    ``init`` answers carry ``routes`` (proposals) instead of ``recommendations``.
     """
 
     kind: str
@@ -61,6 +63,7 @@ class AgentResult:
     reason: str | None = None
     summary: str | None = None
     recommendations: tuple[Recommendation, ...] = ()
+    routes: tuple[RouteProposal, ...] = ()
     model_id: str | None = None
     model: str | None = None
     route: str | None = None
@@ -84,7 +87,8 @@ class AgentResult:
         """One line for stderr when there are no recommendations, saying why; else None."""
         if self.ok:
             return None
-        lead = "not run" if self.status in ("refused", "unavailable") else "no recommendations"
+        nothing = "no proposals" if self.kind == "init" else "no recommendations"
+        lead = "not run" if self.status in ("refused", "unavailable") else nothing
         return f"agent: {lead}: {self.reason}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,12 +99,16 @@ class AgentResult:
         def money(value: Decimal | None) -> str | None:
             return None if value is None else format_usd(value)
 
-        return {
+        document: dict[str, Any] = {
             "kind": self.kind,
             "status": self.status,
             "reason": self.reason,
             "summary": self.summary,
             "recommendations": [r.as_dict() for r in self.recommendations],
+        }
+        if self.kind == "init":
+            document["routes"] = [r.as_dict() for r in self.routes]
+        return document | {
             "model_id": self.model_id,
             "model": self.model,
             "route": self.route,

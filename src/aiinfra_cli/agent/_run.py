@@ -1,6 +1,12 @@
 """One agent run: redact, plan the chain, check the cost cap, ask with fallback, validate (one
 retry), record the calls as usage events. Nothing here raises for a missing key, a dead provider
-or a bad answer: those are outcomes (:class:`AgentResult`), and the command's report stands."""
+or a bad answer: those are outcomes (:class:`AgentResult`), and the command's report stands.
+
+The answer's schema goes to the API where it takes one (OpenAI ``response_format``, Anthropic
+``output_config.format``) besides the instructions; an Anthropic model that refuses
+``output_config`` is asked once more with the instructions alone. A chain whose every model
+answers 429 waits once for the time the provider names (at most ``max_wait_s``) and asks again.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +20,22 @@ from decimal import Decimal
 from typing import Any
 
 from aiinfra_cli._schema import parse_usd_option
-from aiinfra_cli.agent._answer import Answer, Recommendation, parse_answer, wire_schema
-from aiinfra_cli.agent._plan import SCHEMA_KINDS, Candidate, Chain, plan_chain, request_bound
-from aiinfra_cli.agent._prompt import facts_message, retry_messages, system_prompt
+from aiinfra_cli.agent._answer import Answer, Recommendation, parse_answer
+from aiinfra_cli.agent._plan import (
+    OUTPUT_CONFIG_KINDS,
+    SCHEMA_KINDS,
+    Candidate,
+    Chain,
+    plan_chain,
+    request_bound,
+)
+from aiinfra_cli.agent._prompt import answer_schema, facts_message, retry_messages, system_prompt
+from aiinfra_cli.agent._proposals import (
+    Proposals,
+    RouteProposal,
+    grounded_routes,
+    parse_proposals,
+)
 from aiinfra_cli.agent._redact import redact_facts
 from aiinfra_cli.agent._result import AgentRequest, AgentResult, Attempt, Status
 from aiinfra_cli.agent._usage import agent_event, append_event
@@ -26,8 +45,13 @@ from aiinfra_cli.providers._cost import ProbePricer
 from aiinfra_cli.providers._generate import Generation, GenerationFailed, generate
 
 DEFAULT_MAX_COST = Decimal("0.50")
+# The longest a rate-limited chain waits for the provider's Retry-After before giving up.
+DEFAULT_MAX_WAIT_S = 10.0
 SCHEMA_NAME = "aiinfra_recommendations"
+SCHEMA_NAMES = {"init": "aiinfra_route_proposals"}
 _FILE_LINE = re.compile(r"\S+:\d+(?::\d+)?")
+# Words of a 400 that refuses structured output (the parameter, or the feature, named).
+_OUTPUT_CONFIG_WORDS = ("output_config", "output_format", "structured output", "json_schema")
 
 
 def parse_max_cost(text: str | None, flag: str = "--agent-max-cost") -> Decimal | None:
@@ -46,6 +70,10 @@ class _Log:
     output_tokens: int = 0
     calls: int = 0
     usage_log: str | None = None
+    # Models whose API refused output_config: asked with the instructions alone from then on.
+    unstructured: set[str] = field(default_factory=set)
+    # Why a rate-limited chain did not wait, or what the wait came to (for the reason).
+    wait_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +85,7 @@ class _Context:
     system: str
     environ: Mapping[str, str]
     record_usage: bool
+    max_wait_s: float = DEFAULT_MAX_WAIT_S
 
 
 def _money(amount: Decimal) -> str:
@@ -84,14 +113,29 @@ def _no_model_reason(config: Config, chain: Chain) -> str:
     return "no usable model: " + "; ".join(chain.skipped)
 
 
-def _parameters(candidate: Candidate) -> dict[str, Any]:
+def _parameters(kind: str, candidate: Candidate, *, structured: bool) -> dict[str, Any]:
     parameters: dict[str, Any] = {"max_tokens": candidate.output_tokens}
-    if candidate.model.provider_kind in SCHEMA_KINDS:
+    provider_kind = candidate.model.provider_kind
+    if provider_kind in SCHEMA_KINDS:
+        name = SCHEMA_NAMES.get(kind, SCHEMA_NAME)
         parameters["response_format"] = {
             "type": "json_schema",
-            "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": wire_schema()},
+            "json_schema": {"name": name, "strict": True, "schema": answer_schema(kind)},
+        }
+    elif provider_kind in OUTPUT_CONFIG_KINDS and structured:
+        parameters["output_config"] = {
+            "format": {"type": "json_schema", "schema": answer_schema(kind)}
         }
     return parameters
+
+
+def _refused_structure(candidate: Candidate, failure: GenerationFailed) -> bool:
+    """Whether the API answered 400 naming structured output (a model without it)."""
+    last = failure.attempts[-1] if failure.attempts else None
+    if candidate.model.provider_kind not in OUTPUT_CONFIG_KINDS or last is None:
+        return False
+    detail = last.detail.lower()
+    return last.error == "bad_request" and any(w in detail for w in _OUTPUT_CONFIG_WORDS)
 
 
 def _call(
@@ -103,18 +147,32 @@ def _call(
     attempt: int,
     fallback_from: str | None,
 ) -> Generation:
-    """One request to one model; the answer is priced, counted and recorded as a usage event."""
+    """One request to one model; the answer is priced, counted and recorded as a usage event.
+    A model refusing structured output is asked once more without it (the 400 cost nothing)."""
     started = datetime.now(timezone.utc)
-    answer = generate(
-        ctx.config,
-        [candidate.model.id],
-        system=ctx.system,
-        messages=messages,
-        parameters=_parameters(candidate),
-        fallback_on=(),
-        timeout_s=ctx.chain.attempt_timeout_s,
-        environ=ctx.environ,
-    )
+    structured = candidate.model.id not in log.unstructured
+    try:
+        answer = generate(
+            ctx.config,
+            [candidate.model.id],
+            system=ctx.system,
+            messages=messages,
+            parameters=_parameters(ctx.request.kind, candidate, structured=structured),
+            fallback_on=(),
+            timeout_s=ctx.chain.attempt_timeout_s,
+            environ=ctx.environ,
+        )
+    except GenerationFailed as exc:
+        if not structured or not _refused_structure(candidate, exc):
+            raise
+        refused = exc.attempts[-1]
+        log.attempts.append(Attempt(candidate.model.id, refused.error, refused.detail))
+        log.unstructured.add(candidate.model.id)
+        log.notes.append(
+            f"{candidate.model.id}: the API refused structured output (output_config.format);"
+            " asked again with the schema in the instructions only"
+        )
+        return _call(ctx, log, candidate, messages, attempt=attempt, fallback_from=fallback_from)
     log.attempts.append(Attempt(candidate.model.id))
     log.calls += 1
     cost = None
@@ -166,26 +224,70 @@ def _record(
 def _ask_chain(
     ctx: _Context, log: _Log, messages: Sequence[Mapping[str, str]]
 ) -> tuple[Candidate, Generation] | None:
-    """The first model of the chain that answers; None when none does (attempts in ``log``)."""
+    """The first model of the chain that answers; None when none does (attempts in ``log``).
+    When every model asked was rate limited, one more request after the wait they name."""
     deadline = time.monotonic() + ctx.chain.timeout_s if ctx.chain.timeout_s else None
     failed: str | None = None
+    asked = 0
+    limited: list[tuple[Candidate, float | None]] = []
     for candidate in ctx.chain.candidates:
         if deadline is not None and time.monotonic() > deadline:
             log.attempts.append(
                 Attempt(candidate.model.id, "timeout", "the route's timeout_s passed first")
             )
             return None
+        asked += 1
         try:
             answer = _call(ctx, log, candidate, messages, attempt=1, fallback_from=failed)
         except GenerationFailed as exc:
             log.attempts.extend(Attempt(a.model_id, a.error, a.detail) for a in exc.attempts)
             last = exc.attempts[-1] if exc.attempts else None
+            if last is not None and last.error == "rate_limited":
+                limited.append((candidate, last.retry_after_s))
             if last is None or last.error not in ctx.chain.fallback_on:
-                return None
+                break
             failed = candidate.model.id
             continue
         return candidate, answer
+    if limited and len(limited) == asked:
+        return _after_the_wait(ctx, log, messages, limited, deadline)
     return None
+
+
+def _after_the_wait(
+    ctx: _Context,
+    log: _Log,
+    messages: Sequence[Mapping[str, str]],
+    limited: Sequence[tuple[Candidate, float | None]],
+    deadline: float | None,
+) -> tuple[Candidate, Generation] | None:
+    """Every model asked answered 429: wait what the soonest of them asked for, when that fits
+    in ``max_wait_s`` (and the route's timeout_s), and ask it once more."""
+    named = [(candidate, seconds) for candidate, seconds in limited if seconds is not None]
+    if not named:
+        log.wait_note = "rate limited, and no wait was named (Retry-After), so none was made"
+        return None
+    candidate, seconds = min(named, key=lambda pair: pair[1])
+    limit, source = ctx.max_wait_s, "the agent's limit"
+    if deadline is not None and deadline - time.monotonic() < limit:
+        limit, source = max(0.0, deadline - time.monotonic()), "the route's timeout_s"
+    if seconds > limit:
+        log.wait_note = (
+            f"rate limited: {candidate.model.id} asked to wait {seconds:g} s, more than"
+            f" the {limit:g} s left by {source}; try again later"
+        )
+        return None
+    time.sleep(seconds)
+    log.notes.append(
+        f"{candidate.model.id}: rate limited; waited {seconds:g} s as it asked, then asked again"
+    )
+    try:
+        answer = _call(ctx, log, candidate, messages, attempt=2, fallback_from=None)
+    except GenerationFailed as exc:
+        log.attempts.extend(Attempt(a.model_id, a.error, a.detail) for a in exc.attempts)
+        log.wait_note = f"asked again after waiting {seconds:g} s, in vain"
+        return None
+    return candidate, answer
 
 
 def _known_locations(payload: Any) -> set[str]:
@@ -222,6 +324,11 @@ def _failures(attempts: Sequence[Attempt]) -> str:
     return "; ".join(f"{a.model_id}: {a.error}: {a.detail}" for a in attempts if a.error)
 
 
+def _parse(kind: str, text: str) -> tuple[Answer | Proposals | None, list[str]]:
+    """The reply checked against the answer schema of ``kind``."""
+    return parse_proposals(text) if kind == "init" else parse_answer(text)
+
+
 def run(
     request: AgentRequest,
     config: Config | None,
@@ -229,9 +336,12 @@ def run(
     max_cost: Decimal | None = None,
     environ: Mapping[str, str] | None = None,
     record_usage: bool = True,
+    max_wait_s: float | None = None,
 ) -> AgentResult:
     """Analyse ``request`` with the config's agent model chain; never raises for a missing key,
-    a dead provider, a refused cost or an invalid answer (see :class:`AgentResult`)."""
+    a dead provider, a refused cost or an invalid answer (see :class:`AgentResult`).
+    ``max_wait_s`` bounds the one wait a rate-limited chain makes (see the module docstring);
+    None: the config's ``agent.max_wait_s``, else :data:`DEFAULT_MAX_WAIT_S`."""
     payload, report = redact_facts(request.facts, request.safe_fields)
     system = system_prompt(request.kind)
     messages = [{"role": "user", "content": facts_message(request.kind, payload)}]
@@ -266,15 +376,24 @@ def run(
             route=chain.route,
             notes=chain.skipped,
         )
-    ctx = _Context(request, config, pricer, chain, system, env, record_usage)
+    if max_wait_s is None:
+        max_wait_s = config.agent.max_wait_s
+    wait = DEFAULT_MAX_WAIT_S if max_wait_s is None else max_wait_s
+    ctx = _Context(request, config, pricer, chain, system, env, record_usage, wait)
     log = _Log(notes=list(chain.skipped))
     status, reason, answer, candidate = _answer(ctx, log, messages, cap)
-    recommendations = _grounded(answer, payload, log.notes) if answer is not None else ()
+    recommendations: tuple[Recommendation, ...] = ()
+    routes: tuple[RouteProposal, ...] = ()
+    if isinstance(answer, Answer):
+        recommendations = _grounded(answer, payload, log.notes)
+    elif isinstance(answer, Proposals):
+        routes = grounded_routes(answer, config, log.notes)
     return result(
         status,
         reason,
         summary=answer.summary if answer is not None else None,
         recommendations=recommendations,
+        routes=routes,
         route=chain.route,
         estimated_cost=chain.bound,
         max_cost=cap,
@@ -292,18 +411,20 @@ def run(
 
 def _answer(
     ctx: _Context, log: _Log, messages: list[dict[str, str]], cap: Decimal
-) -> tuple[Status, str | None, Answer | None, Candidate | None]:
+) -> tuple[Status, str | None, Answer | Proposals | None, Candidate | None]:
     """Ask along the chain, then once more on the same model if the answer is invalid."""
     asked = _ask_chain(ctx, log, messages)
     if asked is None:
+        wait = f"; {log.wait_note}" if log.wait_note else ""
         return (
             "failed",
-            f"no model answered ({_failures(log.attempts) or 'the chain is empty'})",
+            f"no model answered ({_failures(log.attempts) or 'the chain is empty'}){wait}",
             None,
             None,
         )
     candidate, reply = asked
-    answer, problems = parse_answer(reply.text)
+    kind = ctx.request.kind
+    answer, problems = _parse(kind, reply.text)
     if answer is not None:
         return "ok", None, answer, candidate
     again = retry_messages(messages, reply.text, problems)
@@ -328,7 +449,7 @@ def _answer(
             None,
             candidate,
         )
-    answer, problems = parse_answer(reply.text)
+    answer, problems = _parse(kind, reply.text)
     if answer is None:
         return (
             "invalid",

@@ -4,11 +4,17 @@ The planning, rendering and manifest rules live in :mod:`aiinfra_cli.scaffold`; 
 turns options into a plan, asks before overwriting edited files, applies it, and reports.
 A dry run prints the plan on stderr and a unified diff (a patch ``git apply`` accepts) on
 stdout, and writes nothing.
+
+With ``--agent``, after the scan the agent proposes routes from what it found; a config being
+created gets them as a commented block at the end of its routes (never live config), an
+existing one is left alone and the block is printed instead.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +26,8 @@ from aiinfra_cli.redact import redact
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from aiinfra_cli.agent import AgentResult
+    from aiinfra_cli.config import Config
     from aiinfra_cli.scaffold import Plan
 
 # How each action is shown (dry run, real run) and what is said after the path.
@@ -168,6 +176,92 @@ def _confirm(plan: Plan, *, yes: bool) -> None:
         raise UsageError("nothing written", hint="run with --dry-run to see what would change")
 
 
+def _agent_cap(agent: bool, agent_max_cost: str | None) -> Decimal | None:
+    if not agent:
+        if agent_max_cost is not None:
+            raise UsageError("--agent-max-cost limits the agent: add --agent")
+        return None
+    from aiinfra_cli.agent import parse_max_cost
+
+    return parse_max_cost(agent_max_cost)
+
+
+def _config_of(plan: Plan) -> Config | None:
+    """The config the agent plans its chain over: the one on disk, else the one being written
+    (on a fresh repository, the models found in its code and the template's)."""
+    from aiinfra_cli.config import check_text, load_config
+    from aiinfra_cli.paths import CONFIG_RELPATH
+
+    where = plan.root / CONFIG_RELPATH
+    if plan.config_existing:
+        return load_config(where, required=True)
+    step = next((s for s in plan.steps if s.path == CONFIG_RELPATH.as_posix()), None)
+    return None if step is None else check_text(step.new.decode("utf-8"), where)[0]
+
+
+def propose(plan: Plan, cap: Decimal | None, environ: Mapping[str, str] | None) -> AgentResult:
+    """The agent's route proposals for what the scan of ``plan`` found (never raises)."""
+    from aiinfra_cli.agent import AgentRequest, AgentResult
+    from aiinfra_cli.agent import run as run_agent
+    from aiinfra_cli.scaffold import agent_facts
+
+    discovery = plan.discovery
+    if discovery is None or discovery.empty:
+        # Nothing to analyse: no request is worth paying for.
+        return AgentResult("init", "unavailable", "the scan found no LLM calls to route")
+    config = _config_of(plan)
+    request = AgentRequest("init", agent_facts(discovery, config, plan.added)) if config else None
+    if request is None:
+        return AgentResult("init", "unavailable", "no config to plan the agent's models over")
+    return run_agent(request, config, max_cost=cap, environ=environ)
+
+
+def proposals_text(analysis: AgentResult) -> str:
+    """The commented config block of ``analysis``'s proposals ("" when there are none)."""
+    from aiinfra_cli.pricing import format_usd
+    from aiinfra_cli.scaffold import proposals_block
+
+    cost = "unpriced" if analysis.cost is None else "$" + format_usd(analysis.cost)
+    model = analysis.model or analysis.model_id or "the agent"
+    return proposals_block(analysis.routes, model=model, cost=cost)
+
+
+def render_proposals(plan: Plan, analysis: AgentResult, console: Console, *, dry_run: bool) -> None:
+    """The proposals, and where they went: the config being written, or (an existing config
+    is yours) the terminal, as the block to paste."""
+    from rich.markup import escape
+
+    from aiinfra_cli.agent import render_console
+
+    if not analysis.ok:
+        return
+    render_console(console, analysis)
+    for note in analysis.notes:
+        if note.startswith("route proposal "):  # what was left out, and why
+            console.print(f"  note: {escape(note)}", soft_wrap=True)
+    if not analysis.routes:
+        return
+    if plan.proposals_written:
+        verb = "would be" if dry_run else "are"
+        console.print(
+            f"  They {verb} at the end of routes: in config/ai-models.yaml, commented out:"
+            " delete the leading '# ' of the lines you accept (`aiinfra config validate`"
+            " checks them).",
+            soft_wrap=True,
+        )
+    elif plan.config_existing:
+        console.print(
+            "  config/ai-models.yaml exists and is yours, so nothing was added to it; paste"
+            " what you accept at the end of its routes: (without the leading '# '):",
+            soft_wrap=True,
+        )
+        console.print(escape(proposals_text(analysis)), soft_wrap=True, highlight=False)
+    else:
+        console.print(
+            "  The proposals did not make a valid config, so none was written.", soft_wrap=True
+        )
+
+
 def run(
     *,
     path: Path | None,
@@ -177,18 +271,36 @@ def run(
     dry_run: bool,
     force: bool,
     yes: bool,
+    agent: bool = False,
+    agent_max_cost: str | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> int:
-    """``aiinfra init``; returns the exit code."""
+    """``aiinfra init``; returns the exit code (never changed by the agent)."""
     from aiinfra_cli.scaffold import apply_plan, plan_init, unified_diff
 
+    cap = _agent_cap(agent, agent_max_cost)
     root = resolve_root(path)
     plan, notes = plan_init(
         root, lang=lang, project_type=project_type, package_dir=package_dir, force=force
     )
+    analysis = propose(plan, cap, environ) if agent else None
+    if analysis is not None and analysis.routes and not plan.config_existing:
+        # The proposals are part of the config being created: plan again with them (the
+        # same scan), so the plan, the diff and the manifest all carry the same bytes.
+        plan, notes = plan_init(
+            root,
+            lang=lang,
+            project_type=project_type,
+            package_dir=package_dir,
+            force=force,
+            discovery=plan.discovery,
+            proposals=proposals_text(analysis),
+        )
     console = output.err_console()
     if dry_run:
         render_plan(plan, console, dry_run=True, notes=notes)
         render_found(plan, console, dry_run=True)
+        _render_agent(plan, analysis, console, dry_run=True)
         # Old content of edited files is part of the diff: never let a key through.
         sys.stdout.write(redact(unified_diff(plan)))
         sys.stdout.flush()
@@ -197,5 +309,17 @@ def run(
     apply_plan(plan)
     render_plan(plan, console, dry_run=False, notes=notes)
     render_found(plan, console, dry_run=False)
+    _render_agent(plan, analysis, console, dry_run=False)
     render_next(plan, console)
     return EXIT_OK
+
+
+def _render_agent(
+    plan: Plan, analysis: AgentResult | None, console: Console, *, dry_run: bool
+) -> None:
+    if analysis is None:
+        return
+    from aiinfra_cli.agent import render_notice
+
+    render_proposals(plan, analysis, console, dry_run=dry_run)
+    render_notice(console, analysis)

@@ -271,7 +271,12 @@ def _build(data: dict[str, Any], path: Path) -> Config:
         ignore_paths=tuple(i.get("ignore_paths") or ()),
     )
     a = data.get("agent") or {}
-    agent = AgentConfig(route=a.get("route"), max_cost_usd=_money(a.get("max_cost_usd")))
+    wait = a.get("max_wait_s")
+    agent = AgentConfig(
+        route=a.get("route"),
+        max_cost_usd=_money(a.get("max_cost_usd")),
+        max_wait_s=None if wait is None else float(wait),
+    )
     return Config(
         path=path,
         root=root,

@@ -111,10 +111,11 @@ class InstrumentationConfig:
 
 @dataclass(frozen=True)
 class AgentConfig:
-    """The opt-in analysis agent's route and cost cap."""
+    """The opt-in analysis agent's route, cost cap and longest rate-limit wait."""
 
     route: str | None = None
     max_cost_usd: Decimal | None = None
+    max_wait_s: float | None = None
 
 
 @dataclass(frozen=True)

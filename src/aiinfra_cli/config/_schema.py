@@ -185,6 +185,9 @@ AGENT = Obj(
     {
         "route": Str("Route used by the opt-in analysis agent."),
         "max_cost_usd": Money("Refuse an agent run estimated above this."),
+        "max_wait_s": Num(
+            "Longest wait, in seconds, for a rate-limited chain's Retry-After [10].", minimum=0
+        ),
     },
     "The opt-in LLM agent.",
 )

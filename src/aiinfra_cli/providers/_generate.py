@@ -4,7 +4,11 @@ Each model of the chain gets one request through its official SDK (Anthropic; Op
 OpenAI and OpenAI-compatible servers) or Gemini's REST API, with SDK retries off
 (``max_retries=0``). A failure whose error class is in the route's ``fallback_on`` moves on to
 the next model; any other failure (a bad key, a bad request) stops the chain. Every SDK and
-transport exception is translated here into an :class:`AttemptFailure`; keys never leave it.
+transport exception is translated here into an :class:`AttemptFailure` (with the wait the
+provider asked for, when it rate-limits); keys never leave it.
+
+Where each model is reached (config ``base_url``, else the SDK's own environment variable, else
+the public API) is decided once, in :func:`aiinfra_cli.providers._target.resolve`.
 """
 
 from __future__ import annotations
@@ -20,12 +24,21 @@ from urllib.parse import quote
 from aiinfra_cli.config import DEFAULT_FALLBACK_ON, Config
 from aiinfra_cli.pricing import TokenUsage, from_anthropic, from_gemini, from_openai_chat
 from aiinfra_cli.providers._classify import classify_http, describe_http, scrub, shorten
+from aiinfra_cli.providers._headers import wait_hint
 from aiinfra_cli.providers._target import AZURE_API_VERSION, Target, resolve
 
 DEFAULT_TIMEOUT_S = 60.0
 # Anthropic requires max_tokens; without one in the prompt's parameters this is sent.
 DEFAULT_MAX_TOKENS = 1024
-_ANTHROPIC_PARAMS = {"temperature", "top_p", "top_k", "stop_sequences", "metadata"}
+# output_config carries structured outputs ({"format": {"type": "json_schema", "schema": …}}).
+_ANTHROPIC_PARAMS = {
+    "temperature",
+    "top_p",
+    "top_k",
+    "stop_sequences",
+    "metadata",
+    "output_config",
+}
 _OPENAI_PARAMS = {
     "temperature",
     "top_p",
@@ -43,12 +56,14 @@ _OPENAI_PARAMS = {
 
 @dataclass(frozen=True)
 class Attempt:
-    """One request to one model: ``error`` is an error class, None when it answered."""
+    """One request to one model: ``error`` is an error class, None when it answered;
+    ``retry_after_s`` the wait a rate-limited answer asked for (None: it named none)."""
 
     model_id: str
     error: str | None = None
     detail: str = ""
     latency_ms: float = 0.0
+    retry_after_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -63,12 +78,14 @@ class Generation:
 
 
 class AttemptFailure(Exception):
-    """One model failed; ``error_class`` is one of ``config.ERROR_CLASSES``."""
+    """One model failed; ``error_class`` is one of ``config.ERROR_CLASSES``; ``retry_after_s``
+    the wait the provider asked for (``Retry-After`` and kin), if any."""
 
-    def __init__(self, error_class: str, detail: str) -> None:
+    def __init__(self, error_class: str, detail: str, retry_after_s: float | None = None) -> None:
         super().__init__(detail)
         self.error_class = error_class
         self.detail = detail
+        self.retry_after_s = retry_after_s
 
 
 class GenerationFailed(Exception):
@@ -111,7 +128,11 @@ def generate(
             text, usage = _call(target, system, messages, dict(parameters or {}), limit)
         except AttemptFailure as failure:
             elapsed = (time.perf_counter() - started) * 1000
-            attempts.append(Attempt(model_id, failure.error_class, failure.detail, elapsed))
+            attempts.append(
+                Attempt(
+                    model_id, failure.error_class, failure.detail, elapsed, failure.retry_after_s
+                )
+            )
             if failure.error_class not in moves_on:
                 break
             continue
@@ -295,6 +316,7 @@ def _gemini(
         raise AttemptFailure(
             classify_http(response.status_code, response.content, kind="gemini"),
             scrub(describe_http(response.status_code, response.content), secrets),
+            wait_hint(response.headers) if response.status_code == 429 else None,
         )
     data = response.json()
     parts = ((data.get("candidates") or [{}])[0].get("content") or {}).get("parts") or []
@@ -318,9 +340,11 @@ def _translate(
             return AttemptFailure(
                 "bad_response", f"HTTP {status} but the body does not match the API"
             )
+        headers = getattr(getattr(exc, "response", None), "headers", None)
         return AttemptFailure(
             classify_http(status, body, kind=target.kind),
             scrub(describe_http(status, body), secrets),
+            wait_hint(headers) if status == 429 and headers is not None else None,
         )
     names = _names(exc)
     cause = exc.__cause__ or exc.__context__

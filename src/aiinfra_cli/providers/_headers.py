@@ -70,6 +70,23 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
     return max(0.0, round(moment.timestamp() - time.time(), 3))
 
 
+def wait_hint(headers: Mapping[str, str]) -> float | None:
+    """Seconds a rate-limited client should wait before asking again: ``retry-after-ms`` or
+    ``retry-after``, else the soonest reset of an exhausted Anthropic or OpenAI limit."""
+    after = retry_after(headers)
+    if after is not None:
+        return after
+    room = headroom(headers)
+    if room is None:
+        return None
+    resets = [
+        limit.reset_s
+        for limit in room.limits.values()
+        if limit.remaining == 0 and limit.reset_s is not None
+    ]
+    return min(resets) if resets else None
+
+
 def _int(value: str | None) -> int | None:
     if value is None:
         return None

@@ -15,6 +15,8 @@ DEFAULT_BASE_URLS = {
     "openai": "https://api.openai.com/v1",
     "gemini": "https://generativelanguage.googleapis.com",
 }
+# What each official SDK reads when it is given no base URL; the config's base_url wins.
+BASE_URL_ENV = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
 ANTHROPIC_VERSION = "2023-06-01"
 AZURE_API_VERSION = "2024-10-21"
 OLLAMA_PORT = 11434
@@ -61,8 +63,13 @@ class Target:
 
 
 def resolve(model: ModelConfig, provider: ProviderConfig, environ: Mapping[str, str]) -> Target:
-    """The :class:`Target` of ``model``; keys and organisation come from ``environ``."""
-    base = (provider.base_url or DEFAULT_BASE_URLS.get(provider.kind, "")).rstrip("/")
+    """The :class:`Target` of ``model``; keys and organisation come from ``environ``.
+
+    A provider without ``base_url`` is reached where its official SDK would go on its own:
+    ``$ANTHROPIC_BASE_URL`` / ``$OPENAI_BASE_URL`` when set (a proxy, a gateway, a local
+    stand-in), else the public API. Probes and generation therefore agree on the endpoint."""
+    base = (provider.base_url or _environment_base_url(provider.kind, environ) or "").rstrip("/")
+    base = base or DEFAULT_BASE_URLS.get(provider.kind, "")
     # Anthropic's and Gemini's base URLs are the API root: a version suffix written out of habit
     # would double up in every request path.
     if provider.kind == "gemini" and base.endswith("/v1beta"):
@@ -79,6 +86,12 @@ def resolve(model: ModelConfig, provider: ProviderConfig, environ: Mapping[str, 
         key=key or None,
         organization=organization or None,
     )
+
+
+def _environment_base_url(kind: str, environ: Mapping[str, str]) -> str | None:
+    name = BASE_URL_ENV.get(kind)
+    url = (environ.get(name) or "").strip() if name else ""
+    return url if url.startswith(("http://", "https://")) else None
 
 
 def display_endpoint(url: str) -> str:

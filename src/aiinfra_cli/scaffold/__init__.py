@@ -3,8 +3,12 @@
 Public surface::
 
     plan_init(root, lang=..., project_type=..., package_dir=..., force=...,
-              read_code=True) -> (Plan, notes)   scans the code first (plan.discovery)
+              read_code=True, discovery=None, proposals="") -> (Plan, notes)
+                                            scans the code first (plan.discovery)
     discover(root, layout) -> Discovery     the scan alone (never raises)
+    agent_facts(discovery, config, added)   what ``init --agent`` tells the agent
+    proposals_block(routes, model=, cost=)  its proposals as a commented config block
+    uncomment_proposals(text), PROPOSALS_MARKER
     apply_plan(plan)                        atomic writes, then the manifest
     unified_diff(plan) -> str               the patch a dry run prints
     Plan, Step, Layout, MANIFEST_RELPATH, read_manifest, digest
@@ -57,6 +61,8 @@ from aiinfra_cli.scaffold._plan import (
     make_plan,
     unified_diff,
 )
+from aiinfra_cli.scaffold._proposals import MARKER as PROPOSALS_MARKER
+from aiinfra_cli.scaffold._proposals import agent_facts, proposals_block, uncomment_proposals
 from aiinfra_cli.scaffold._render import Rendered, content_hash, environment, render_all
 
 __all__ = [
@@ -70,6 +76,7 @@ __all__ = [
     "MANIFEST_RELPATH",
     "OVERWRITE",
     "PROJECT_TYPES",
+    "PROPOSALS_MARKER",
     "RESTORE",
     "SEED",
     "UNCHANGED",
@@ -85,6 +92,7 @@ __all__ = [
     "Plan",
     "Step",
     "UntrackedCall",
+    "agent_facts",
     "apply_plan",
     "content_hash",
     "decide",
@@ -94,10 +102,12 @@ __all__ = [
     "environment",
     "model_id",
     "plan_init",
+    "proposals_block",
     "read_manifest",
     "render_all",
     "resolve_layout",
     "tier_for",
+    "uncomment_proposals",
     "unified_diff",
 ]
 
@@ -114,11 +124,15 @@ def plan_init(
     package_dir: str | None = None,
     force: bool = False,
     read_code: bool = True,
+    discovery: Discovery | None = None,
+    proposals: str = "",
 ) -> tuple[Plan, list[str]]:
     """The plan for ``aiinfra init`` in ``root``, and notes worth telling the user.
 
-    With ``read_code``, the code is scanned first: its models and modules shape a config
-    being created, and ``plan.discovery`` holds the calls that bypass the tracker.
+    With ``read_code``, the code is scanned first (unless ``discovery`` is that scan, from an
+    earlier plan): its models and modules shape a config being created, and
+    ``plan.discovery`` holds the calls that bypass the tracker. ``proposals`` is the agent's
+    commented block for that config (``plan.proposals_written`` says whether it went in).
     """
     manifest = read_manifest(root)
     language, note = detect_language(root, lang)
@@ -136,14 +150,16 @@ def plan_init(
         package_dir=package_dir,
         remembered=manifest.options,
     )
-    discovery = discover(root, layout) if read_code else None
+    if discovery is None and read_code:
+        discovery = discover(root, layout)
     if discovery is not None and discovery.warning:
         notes.append(discovery.warning)
-    rendered = render_all(root, layout, discovery)
+    rendered = render_all(root, layout, discovery, proposals)
     _keep_generated_config(root, rendered, manifest)
     plan = make_plan(root, layout, rendered, manifest, force=force)
     plan.discovery = discovery
     plan.added = rendered.added
+    plan.proposals_written = rendered.proposals_written
     return plan, notes
 
 

@@ -70,6 +70,7 @@ class Plan:
     config_existing: bool = False
     discovery: Discovery | None = None
     added: ConfigAdditions = field(default_factory=ConfigAdditions)
+    proposals_written: bool = False
 
     def by_action(self, *actions: str) -> list[Step]:
         """The steps with one of ``actions``, in path order."""

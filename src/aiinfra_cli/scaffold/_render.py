@@ -20,6 +20,7 @@ from aiinfra_cli.scaffold._catalogue import PYTHON, Entry
 from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery, additions
 from aiinfra_cli.scaffold._layout import Layout
 from aiinfra_cli.scaffold._prices import price_snapshot, snapshot_text
+from aiinfra_cli.scaffold._proposals import uncomment_proposals
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -36,6 +37,8 @@ class Rendered:
     unpriced: list[str] = field(default_factory=list)
     config_existing: bool = False
     added: ConfigAdditions = field(default_factory=ConfigAdditions)
+    # Whether the agent's proposals block went into the config being created.
+    proposals_written: bool = False
 
 
 def environment(directory: Path | None = None) -> Environment:
@@ -71,6 +74,7 @@ def context(layout: Layout) -> dict[str, Any]:
         "aiinfra_version": __version__,
         "found_models": [],
         "found_routes": [],
+        "agent_proposals": "",
     }
 
 
@@ -155,11 +159,19 @@ def _found_values(added: ConfigAdditions) -> dict[str, Any]:
     return {"found_models": [m.yaml() for m in added.models], "found_routes": routes}
 
 
-def render_all(root: Path, layout: Layout, discovery: Discovery | None = None) -> Rendered:
+def _valid(text: str, path: Path) -> bool:
+    return check_text(text, path)[0] is not None
+
+
+def render_all(
+    root: Path, layout: Layout, discovery: Discovery | None = None, proposals: str = ""
+) -> Rendered:
     """Render the Python catalogue for ``layout`` under ``root``.
 
     With a ``discovery`` (what the scanner found in the code) and no config on disk yet, the
     config gains the models called in the code and one route per module that calls them.
+    ``proposals`` (the agent's commented block) goes at the end of its routes, when the config
+    still validates both as written and with every proposal uncommented.
     """
     env = environment()
     values = context(layout)
@@ -169,18 +181,26 @@ def render_all(root: Path, layout: Layout, discovery: Discovery | None = None) -
         if entry.template is not None:
             texts[entry.template] = env.get_template(entry.template).render(**values)
     config_name = "config/ai-models.yaml.j2"
-    if discovery is not None and not discovery.empty and not (root / CONFIG_RELPATH).exists():
-        base, _ = check_text(texts[config_name], root / CONFIG_RELPATH)
+    config_path = root / CONFIG_RELPATH
+    creating = not config_path.exists()
+    if discovery is not None and not discovery.empty and creating:
+        base, _ = check_text(texts[config_name], config_path)
         if base is not None:
             result.added = additions(discovery, base)
             if result.added.models or result.added.routes:
                 found = env.get_template(config_name).render(
                     **(values | _found_values(result.added))
                 )
-                if check_text(found, root / CONFIG_RELPATH)[0] is not None:
+                if _valid(found, config_path):
                     texts[config_name] = found
                 else:  # never write a config that does not validate: keep the template's
                     result.added = ConfigAdditions()
+    if proposals and creating:
+        extra = _found_values(result.added) | {"agent_proposals": proposals}
+        proposed = env.get_template(config_name).render(**(values | extra))
+        if _valid(proposed, config_path) and _valid(uncomment_proposals(proposed), config_path):
+            texts[config_name] = proposed
+            result.proposals_written = True
     config, result.config_existing = _effective_config(root, texts["config/ai-models.yaml.j2"])
     log_dir = _usage_log_dir(root, config)
     prompt_text = texts["prompts/summarize.prompty.j2"]
