@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aiinfra_cli import __version__, output
 from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli._schema import parse_usd_option
+from aiinfra_cli.commands._agent_option import agent_cap
 from aiinfra_cli.config import display_path, load_config
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
 from aiinfra_cli.paths import MEMORY_DIR, MULTIAGENT_DIR, REPORTS_DIR, project_root
@@ -115,7 +116,7 @@ def run(
         raise UsageError(f"--top {top}: must be at least 1")
     groups = parse_group_by(group_by)
     budget_usd = _budget(budget)
-    agent_cap = _agent_cap(agent, agent_max_cost)
+    cap = agent_cap(agent, agent_max_cost)
     from aiinfra_cli.report._period import zone
 
     today = moment.astimezone(zone(tz)).date()
@@ -162,7 +163,7 @@ def run(
     document = built.document
     for warning in ingested.warnings:
         output.warn(warning)
-    analysis = _agent_analysis(document, config, agent_cap, environ) if agent else None
+    analysis = _agent_analysis(document, config, cap, environ) if agent else None
     generated = document["generated_at"]
     markdown = render_markdown(document, top=top, generated=generated, version=__version__)
     human = console or (output.err_console() if as_json else output.out_console())
@@ -196,16 +197,6 @@ def run(
         output.warn(f"budget exceeded: {names} (--fail-on-budget)")
         return EXIT_FAILURE
     return EXIT_OK
-
-
-def _agent_cap(agent: bool, agent_max_cost: str | None) -> Decimal | None:
-    if not agent:
-        if agent_max_cost is not None:
-            raise UsageError("--agent-max-cost limits the agent: add --agent")
-        return None
-    from aiinfra_cli.agent import parse_max_cost
-
-    return parse_max_cost(agent_max_cost)
 
 
 # The report's aggregates the agent sees (never its rejected-line examples or log paths).

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiinfra_cli import output
+from aiinfra_cli.commands._agent_option import agent_cap
 from aiinfra_cli.errors import EXIT_OK, UsageError
 from aiinfra_cli.paths import find_repo_root
 from aiinfra_cli.redact import redact
@@ -176,16 +177,6 @@ def _confirm(plan: Plan, *, yes: bool) -> None:
         raise UsageError("nothing written", hint="run with --dry-run to see what would change")
 
 
-def _agent_cap(agent: bool, agent_max_cost: str | None) -> Decimal | None:
-    if not agent:
-        if agent_max_cost is not None:
-            raise UsageError("--agent-max-cost limits the agent: add --agent")
-        return None
-    from aiinfra_cli.agent import parse_max_cost
-
-    return parse_max_cost(agent_max_cost)
-
-
 def _config_of(plan: Plan) -> Config | None:
     """The config the agent plans its chain over: the one on disk, else the one being written
     (on a fresh repository, the models found in its code and the template's)."""
@@ -278,7 +269,7 @@ def run(
     """``aiinfra init``; returns the exit code (never changed by the agent)."""
     from aiinfra_cli.scaffold import apply_plan, plan_init, unified_diff
 
-    cap = _agent_cap(agent, agent_max_cost)
+    cap = agent_cap(agent, agent_max_cost)
     root = resolve_root(path)
     plan, notes = plan_init(
         root, lang=lang, project_type=project_type, package_dir=package_dir, force=force

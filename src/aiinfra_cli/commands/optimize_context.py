@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import output
 from aiinfra_cli._atomic import write_atomic
+from aiinfra_cli.commands._agent_option import agent_cap
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
 from aiinfra_cli.paths import REPORTS_DIR
 from aiinfra_cli.redact import redact
@@ -61,7 +62,7 @@ def run(
         raise UsageError(
             f"unknown --format '{output_format}'", hint=f"use one of {', '.join(FORMATS)}"
         )
-    agent_cap = _agent_cap(agent, agent_max_cost, output_format, diff=diff)
+    cap = _agent_cap(agent, agent_max_cost, output_format, diff=diff)
     options = ScanOptions(
         paths=list(paths),
         cwd=Path.cwd(),
@@ -89,7 +90,7 @@ def run(
             outcome = scan(options)
             outcome.report.fixed = sum(f.fixed for f in fixes)
     _warn_about(outcome)
-    analysis = _agent_analysis(outcome, config_path, agent_cap, environ) if agent else None
+    analysis = _agent_analysis(outcome, config_path, cap, environ) if agent else None
     _emit(outcome, output_format, output_file, analysis)
     if analysis is not None:
         from aiinfra_cli.agent import render_notice
@@ -113,12 +114,9 @@ def _warn_about(outcome: ScanOutcome) -> None:
 def _agent_cap(
     agent: bool, agent_max_cost: str | None, output_format: str, *, diff: bool
 ) -> Decimal | None:
-    if not agent:  # the agent package stays unimported (pre-commit runs are timed)
-        if agent_max_cost is not None:
-            raise UsageError("--agent-max-cost limits the agent: add --agent")
+    cap = agent_cap(agent, agent_max_cost)
+    if not agent:
         return None
-    from aiinfra_cli.agent import parse_max_cost
-
     if output_format not in AGENT_FORMATS:
         raise UsageError(
             f"--agent: --format {output_format} has no place for recommendations",
@@ -126,7 +124,7 @@ def _agent_cap(
         )
     if diff:
         raise UsageError("--agent analyses a report: leave out --diff")
-    return parse_max_cost(agent_max_cost)
+    return cap
 
 
 def agent_facts(report: Report) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import output
 from aiinfra_cli._schema import parse_usd_option
+from aiinfra_cli.commands._agent_option import agent_cap
 from aiinfra_cli.commands._prompt_live import agent_analysis, live_caller
 from aiinfra_cli.commands._prompt_views import (
     esc,
@@ -477,7 +478,6 @@ def test(
 ) -> int:
     """``test``: offline (renders, fits, estimate) or ``--live`` (calls, assertions, cost);
     ``agent``: written recommendations on the results (the exit code never depends on them)."""
-    from aiinfra_cli.agent import parse_max_cost
     from aiinfra_cli.prompts import (
         compare as compare_baseline,
     )
@@ -492,9 +492,7 @@ def test(
         save_baseline as store_baseline,
     )
 
-    if agent_max_cost is not None and not agent:
-        raise UsageError("--agent-max-cost limits the agent: add --agent")
-    agent_cap = parse_max_cost(agent_max_cost)
+    cap = agent_cap(agent, agent_max_cost)
     limit = parse_usd_option(max_cost, "--max-cost", "0.50")
     library = _library(root)
     problems = list(library.problems)
@@ -551,7 +549,7 @@ def test(
     baseline = load_baseline(library.root, mode) if compare is None else None
     changes = compare_baseline(baseline, rows) if baseline is not None else None
     analysis = (
-        agent_analysis(rows, problems, live=live, config=env.config, cap=agent_cap, environ=environ)
+        agent_analysis(rows, problems, live=live, config=env.config, cap=cap, environ=environ)
         if agent
         else None
     )
