@@ -173,12 +173,14 @@ def test_per_user_and_per_tenant_limits_hold_each_one_separately(
 ) -> None:
     # One request a minute each: a second request by the same one would wait ~60 s, longer
     # than the route's deadline, so it is refused at once; someone else is not held back.
-    limit = {f"per_{who}": {"requests_per_minute": 1}}
+    # The route-wide limit is far from reached: the error names the bucket that holds it.
+    limit = {"requests_per_minute": 1000, f"per_{who}": {"requests_per_minute": 1}}
     ai = _orchestrator(rt, fake_provider, tmp_path / "usage", rate_limit=limit, timeout_s=5)
     ai.complete("main", USER, **{who: "a"})
     ai.complete("main", USER, **{who: "b"})
-    ai.complete("main", USER)  # nobody named: only route-wide limits apply (none here)
-    with pytest.raises(rt.RateLimitExceededError):
+    ai.complete("main", USER)  # nobody named: only the route-wide limit applies
+    with pytest.raises(rt.RateLimitExceededError) as refused:
         ai.complete("main", USER, **{who: "a"})
     ai.close()
+    assert refused.value.bucket == f"{who}:main:a:requests"
     assert len(fake_provider.requests_for("anthropic")) == 3
