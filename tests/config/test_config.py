@@ -242,6 +242,7 @@ def test_json_schema_describes_every_top_level_key() -> None:
         "usage_log",
         "instrumentation",
         "agent",
+        "health",
     }
     assert schema["required"] == ["version"]
 

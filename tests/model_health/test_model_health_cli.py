@@ -265,3 +265,39 @@ def test_watch_until_ctrl_c_exits_130(repo: Path, keys: dict[str, str]) -> None:
             process.wait()
     assert process.returncode == 130
     assert "Traceback" not in err
+
+
+def test_degraded_thresholds_come_from_the_config(
+    fake_provider: FakeProvider,
+    health_repo: Repo,
+    standard_config: Callable[..., str],
+    keys: dict[str, str],
+) -> None:
+    # Every light probe takes longer than a microsecond: all three working models are degraded,
+    # and say why, where the built-in 2000 ms would call them healthy.
+    text = standard_config(fake_provider) + "health: {slow_ms: 0.001}\n"
+    root = health_repo(text).root
+    result = health(root, "--json", env=keys)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    assert document["summary"]["degraded"] == 3
+    for model in document["models"]:
+        assert model["status"] == "degraded"
+        assert model["message"].startswith("degraded: slow: ")
+        assert model["message"].endswith(" ms (over 0.001 ms)")
+
+
+def test_a_threshold_out_of_range_is_one_line(
+    fake_provider: FakeProvider,
+    repo: Path,
+    standard_config: Callable[..., str],
+    keys: dict[str, str],
+) -> None:
+    text = standard_config(fake_provider) + "health:\n  min_headroom: 5\n"
+    (repo / "config" / "ai-models.yaml").write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  min_headroom: 5") + 1
+    result = health(repo, env=keys)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    (message,) = result.stderr.strip().splitlines()
+    assert f"ai-models.yaml:{line}: health.min_headroom: must be at most 1" in message

@@ -114,14 +114,16 @@ class HealthCheck:
 
     def run_once(self) -> dict[str, Any]:
         """Probe, append to the history, and return the JSON document of this run."""
-        from aiinfra_cli.providers import ProbeOptions, preload, probe_models
+        from aiinfra_cli.providers import ProbeOptions, Thresholds, preload, probe_models
 
         preload(self.config, self.models, deep=self.deep)  # start-up, not probing time
         started = time.perf_counter()
         at = datetime.now(timezone.utc)
-        results = probe_models(
-            self.config, self.models, ProbeOptions(deep=self.deep, timeout_s=self.timeout_s)
+        limits = {k: v for k, v in vars(self.config.health).items() if v is not None}
+        options = ProbeOptions(
+            deep=self.deep, timeout_s=self.timeout_s, thresholds=Thresholds(**limits)
         )
+        results = probe_models(self.config, self.models, options)
         elapsed_ms = (time.perf_counter() - started) * 1000
         trends: History | None = None
         if self.history_path is not None:

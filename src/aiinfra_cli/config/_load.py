@@ -14,6 +14,7 @@ from aiinfra_cli.config._model import (
     AgentConfig,
     BudgetConfig,
     Config,
+    HealthConfig,
     InstrumentationConfig,
     ModelConfig,
     ProviderConfig,
@@ -277,6 +278,10 @@ def _build(data: dict[str, Any], path: Path) -> Config:
         max_cost_usd=_money(a.get("max_cost_usd")),
         max_wait_s=None if wait is None else float(wait),
     )
+    h = data.get("health") or {}
+    health = HealthConfig(
+        **{k: float(h[k]) for k in ("min_headroom", "slow_ms", "slow_ttft_ms") if k in h}
+    )
     return Config(
         path=path,
         root=root,
@@ -288,6 +293,7 @@ def _build(data: dict[str, Any], path: Path) -> Config:
         usage_log=usage_log,
         instrumentation=instrumentation,
         agent=agent,
+        health=health,
     )
 
 

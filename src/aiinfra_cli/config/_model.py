@@ -110,6 +110,15 @@ class InstrumentationConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    """When ``model-health`` calls a working model degraded; None: the built-in default."""
+
+    min_headroom: float | None = None
+    slow_ms: float | None = None
+    slow_ttft_ms: float | None = None
+
+
+@dataclass(frozen=True)
 class AgentConfig:
     """The opt-in analysis agent's route, cost cap and longest rate-limit wait."""
 
@@ -132,6 +141,7 @@ class Config:
     usage_log: UsageLogConfig
     instrumentation: InstrumentationConfig
     agent: AgentConfig
+    health: HealthConfig = field(default_factory=HealthConfig)
 
     def model(self, model_id: str) -> ModelConfig | None:
         """The model entry with this id, or None."""

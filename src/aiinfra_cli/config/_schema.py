@@ -192,6 +192,24 @@ AGENT = Obj(
     "The opt-in LLM agent.",
 )
 
+HEALTH = Obj(
+    {
+        "min_headroom": Num(
+            "Rate-limit headroom (0-1) under which a model is degraded [0.10].",
+            minimum=0,
+            maximum=1,
+        ),
+        "slow_ms": Num(
+            "A light probe slower than this (ms) is degraded [2000].", exclusive_minimum=0
+        ),
+        "slow_ttft_ms": Num(
+            "A deep probe's first token later than this (ms) is degraded [5000].",
+            exclusive_minimum=0,
+        ),
+    },
+    "When model-health calls a working model degraded.",
+)
+
 CONFIG = Obj(
     {
         "version": Int("Schema version of this file.", minimum=1),
@@ -202,6 +220,7 @@ CONFIG = Obj(
         "usage_log": USAGE_LOG,
         "instrumentation": INSTRUMENTATION,
         "agent": AGENT,
+        "health": HEALTH,
     },
     "aiinfra configuration (config/ai-models.yaml).",
     required=("version",),

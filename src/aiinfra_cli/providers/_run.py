@@ -285,9 +285,9 @@ def judge(
             f" (under {limits.min_headroom:.0%})"
         )
     if timings.total_ms is not None and timings.total_ms > limits.slow_ms:
-        reasons.append(f"slow: {timings.total_ms:.0f} ms (over {limits.slow_ms:.0f} ms)")
+        reasons.append(f"slow: {timings.total_ms:.0f} ms (over {limits.slow_ms:g} ms)")
     if timings.ttft_ms is not None and timings.ttft_ms > limits.slow_ttft_ms:
         reasons.append(
-            f"slow first token: {timings.ttft_ms:.0f} ms (over {limits.slow_ttft_ms:.0f} ms)"
+            f"slow first token: {timings.ttft_ms:.0f} ms (over {limits.slow_ttft_ms:g} ms)"
         )
     return ("degraded" if reasons else "healthy"), tuple(reasons)
