@@ -5,10 +5,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from aiinfra_cli.agent._answer import MAX_RECOMMENDATIONS, wire_schema
-from aiinfra_cli.agent._proposals import MAX_ROUTES, proposals_wire_schema
+from aiinfra_cli.agent._answer import MAX_RECOMMENDATIONS, Answer, parse_answer, wire_schema
+from aiinfra_cli.agent._proposals import (
+    MAX_ROUTES,
+    Proposals,
+    parse_proposals,
+    proposals_wire_schema,
+)
 from aiinfra_cli.agent._redact import scrub_text
 
 KINDS = ("cost-report", "optimize-context", "prompt-tests", "init")
@@ -88,9 +95,27 @@ this JSON Schema:
 {schema}"""
 
 
+@dataclass(frozen=True)
+class AnswerFormat:
+    """What an answer of one kind is: its schema's name and body (as sent), and its parser."""
+
+    name: str
+    schema: Callable[[], dict[str, Any]]
+    parse: Callable[[str], tuple[Answer | Proposals | None, list[str]]]
+
+
+_RECOMMENDATIONS = AnswerFormat("aiinfra_recommendations", wire_schema, parse_answer)
+_PROPOSALS = AnswerFormat("aiinfra_route_proposals", proposals_wire_schema, parse_proposals)
+
+
+def answer_format(kind: str) -> AnswerFormat:
+    """``init`` answers with route proposals; every other kind with recommendations."""
+    return _PROPOSALS if kind == "init" else _RECOMMENDATIONS
+
+
 def answer_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema the answer for ``kind`` must follow (as sent to the model)."""
-    return proposals_wire_schema() if kind == "init" else wire_schema()
+    return answer_format(kind).schema()
 
 
 def system_prompt(kind: str) -> str:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from aiinfra_cli._schema import parse_usd_option
-from aiinfra_cli.agent._answer import Answer, Recommendation, parse_answer
+from aiinfra_cli.agent._answer import Answer, Recommendation
 from aiinfra_cli.agent._plan import (
     OUTPUT_CONFIG_KINDS,
     SCHEMA_KINDS,
@@ -29,26 +29,20 @@ from aiinfra_cli.agent._plan import (
     plan_chain,
     request_bound,
 )
-from aiinfra_cli.agent._prompt import answer_schema, facts_message, retry_messages, system_prompt
-from aiinfra_cli.agent._proposals import (
-    Proposals,
-    RouteProposal,
-    grounded_routes,
-    parse_proposals,
-)
+from aiinfra_cli.agent._prompt import answer_format, facts_message, retry_messages, system_prompt
+from aiinfra_cli.agent._proposals import Proposals, RouteProposal, grounded_routes
 from aiinfra_cli.agent._redact import redact_facts
 from aiinfra_cli.agent._result import AgentRequest, AgentResult, Attempt, Status
 from aiinfra_cli.agent._usage import agent_event, append_event
 from aiinfra_cli.config import Config, display_path
 from aiinfra_cli.pricing import format_usd
 from aiinfra_cli.providers._cost import ProbePricer
+from aiinfra_cli.providers._generate import Attempt as GenerationAttempt
 from aiinfra_cli.providers._generate import Generation, GenerationFailed, generate
 
 DEFAULT_MAX_COST = Decimal("0.50")
 # The longest a rate-limited chain waits for the provider's Retry-After before giving up.
 DEFAULT_MAX_WAIT_S = 10.0
-SCHEMA_NAME = "aiinfra_recommendations"
-SCHEMA_NAMES = {"init": "aiinfra_route_proposals"}
 _FILE_LINE = re.compile(r"\S+:\d+(?::\d+)?")
 # Words of a 400 that refuses structured output (the parameter, or the feature, named).
 _OUTPUT_CONFIG_WORDS = ("output_config", "output_format", "structured output", "json_schema")
@@ -116,17 +110,22 @@ def _no_model_reason(config: Config, chain: Chain) -> str:
 def _parameters(kind: str, candidate: Candidate, *, structured: bool) -> dict[str, Any]:
     parameters: dict[str, Any] = {"max_tokens": candidate.output_tokens}
     provider_kind = candidate.model.provider_kind
+    form = answer_format(kind)
     if provider_kind in SCHEMA_KINDS:
-        name = SCHEMA_NAMES.get(kind, SCHEMA_NAME)
         parameters["response_format"] = {
             "type": "json_schema",
-            "json_schema": {"name": name, "strict": True, "schema": answer_schema(kind)},
+            "json_schema": {"name": form.name, "strict": True, "schema": form.schema()},
         }
     elif provider_kind in OUTPUT_CONFIG_KINDS and structured:
-        parameters["output_config"] = {
-            "format": {"type": "json_schema", "schema": answer_schema(kind)}
-        }
+        parameters["output_config"] = {"format": {"type": "json_schema", "schema": form.schema()}}
     return parameters
+
+
+def _log_failure(log: _Log, attempts: Sequence[GenerationAttempt]) -> list[Attempt]:
+    """The provider layer's failed attempts, as the agent reports them, added to ``log``."""
+    failed = [Attempt(a.model_id, a.error, a.detail) for a in attempts]
+    log.attempts.extend(failed)
+    return failed
 
 
 def _refused_structure(candidate: Candidate, failure: GenerationFailed) -> bool:
@@ -165,8 +164,7 @@ def _call(
     except GenerationFailed as exc:
         if not structured or not _refused_structure(candidate, exc):
             raise
-        refused = exc.attempts[-1]
-        log.attempts.append(Attempt(candidate.model.id, refused.error, refused.detail))
+        _log_failure(log, exc.attempts[-1:])
         log.unstructured.add(candidate.model.id)
         log.notes.append(
             f"{candidate.model.id}: the API refused structured output (output_config.format);"
@@ -240,7 +238,7 @@ def _ask_chain(
         try:
             answer = _call(ctx, log, candidate, messages, attempt=1, fallback_from=failed)
         except GenerationFailed as exc:
-            log.attempts.extend(Attempt(a.model_id, a.error, a.detail) for a in exc.attempts)
+            _log_failure(log, exc.attempts)
             last = exc.attempts[-1] if exc.attempts else None
             if last is not None and last.error == "rate_limited":
                 limited.append((candidate, last.retry_after_s))
@@ -284,7 +282,7 @@ def _after_the_wait(
     try:
         answer = _call(ctx, log, candidate, messages, attempt=2, fallback_from=None)
     except GenerationFailed as exc:
-        log.attempts.extend(Attempt(a.model_id, a.error, a.detail) for a in exc.attempts)
+        _log_failure(log, exc.attempts)
         log.wait_note = f"asked again after waiting {seconds:g} s, in vain"
         return None
     return candidate, answer
@@ -322,11 +320,6 @@ def _grounded(answer: Answer, payload: Any, notes: list[str]) -> tuple[Recommend
 
 def _failures(attempts: Sequence[Attempt]) -> str:
     return "; ".join(f"{a.model_id}: {a.error}: {a.detail}" for a in attempts if a.error)
-
-
-def _parse(kind: str, text: str) -> tuple[Answer | Proposals | None, list[str]]:
-    """The reply checked against the answer schema of ``kind``."""
-    return parse_proposals(text) if kind == "init" else parse_answer(text)
 
 
 def run(
@@ -423,8 +416,8 @@ def _answer(
             None,
         )
     candidate, reply = asked
-    kind = ctx.request.kind
-    answer, problems = _parse(kind, reply.text)
+    parse = answer_format(ctx.request.kind).parse
+    answer, problems = parse(reply.text)
     if answer is not None:
         return "ok", None, answer, candidate
     again = retry_messages(messages, reply.text, problems)
@@ -440,8 +433,7 @@ def _answer(
     try:
         reply = _call(ctx, log, candidate, again, attempt=2, fallback_from=None)
     except GenerationFailed as exc:
-        failed = [Attempt(a.model_id, a.error, a.detail) for a in exc.attempts]
-        log.attempts.extend(failed)
+        failed = _log_failure(log, exc.attempts)
         return (
             "invalid",
             f"the answer did not follow the schema ({'; '.join(problems)}), and the retry"
@@ -449,7 +441,7 @@ def _answer(
             None,
             candidate,
         )
-    answer, problems = _parse(kind, reply.text)
+    answer, problems = parse(reply.text)
     if answer is None:
         return (
             "invalid",

@@ -195,6 +195,11 @@ def _max_tokens(parameters: Mapping[str, Any]) -> int | None:
     return None
 
 
+def _stop_list(stop: Any) -> list[Any]:
+    """OpenAI's ``stop`` (a string or a list) as the list Anthropic and Gemini take."""
+    return [stop] if isinstance(stop, str) else list(stop)
+
+
 def _anthropic(
     target: Target,
     system: str | None,
@@ -206,8 +211,7 @@ def _anthropic(
 
     extra = {k: v for k, v in parameters.items() if k in _ANTHROPIC_PARAMS}
     if "stop" in parameters and "stop_sequences" not in extra:
-        stop = parameters["stop"]
-        extra["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
+        extra["stop_sequences"] = _stop_list(parameters["stop"])
     if system:
         extra["system"] = system
     with anthropic.Anthropic(
@@ -294,8 +298,7 @@ def _gemini(
         if ours in parameters:
             config[theirs] = parameters[ours]
     if "stop" in parameters:
-        stop = parameters["stop"]
-        config["stopSequences"] = [stop] if isinstance(stop, str) else list(stop)
+        config["stopSequences"] = _stop_list(parameters["stop"])
     body: dict[str, Any] = {
         "contents": [
             {
