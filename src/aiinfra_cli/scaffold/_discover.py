@@ -180,7 +180,7 @@ def _discover(root: Path, layout: Layout) -> Discovery:
     return Discovery(sites=sites, untracked=untracked, files_scanned=outcome.report.files_scanned)
 
 
-def _provider_of(site: CallSite) -> tuple[str, str] | None:
+def provider_and_model(site: CallSite) -> tuple[str, str] | None:
     """``(provider, model)`` for a call site whose literal model a config entry can serve."""
     if site.model is None or not site.model.strip():
         return None
@@ -232,7 +232,7 @@ def additions(discovery: Discovery, base: Config) -> ConfigAdditions:
     per_file: dict[str, list[CallSite]] = {}
     for site in discovery.sites:
         per_file.setdefault(site.file, []).append(site)
-        found = _provider_of(site)
+        found = provider_and_model(site)
         if found is None or found in known or found in new:
             continue
         provider, model = found
@@ -269,7 +269,7 @@ def additions(discovery: Discovery, base: Config) -> ConfigAdditions:
         primary: list[str] = []
         providers: list[str] = []
         for site in sites:
-            found = _provider_of(site)
+            found = provider_and_model(site)
             if found is None:
                 continue
             entry = new.get(found) or known[found]

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from aiinfra_cli.scaffold._discover import SUPPORTED_PROVIDERS, ConfigAdditions, Discovery
+from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery, provider_and_model
 
 if TYPE_CHECKING:
     from aiinfra_cli.config import Config, ModelConfig
-    from aiinfra_cli.scan import CallSite
 
 MARKER = "# aiinfra agent proposals (accept by uncommenting):"
 # A proposal line: the comment mark, then the YAML line at the routes mapping's indent.
@@ -95,16 +94,6 @@ def uncomment_proposals(text: str) -> str:
     return "\n".join(lines)
 
 
-def _provider_model(site: CallSite) -> tuple[str, str] | None:
-    provider = site.provider or (site.sdk if site.sdk in SUPPORTED_PROVIDERS else None)
-    if site.model is None or provider is None:
-        return None
-    model = site.model
-    if "/" in model and model.split("/", 1)[0] == provider:
-        model = model.split("/", 1)[1]
-    return provider, model
-
-
 def _usd(amount: Decimal | None) -> str | None:
     from aiinfra_cli.pricing import format_usd
 
@@ -142,7 +131,7 @@ def agent_facts(
     route_of = {r.file: r.name for r in (added.routes if added is not None else ())}
     modules: dict[str, list[dict[str, Any]]] = {}
     for site in discovery.sites:
-        found = _provider_model(site)
+        found = provider_and_model(site)
         entry = by_name.get(found) if found is not None else None
         estimate = None
         if entry is not None and site.max_tokens is not None:
