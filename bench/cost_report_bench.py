@@ -38,6 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from cost_report_floor import bare_sql  # noqa: E402
 from cost_report_gen import claude, own  # noqa: E402
 
 AIINFRA = str(Path(sys.executable).with_name("aiinfra"))
@@ -101,6 +102,12 @@ def _row(
     )
 
 
+def _report(logs: Path) -> list[str]:
+    """``aiinfra cost-report`` over every event of ``logs``, JSON on stdout, nothing written."""
+    options = ["--timeframe", "all", "--until", "2026-12-31", "--no-write", "--json"]
+    return [AIINFRA, "cost-report", "--logs", str(logs), *options]
+
+
 def bench_claude(data: Path, records: int, runs: int, ccusage: str) -> None:
     target = data / f"claude-{records}"
     if not (target / "projects").exists():
@@ -112,18 +119,7 @@ def bench_claude(data: Path, records: int, runs: int, ccusage: str) -> None:
     def cold() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
-    ours = [
-        AIINFRA,
-        "cost-report",
-        "--logs",
-        str(target),
-        "--timeframe",
-        "all",
-        "--until",
-        "2026-12-31",
-        "--no-write",
-        "--json",
-    ]
+    ours = _report(target)
     peer = [ccusage, "claude", "daily", "--json", "--offline", "-z", "UTC"]
     peer_run = median_runs(peer, runs, env={"CLAUDE_CONFIG_DIR": str(target)}, cwd=work)
     cold_run = median_runs(ours, runs, cwd=work, before=cold)
@@ -153,28 +149,9 @@ def bench_own(data: Path, records: int, runs: int) -> None:
     def cold() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
-    glob = str(target / "*.jsonl")
-    bare_sql = (
-        "SELECT coalesce(response_model, request_model) AS model, provider, count(*),"
-        " sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),"
-        " sum(reasoning_tokens) FROM read_ndjson('" + glob + "', columns={'provider': 'VARCHAR',"
-        " 'request_model': 'VARCHAR', 'response_model': 'VARCHAR', 'input_tokens': 'BIGINT',"
-        " 'output_tokens': 'BIGINT', 'cache_read_tokens': 'BIGINT', 'cache_write_tokens':"
-        " 'BIGINT', 'reasoning_tokens': 'BIGINT'}) GROUP BY ALL"
-    )
-    bare = [sys.executable, "-c", f"import duckdb; print(duckdb.sql({bare_sql!r}).fetchall())"]
-    ours = [
-        AIINFRA,
-        "cost-report",
-        "--logs",
-        str(target),
-        "--timeframe",
-        "all",
-        "--until",
-        "2026-12-31",
-        "--no-write",
-        "--json",
-    ]
+    sql = bare_sql(str(target / "*.jsonl"))
+    bare = [sys.executable, "-c", f"import duckdb; print(duckdb.sql({sql!r}).fetchall())"]
+    ours = _report(target)
     bare_run = median_runs(bare, runs, cwd=work)
     cold_run = median_runs(ours, runs, cwd=work, before=cold)
     warm_run = median_runs(ours, runs, cwd=work)

@@ -45,17 +45,22 @@ _BARE_COLUMNS = (
 _DIMS = ("feature", "endpoint", "user", "tenant", "session", "call_site")
 
 
+def bare_sql(glob: str) -> str:
+    """The bare aggregate every cold figure is measured against (also cost_report_bench's)."""
+    return (
+        "SELECT coalesce(response_model, request_model) AS model, provider, count(*),"
+        " sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),"
+        f" sum(cache_write_tokens), sum(reasoning_tokens) FROM read_ndjson('{glob}',"
+        f" columns={_BARE_COLUMNS}) GROUP BY ALL"
+    )
+
+
 def _sql(strategy: str, glob: str, out: Path) -> str:
     from aiinfra_cli.usage import _ingest as ingest
     from aiinfra_cli.usage._rows import COLUMN_NAMES
 
     if strategy == "bare":
-        return (
-            "SELECT coalesce(response_model, request_model), provider, count(*),"
-            " sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),"
-            f" sum(cache_write_tokens), sum(reasoning_tokens) FROM read_ndjson('{glob}',"
-            f" columns={_BARE_COLUMNS}) GROUP BY ALL"
-        )
+        return bare_sql(glob)
     source = (
         "(SELECT *, epoch_us(TRY_CAST(timestamp AS TIMESTAMPTZ)) AS _ts FROM read_ndjson("
         f"'{glob}', columns={ingest._columns_literal(ingest._OWN_COLUMNS)}, ignore_errors=true,"
