@@ -71,7 +71,7 @@ _PROFILES = (
         "/api/summarize",
         "summarize",
         (
-            ("smart", "anthropic", "claude-sonnet-4-5"),
+            ("smart", "anthropic", "claude-sonnet-4-6"),
             ("fast", "openai", "gpt-4o-mini"),
             ("llama", "openai-compatible", "llama3.1:8b"),
         ),
@@ -94,7 +94,7 @@ _PROFILES = (
         "analyze",
         "/api/analyze",
         "analyze",
-        (("reasoner", "openai", "o4-mini"), ("smart", "anthropic", "claude-sonnet-4-5")),
+        (("reasoner", "openai", "o4-mini"), ("smart", "anthropic", "claude-sonnet-4-6")),
         0.12,
         12000,
         1800,
@@ -127,6 +127,16 @@ def _usage(rng: random.Random, profile: _Profile, provider: str, model: str) -> 
     return usage
 
 
+def _spike_offset(end: date, days: int) -> int:
+    """Days before ``end`` of the sample's spike: a third of the way back, on a weekday (a spike
+    on a quiet weekend day stays within a weekday's volume, so whether the demo showed an anomaly
+    would depend on the day it ran)."""
+    offset = days // 3
+    while (end - timedelta(days=offset)).weekday() >= 5:
+        offset += 1
+    return offset
+
+
 def generate_events(
     *, end: date, days: int = 30, per_day: int = 120, seed: int = 7
 ) -> Iterator[dict[str, Any]]:
@@ -134,12 +144,11 @@ def generate_events(
     rng = random.Random(seed)
     weights = [p.weight for p in _PROFILES]
     counter = 0
+    spike = _spike_offset(end, days)
     for offset in range(days - 1, -1, -1):
         day = end - timedelta(days=offset)
         # Weekdays are busier; one mid-period spike gives anomaly detection something to find.
-        volume = (
-            per_day * (0.55 if day.weekday() >= 5 else 1.0) * (2.6 if offset == days // 3 else 1.0)
-        )
+        volume = per_day * (0.55 if day.weekday() >= 5 else 1.0) * (2.6 if offset == spike else 1.0)
         starts = sorted(rng.random() * 86400 for _ in range(int(volume)))
         for second in starts:
             profile = rng.choices(_PROFILES, weights)[0]

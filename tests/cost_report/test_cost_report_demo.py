@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -27,7 +27,7 @@ total $38.51 over 3,390 requests, 265 unpriced; +2.6 % vs the previous 30 days (
 cache hit rate 36.2 %, net saving $11.85; per successful request p50 $0.0080 p95 $0.0385 p99 $0.0600
 errors/retries/fallbacks $1.25 (3.3 %); forecast 2026-11 $38.84 (to date $28.88)
 model              requests   input  output      cost   share
-claude-sonnet-4-5     1,154    8.1M  606.2k    $23.75  61.7 %
+claude-sonnet-4-6     1,154    8.1M  606.2k    $23.75  61.7 %
 o4-mini                 408    5.9M  846.8k     $9.05  23.5 %
 claude-haiku-4-5      1,444    4.1M  512.1k     $5.56  14.4 %
 gemini-2.5-flash         67  183.5k   22.7k   $0.0977   0.3 %
@@ -94,3 +94,18 @@ def test_demo_entry_point_needs_no_key_or_network(tmp_path: Path) -> None:
     assert "report written to" in result.stdout
     assert "the demo repo is temporary" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("days_later", range(7))
+def test_the_demo_shows_its_spike_whatever_the_weekday(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, days_later: int
+) -> None:
+    # The sample traffic ends yesterday: run the demo on each day of a week, the spike must be
+    # found every time (on a weekend day it would stay within a weekday's volume).
+    monkeypatch.chdir(tmp_path)
+    now = NOW + timedelta(days=days_later)
+    code = demo.run(keep=Path("demo"), now=now, console=Console(file=StringIO()))
+    assert code == 0
+    (report,) = (tmp_path / "demo" / ".multiagent" / "reports").glob("*.json")
+    anomalies = json.loads(report.read_text(encoding="utf-8"))["anomalies"]["days"]
+    assert [a["direction"] for a in anomalies].count("spike") == 1

@@ -14,6 +14,7 @@ Json = dict[str, Any]
 
 DEFAULT_MODELS = (
     "claude-sonnet-4-5",
+    "claude-sonnet-4-6",
     "claude-haiku-4-5",
     "claude-opus-4-1",
     "gpt-4o",

@@ -118,7 +118,7 @@ def test_proposals_are_written_commented_and_validate_both_ways(
 ) -> None:
     result = init(app, "--agent", env=env_for(provider))
     assert result.returncode == 0, result.stderr
-    assert "Proposed routes (claude-sonnet-4-5, $" in result.stderr
+    assert "Proposed routes (claude-sonnet-4-6, $" in result.stderr
     assert " 1. summaries-fast: [quick, smart] (tier fast)" in result.stderr
     assert "note: route proposal 3: default is already a route; left out" in result.stderr
     assert "bogus names models the config does not list (gpt-9); left out" in result.stderr
@@ -147,7 +147,7 @@ def test_the_request_carries_the_scan_not_the_code(app: Path, provider: FakeProv
     assert init(app, "--agent", env=env_for(provider)).returncode == 0
     (request,) = provider.requests_for("anthropic.messages")
     body = json.dumps(request.body)
-    assert request.body["model"] == "claude-sonnet-4-5"  # the generated config's balanced model
+    assert request.body["model"] == "claude-sonnet-4-6"  # the generated config's balanced model
     schema = request.body["output_config"]["format"]["schema"]
     assert set(schema["properties"]) == {"summary", "routes"}
     facts = json.loads(request.body["messages"][0]["content"].split("\n", 1)[1])

@@ -33,7 +33,7 @@ def summarize(text: str) -> str:
 
 def polish(text: str) -> str:
     reply = client.messages.create(
-        model="claude-sonnet-4-5", max_tokens=300, messages=[{"role": "user", "content": text}]
+        model="claude-sonnet-4-6", max_tokens=300, messages=[{"role": "user", "content": text}]
     )
     return reply.content[0].text
 """
@@ -125,7 +125,7 @@ def test_models_routes_and_untracked_calls_come_from_the_code(shop: Path) -> Non
     models = {m.id: (m.provider, m.model, m.context_window, m.tier) for m in config.models}
     # The template's examples stay; the code's models are added (sonnet is the template's).
     assert models == {
-        "smart": ("anthropic", "claude-sonnet-4-5", 200000, "balanced"),
+        "smart": ("anthropic", "claude-sonnet-4-6", 200000, "balanced"),
         "quick": ("anthropic", "claude-haiku-4-5", 200000, "fast"),
         "mini": ("openai", "gpt-4o-mini", 128000, "fast"),
         "long": ("openai", "gpt-4.1", 1047576, "balanced"),
@@ -269,7 +269,7 @@ def test_an_existing_config_is_never_changed_and_a_rerun_writes_nothing(shop: Pa
 def test_the_list_is_capped(git_repo: Path) -> None:
     calls = "\n".join(
         f"def f{i}() -> object:\n"
-        f"    return client.messages.create(model='claude-sonnet-4-5', max_tokens=5,"
+        f"    return client.messages.create(model='claude-sonnet-4-6', max_tokens=5,"
         " messages=[])\n"
         for i in range(13)
     )

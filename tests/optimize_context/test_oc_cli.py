@@ -19,7 +19,7 @@ client = Anthropic(timeout=10)
 
 def ask(question: str) -> str:
     reply = client.messages.create(
-        model="claude-sonnet-4-5",
+        model="claude-sonnet-4-6",
         max_tokens=200,
         messages=[{"role": "user", "content": question}],
     )
@@ -83,7 +83,7 @@ def test_exit_codes(git_repo: Path) -> None:
     assert found.stdout.startswith(
         "app/ask.py:7:13: AIC012 anthropic.messages.create bypasses the cost tracker"
     )
-    assert "\napp/ask.py:8:15: AIC003 model 'claude-sonnet-4-5' is hard-coded" in found.stdout
+    assert "\napp/ask.py:8:15: AIC003 model 'claude-sonnet-4-6' is hard-coded" in found.stdout
     assert found.stdout.endswith("Found 2 findings at 2 LLM call sites in 2 files.\n")
     assert run_cli("optimize-context", "--exit-zero", cwd=git_repo).returncode == 0
     for argv, message in [
@@ -141,7 +141,7 @@ def test_json_document(git_repo: Path) -> None:
         "sdk": "anthropic",
         "async": False,
         "streaming": False,
-        "model": "claude-sonnet-4-5",
+        "model": "claude-sonnet-4-6",
         "has_max_tokens": True,
         "has_timeout": True,
         "instrumented": False,
@@ -155,7 +155,7 @@ def test_json_document(git_repo: Path) -> None:
     assert codes == [("AIC012", 7), ("AIC003", 8)]
     estimate = document["findings"][0]["estimate"]
     assert estimate["kind"] == "call" and estimate["tokens"] == 200 + site["static_input_tokens"]
-    assert estimate["usd_per_call"] is not None and estimate["model"] == "claude-sonnet-4-5"
+    assert estimate["usd_per_call"] is not None and estimate["model"] == "claude-sonnet-4-6"
     assert document["summary"]["findings"] == 2 and document["errors"] == []
     again = json.loads(run_cli("optimize-context", "--json", cwd=git_repo).stdout)
     assert {**again, "generated_at": None, "engine": None} == {
@@ -208,7 +208,7 @@ def test_github_annotations(git_repo: Path) -> None:
         "::error file=app/ask.py,line=7,endLine=11,col=13,title=AIC012 uninstrumented-call::anthropic.messages.create bypasses"
     )
     assert lines[1].startswith(
-        "::notice file=app/ask.py,line=8,endLine=8,col=15,title=AIC003 hardcoded-model::model 'claude-sonnet-4-5' is hard-coded"
+        "::notice file=app/ask.py,line=8,endLine=8,col=15,title=AIC003 hardcoded-model::model 'claude-sonnet-4-6' is hard-coded"
     )
 
 
@@ -226,7 +226,7 @@ def test_markdown_report_file(git_repo: Path) -> None:
         in text
     )
     assert (
-        "| `app/ask.py:7` | `anthropic.messages.create` | claude-sonnet-4-5 | 200 | yes | **no** | **no** |"
+        "| `app/ask.py:7` | `anthropic.messages.create` | claude-sonnet-4-6 | 200 | yes | **no** | **no** |"
         in text
     )
 
@@ -310,7 +310,7 @@ def test_cache_hits_invalidation_and_location(git_repo: Path, isolated_home: Pat
         {
             "app/__init__.py": "",
             "app/deps.py": "from anthropic import Anthropic\n\nclient = Anthropic(timeout=5)\n",
-            "app/routes.py": "from app.deps import client\n\n\ndef f(q):\n    return client.messages.create(model='claude-sonnet-4-5', max_tokens=5, messages=[])\n",
+            "app/routes.py": "from app.deps import client\n\n\ndef f(q):\n    return client.messages.create(model='claude-sonnet-4-6', max_tokens=5, messages=[])\n",
         },
     )
 
@@ -353,7 +353,7 @@ def test_usage_logs_add_traffic_and_observed_spend(git_repo: Path) -> None:
             "timestamp": "2026-11-02T09:15:00Z",
             "provider": "anthropic",
             "status": "ok",
-            "request_model": "claude-sonnet-4-5",
+            "request_model": "claude-sonnet-4-6",
             "input_tokens": 1000,
             "output_tokens": 100,
             "call_site": "src/../app/ask.py:9",
@@ -363,7 +363,7 @@ def test_usage_logs_add_traffic_and_observed_spend(git_repo: Path) -> None:
             "timestamp": "2026-11-03T09:15:00Z",
             "provider": "anthropic",
             "status": "ok",
-            "request_model": "claude-sonnet-4-5",
+            "request_model": "claude-sonnet-4-6",
             "input_tokens": 2000,
             "output_tokens": 200,
             "cost_usd": "0.5",
@@ -374,7 +374,7 @@ def test_usage_logs_add_traffic_and_observed_spend(git_repo: Path) -> None:
             "timestamp": "2026-11-03T09:15:00Z",
             "provider": "anthropic",
             "status": "ok",
-            "request_model": "claude-sonnet-4-5",
+            "request_model": "claude-sonnet-4-6",
             "input_tokens": 1,
             "output_tokens": 1,
             "call_site": "app/ask.py:40",
@@ -447,14 +447,14 @@ client = Anthropic(timeout=10)
 
 
 def tracked(question: str) -> str:
-    with tracker.observe(provider="anthropic", model="claude-sonnet-4-5") as call:
-        reply = client.messages.create(model="claude-sonnet-4-5", max_tokens=100, messages=[])
+    with tracker.observe(provider="anthropic", model="claude-sonnet-4-6") as call:
+        reply = client.messages.create(model="claude-sonnet-4-6", max_tokens=100, messages=[])
         call.set_response(reply)
     return reply.content[0].text
 
 
 def untracked(question: str) -> str:
-    reply = client.messages.create(model="claude-sonnet-4-5", max_tokens=100, messages=[])
+    reply = client.messages.create(model="claude-sonnet-4-6", max_tokens=100, messages=[])
     return reply.content[0].text
 """,
         },
