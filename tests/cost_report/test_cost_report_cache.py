@@ -72,3 +72,61 @@ def test_a_file_that_shrinks_or_disappears_is_forgotten(project: Path, report: R
     (project / "logs" / "b.jsonl").unlink()
     _code, doc = report(since="2026-11-01", until="2026-11-01")
     assert (doc["totals"]["requests"], doc["sources"]["files"]) == (1, 1)
+
+
+SEGMENTS = Path(".multiagent") / "cache" / "usage-ingest.segments"
+
+
+def _segment_files(project: Path) -> list[str]:
+    return sorted(p.name for p in (project / SEGMENTS).glob("*.parquet"))
+
+
+def test_a_dedupe_key_repeated_in_a_later_file_counts_once(project: Path, report: Runner) -> None:
+    write_jsonl(project / "logs" / "a.jsonl", [event(input_tokens=1000, event_id="x")])
+    _code, first = report(since="2026-11-01", until="2026-11-01")
+    assert first["totals"]["requests"] == 1
+    write_jsonl(
+        project / "logs" / "b.jsonl",
+        [event(input_tokens=1000, event_id="x"), event(input_tokens=2000, event_id="y")],
+    )
+    _code, second = report(since="2026-11-01", until="2026-11-01")
+    assert (second["sources"]["files_read"], second["sources"]["files_reused"]) == (1, 1)
+    assert (second["totals"]["requests"], second["totals"]["input_tokens"]) == (2, 3000)
+
+
+def test_rows_of_changed_files_do_not_pile_up(project: Path, report: Runner) -> None:
+    logs = project / "logs"
+    for name in ("a", "b", "c"):
+        write_jsonl(logs / f"{name}.jsonl", [event(input_tokens=1000, event_id=f"{name}1")])
+    report(since="2026-11-01", until="2026-11-01")
+    [original] = _segment_files(project)
+    # Two of the three files change: their old rows are dead, most of the segment is; the
+    # segment is rewritten with the live file only, and the old one deleted.
+    for name in ("a", "b"):
+        write_jsonl(logs / f"{name}.jsonl", [event(input_tokens=5, event_id=f"{name}2")])
+    _code, doc = report(since="2026-11-01", until="2026-11-01")
+    assert (doc["totals"]["requests"], doc["totals"]["input_tokens"]) == (3, 1010)
+    after = _segment_files(project)
+    assert len(after) == 2 and original not in after  # c's rows rewritten; a and b read again
+    (logs / "c.jsonl").unlink()
+    _code, doc = report(since="2026-11-01", until="2026-11-01")
+    assert (doc["totals"]["requests"], doc["totals"]["input_tokens"]) == (2, 10)
+    assert len(_segment_files(project)) == 1
+
+
+def test_removed_segments_are_read_again_and_stray_ones_deleted(
+    project: Path, report: Runner
+) -> None:
+    write_jsonl(project / "logs" / "a.jsonl", [event(input_tokens=1000, event_id="a1")])
+    write_jsonl(project / "logs" / "b.jsonl", [event(input_tokens=2000, event_id="b1")])
+    _code, first = report(since="2026-11-01", until="2026-11-01")
+    for name in _segment_files(project):
+        (project / SEGMENTS / name).unlink()
+    # What an interrupted run leaves: a segment file the cache never recorded.
+    stray = project / SEGMENTS / "99-00000000.parquet"
+    stray.write_bytes(b"PAR1")
+    _code, second = report(since="2026-11-01", until="2026-11-01")
+    assert (second["sources"]["files_read"], second["sources"]["files_reused"]) == (2, 0)
+    assert second["totals"] == first["totals"]
+    assert not stray.exists()
+    assert len(_segment_files(project)) == 1

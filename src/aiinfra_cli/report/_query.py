@@ -2,8 +2,8 @@
 
 DuckDB adds up token counts per (day, model, provider, batch, long-context tier, flags) and per
 attribution dimension; Python prices those sums with Decimal (:mod:`._pricing`). Rows are
-de-duplicated here (the first of each dedupe key, by file then time, wins; only keys
-flagged at ingest as repeating pay for it).
+de-duplicated here (the first of each dedupe key, by file then time, wins; only keys the
+ingest found repeating pay for it).
 """
 
 from __future__ import annotations
@@ -114,6 +114,9 @@ class Queries:
         self.inexact_rates = False
         self.memo_hits = 0
         self._losers_ready = False
+        # No dedupe key repeats anywhere in the cache: no row can lose, skip the anti-join.
+        found = con.execute("SELECT count(*) > 0 FROM twins").fetchone()
+        self._twins = bool(found and found[0])
         files = con.execute(
             f"SELECT file_id, path, size, mtime_ns, inode, mode FROM files WHERE file_id IN"
             f" ({self.ids}) ORDER BY file_id"
@@ -146,11 +149,12 @@ class Queries:
         return [list(r) for r in rows]
 
     def _make_losers(self) -> None:
-        # Rows that repeat an earlier row's dedupe key (only keys flagged at ingest can).
+        # Rows that repeat an earlier row's dedupe key (only keys the ingest found repeating can).
         self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE losers AS SELECT rid FROM (SELECT rowid AS rid,"
-            " row_number() OVER (PARTITION BY dedupe_key ORDER BY file_id, ts, rowid) AS rn"
-            f" FROM events WHERE has_twin AND file_id IN ({self.ids})) WHERE rn > 1"
+            "CREATE OR REPLACE TEMP TABLE losers AS SELECT rid FROM (SELECT uid AS rid,"
+            " row_number() OVER (PARTITION BY dedupe_key ORDER BY file_id, ts, uid) AS rn"
+            f" FROM events WHERE file_id IN ({self.ids})"
+            " AND dedupe_key IN (SELECT dedupe_key FROM twins)) WHERE rn > 1"
         )
         self._losers_ready = True
 
@@ -201,7 +205,8 @@ class Queries:
             f"WITH base AS (SELECT e.*, k.key_id, {tier} AS tier, {self.day_sql} AS day"
             " FROM events e JOIN pkeys k ON k.model = e.model AND k.provider = e.provider"
             f" WHERE e.file_id IN ({self.ids}) AND e.ts >= {self.lo_us} AND e.ts < {self.hi_us}"
-            " AND e.rowid NOT IN (SELECT rid FROM losers)) "
+            + (" AND e.uid NOT IN (SELECT rid FROM losers)" if self._twins else "")
+            + ") "
         )
 
     def cells(self) -> list[Cell]:

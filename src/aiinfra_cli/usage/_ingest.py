@@ -1,8 +1,8 @@
-"""The DuckDB ingest cache: every log file read once, re-read only when it changes.
+"""The ingest cache: every log file read once, re-read only when it changes.
 
 A file is known by its identity ``(path, size, mtime_ns, inode)`` and the format it was read
 as; when all four match the cache, its rows are reused without opening the file. A changed
-file (appended, rewritten, rotated) is read again in full and replaces its old rows.
+file (appended, rewritten, rotated) is read again in full, under a new file id.
 
 How a file is read:
 
@@ -14,9 +14,10 @@ How a file is read:
   :func:`aiinfra_cli.usage.read_events`). Clean files, the common case, never touch Python.
 * OTLP JSON is read in Python (one document, or JSON Lines of documents).
 
-Rows are stored normalised (:data:`aiinfra_cli.usage._rows.COLUMNS`) with their dedupe key;
-``has_twin`` marks keys seen more than once, so queries only pay for de-duplication where a
-duplicate can exist.
+Rows are stored normalised (:data:`aiinfra_cli.usage._rows.COLUMNS`) with their dedupe key, in
+Parquet segments (:mod:`._segments`); the DuckDB file keeps the files, rejects, the dedupe keys
+that repeat (so queries only pay for de-duplication where a duplicate can exist) and memoised
+query results. After :func:`ingest`, the TEMP view ``events`` shows the rows.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiinfra_cli.config import ERROR_CLASSES
+from aiinfra_cli.usage import _segments as segments
 from aiinfra_cli.usage._claude_code import DUCKDB_COLUMNS as CLAUDE_COLUMNS
 from aiinfra_cli.usage._claude_code import SQL_IS_CALL as CLAUDE_IS_CALL
 from aiinfra_cli.usage._claude_code import SQL_SELECT as CLAUDE_SELECT
@@ -42,11 +44,12 @@ from aiinfra_cli.usage._otel import read_otel
 from aiinfra_cli.usage._reader import ReadResult, Reject, iter_lines, read_file
 from aiinfra_cli.usage._rows import COLUMN_NAMES, COLUMNS, Row, row_from_event
 from aiinfra_cli.usage._schema import KNOWN_FIELDS, SCHEMA_VERSION
+from aiinfra_cli.usage._segments import ROW_COLUMNS, SegmentWriteFailed
 
 if TYPE_CHECKING:
     import duckdb
 
-CACHE_VERSION = "4"
+CACHE_VERSION = "5"
 CACHE_FILE = "usage-ingest.duckdb"
 _SAMPLE_LINES = 200
 # Claude Code lines can carry whole files or images; DuckDB's default limit is 16 MiB. The JSON
@@ -58,14 +61,13 @@ _MAX_LINE_BYTES = 1 << 30
 # DuckDB's memory limit while a batch streams into the cache (see _ingest_memory).
 _INGEST_MEMORY = 512 << 20
 
-_EVENT_COLUMNS = ", ".join(f'"{name}" {kind}' for name, kind in COLUMNS)
+_TABLES = ("meta", "files", "segments", "twins", "rejects", "unknown_fields", "memo")
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta(key VARCHAR, value VARCHAR)",
     "CREATE TABLE IF NOT EXISTS files(file_id INTEGER, path VARCHAR, size BIGINT,"
     " mtime_ns BIGINT, inode BIGINT, mode VARCHAR, format VARCHAR, method VARCHAR, events BIGINT,"
-    " first_ts BIGINT, last_ts BIGINT)",
-    f"CREATE TABLE IF NOT EXISTS events(file_id INTEGER, {_EVENT_COLUMNS},"
-    " has_twin BOOLEAN, suspect BOOLEAN)",
+    " first_ts BIGINT, last_ts BIGINT, segment INTEGER)",
+    *segments.TABLES,
     "CREATE TABLE IF NOT EXISTS rejects(file_id INTEGER, line BIGINT, reason VARCHAR)",
     "CREATE TABLE IF NOT EXISTS unknown_fields(file_id INTEGER, name VARCHAR, count BIGINT,"
     " first_line BIGINT)",
@@ -248,20 +250,24 @@ def open_cache(path: Path | None) -> tuple[duckdb.DuckDBPyConnection, list[str],
             found = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
             version = found[0] if found else None
         if tables and version != CACHE_VERSION:
-            for table in ("meta", "files", "events", "rejects", "unknown_fields", "memo"):
+            for table in tables & {*_TABLES, "events"}:
                 con.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA:
             con.execute(statement)
         if version != CACHE_VERSION:
             con.execute("DELETE FROM meta")
             con.execute("INSERT INTO meta VALUES ('version', ?)", [CACHE_VERSION])
-    except duckdb.Error as exc:
+        segments.attach(con, segments.segment_dir(used))
+        if used is not None:
+            segments.collect_garbage(con)
+    except (duckdb.Error, OSError) as exc:
         con.close()
         warnings.append(f"ingest cache is damaged ({str(exc).splitlines()[0]}); reading without it")
         con = duckdb.connect(":memory:")
         _configure(con)
         for statement in _SCHEMA:
             con.execute(statement)
+        segments.attach(con, segments.segment_dir(None))
         used = None
     return con, warnings, used
 
@@ -363,26 +369,37 @@ def _sample_unknown(path: Path) -> bool:
     return False
 
 
+# What the ingest learnt of one file it read: (events, first ts, last ts, segment id).
+_Read = tuple[int, "int | None", "int | None", "int | None"]
+
+
 class _Writer:
-    """Inserts rows into the cache: DuckDB fast path per format, Python rows via a temp file."""
+    """Writes rows to segments: DuckDB fast path per format, Python rows via a temp file."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
-    def python_rows(self, file_id: int, rows: list[Row]) -> None:
+    def python_rows(self, rows: Sequence[tuple[int, Row]]) -> int | None:
+        """Write ``(file id, row)`` pairs as one segment; its id (None when there are none)."""
         if not rows:
-            return
+            return None
         fd, name = tempfile.mkstemp(prefix="aiinfra-rows-", suffix=".jsonl")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                for row in rows:
-                    handle.write(json.dumps(row.as_json(), separators=(",", ":")) + "\n")
-            columns = _columns_literal(dict(COLUMNS))
-            names = ", ".join(f'"{n}"' for n in COLUMN_NAMES)
-            self.con.execute(
-                f"INSERT INTO events SELECT {file_id}, {names}, FALSE, FALSE"
-                f" FROM read_ndjson('{name}', columns={columns}, format='newline_delimited')"
-            )
+                for file_id, row in rows:
+                    data = {"file_id": file_id, **row.as_json()}
+                    handle.write(json.dumps(data, separators=(",", ":")) + "\n")
+            columns = _columns_literal({"file_id": "INTEGER", **dict(COLUMNS)})
+            exprs = {n: f'"{n}"' for n, _ in ROW_COLUMNS} | {"suspect": "FALSE"}
+
+            def select(seg: int) -> str:
+                return (
+                    f"SELECT {segments.typed_select(exprs | {'seg': str(seg)})} FROM read_ndjson("
+                    f"'{name}', columns={columns}, format='newline_delimited')"
+                )
+
+            seg_id, _name, _rows = segments.write(self.con, select)
+            return seg_id
         finally:
             Path(name).unlink(missing_ok=True)
 
@@ -395,8 +412,8 @@ class _Writer:
         suspect: str,
         keep: str,
         extra: dict[Path, tuple[str, str]] | None = None,
-    ) -> dict[int, tuple[int, int]]:
-        """Insert through read_ndjson; returns {file_id: (rows, suspect rows)}."""
+    ) -> dict[int, tuple[int, _Read]]:
+        """Write through read_ndjson as one segment; {file_id: (suspect rows, what was read)}."""
         import duckdb
 
         if not files:
@@ -412,22 +429,26 @@ class _Writer:
             ]
         )
         self.con.execute(f"INSERT INTO batch_files VALUES {values}", params)
-        exprs = ", ".join(f"{select[name]}" for name in COLUMN_NAMES)
-        ids = ", ".join(str(i) for i in files.values())
+        exprs = {name: select[name] for name in COLUMN_NAMES}
+        exprs |= {"file_id": "b.file_id", "suspect": suspect}
         limit = _object_limit(list(files))
-        cap = _ingest_memory(limit)
-        try:
-            if cap is not None:
-                self.con.execute(f"SET memory_limit = '{cap}B'")
-            self.con.execute(
-                f"INSERT INTO events SELECT b.file_id, {exprs}, FALSE, {suspect}"
+
+        def sql(seg: int) -> str:
+            return (
+                f"SELECT {segments.typed_select(exprs | {'seg': str(seg)})}"
                 " FROM (SELECT *, epoch_us(TRY_CAST(timestamp AS TIMESTAMPTZ)) AS _ts"
                 f" FROM read_ndjson({_list_literal(list(files))},"
                 f" columns={_columns_literal(columns)}, ignore_errors=true, filename=true,"
                 f" format='newline_delimited', maximum_object_size={limit})) r"
                 f" JOIN batch_files b ON b.filename = r.filename WHERE {keep} OR {suspect}"
             )
-        except duckdb.Error as exc:
+
+        cap = _ingest_memory(limit)
+        try:
+            if cap is not None:
+                self.con.execute(f"SET memory_limit = '{cap}B'")
+            seg_id, name, _rows = segments.write(self.con, sql)
+        except SegmentWriteFailed as exc:
             # Something the reader cannot skip row by row (e.g. a truncated gzip stream). DuckDB
             # has aborted the ingest transaction by now, so nothing more can run in it: the caller
             # rolls back and ingests again with these files on the line-by-line reader.
@@ -438,10 +459,13 @@ class _Writer:
                 with contextlib.suppress(duckdb.Error):
                     self.con.execute("RESET memory_limit")
         stats = self.con.execute(
-            f"SELECT file_id, count(*), count(*) FILTER (WHERE suspect) FROM events"
-            f" WHERE file_id IN ({ids}) GROUP BY file_id"
+            "SELECT file_id, count(*), count(*) FILTER (WHERE suspect), min(ts), max(ts)"
+            f" FROM {segments.scan(self.con, [name])} GROUP BY file_id"
         ).fetchall()
-        return {int(fid): (int(n), int(bad)) for fid, n, bad in stats}
+        return {
+            int(fid): (int(bad), (int(n), first, last, seg_id))
+            for fid, n, bad, first, last in stats
+        }
 
 
 class _FastPathFailed(Exception):
@@ -486,6 +510,8 @@ def ingest(
             raise
         con.execute("COMMIT")
         break
+    segments.collect_garbage(con)
+    segments.expose(con)
     _collect(con, result, display)
     return result
 
@@ -501,6 +527,7 @@ def _ingest(
 ) -> Ingested:
     paths, missing = expand_paths(specs)
     result = Ingested(con=con, rejects=list(missing), cache_path=cache_path)
+    _forget(con, segments.lost_files(con))
     known = {
         row[1]: row
         for row in con.execute(
@@ -512,17 +539,16 @@ def _ingest(
     next_id = int(found[0]) if found else 1
     stale: list[int] = []
     todo: dict[str, dict[Path, int]] = {"aiinfra": {}, "claude-code": {}, "otel": {}}
-    formats: dict[int, tuple[Path, str]] = {}
-    new_files: list[list[object]] = []
+    todo_formats: dict[Path, str] = {}
+    identities: dict[Path, tuple[int, int, int]] = {}
     for path in paths:
         try:
-            size, mtime_ns, inode = _identity(path)
+            identity = _identity(path)
         except OSError as exc:
             result.rejects.append(Reject(display(path), 0, f"cannot read: {exc.strerror or exc}"))
             continue
         cached = known.get(str(path))
-        same = cached is not None and tuple(cached[2:6]) == (size, mtime_ns, inode, log_format)
-        if cached is not None and same and cached[7] != "pending":
+        if cached is not None and tuple(cached[2:6]) == (*identity, log_format):
             result.files.append(
                 FileStat(int(cached[0]), path, str(cached[6]), "cached", int(cached[8]))
             )
@@ -540,43 +566,32 @@ def _ingest(
                 )
             )
             continue
-        file_id = next_id
+        todo[fmt][path] = next_id
         next_id += 1
-        new_files.append([file_id, str(path), size, mtime_ns, inode, log_format, fmt])
-        todo[fmt][path] = file_id
-        formats[file_id] = (path, fmt)
+        todo_formats[path] = fmt
+        identities[path] = identity
     gone = [
         int(row[0])
         for key, row in known.items()
         if key not in {str(p) for p in paths} and not Path(key).exists()
     ]
     _forget(con, stale + gone)
-    if new_files or stale or gone:
+    if todo_formats or stale or gone:
         con.execute("DELETE FROM memo")
-    con.execute("DELETE FROM meta WHERE key = 'next_file_id'")
-    con.execute("INSERT INTO meta VALUES ('next_file_id', ?)", [str(next_id)])
-    if new_files:
-        values, params = _values(new_files)
-        con.execute(
-            "INSERT INTO files SELECT *, 'pending', 0, NULL, NULL FROM (VALUES "
-            + values
-            + ") v(file_id, path, size, mtime_ns, inode, mode, format)",
-            params,
-        )
     writer = _Writer(con)
-    methods: dict[int, str] = {}
-    slow: list[int] = []
+    done: dict[Path, tuple[int, str, _Read]] = {}
+    slow: list[Path] = []
     # The tracker's own format: DuckDB, unless a sample shows fields only Python can count.
     own = {
         p: i for p, i in todo["aiinfra"].items() if p not in python_only and not _sample_unknown(p)
     }
-    slow += [i for p, i in todo["aiinfra"].items() if p not in own]
-    stats = writer.fast(
+    slow += [p for p in todo["aiinfra"] if p not in own]
+    fast = writer.fast(
         own, columns=_OWN_COLUMNS, select=_OWN_SELECT, suspect=_OWN_SUSPECT, keep="TRUE"
     )
     claude = {p: i for p, i in todo["claude-code"].items() if p not in python_only}
-    slow += [i for p, i in todo["claude-code"].items() if p not in claude]
-    stats.update(
+    slow += [p for p in todo["claude-code"] if p not in claude]
+    fast.update(
         writer.fast(
             claude,
             columns=CLAUDE_COLUMNS,
@@ -586,16 +601,19 @@ def _ingest(
             extra={p: project_and_session(p) for p in claude},
         )
     )
-    for file_id in [*own.values(), *claude.values()]:
-        _rows, bad = stats.get(file_id, (0, 0))
+    for path, file_id in [*own.items(), *claude.items()]:
+        bad, outcome = fast.get(file_id, (0, (0, None, None, None)))
         if bad:
-            con.execute("DELETE FROM events WHERE file_id = ?", [file_id])
-            slow.append(file_id)
+            slow.append(path)  # read again under a new id: the rows just written stay unused
         else:
-            methods[file_id] = "duckdb"
-    slow += list(todo["otel"].values())
-    for file_id in slow:
-        path, fmt = formats[file_id]
+            done[path] = (file_id, "duckdb", outcome)
+    slow += list(todo["otel"])
+    python_rows: list[tuple[int, Row]] = []
+    order = {path: n for n, path in enumerate(todo_formats)}
+    for path in sorted(slow, key=order.__getitem__):
+        fmt = todo_formats[path]
+        file_id = next_id
+        next_id += 1
         shown = display(path)
         rejects: list[Reject]
         unknown: Counter[str] = Counter()
@@ -608,7 +626,7 @@ def _ingest(
             rows, rejects, _lines = read_claude_code(path, shown)
         else:
             rows, rejects, _lines = read_otel(path, shown)
-        writer.python_rows(file_id, rows)
+        python_rows += [(file_id, row) for row in rows]
         if rejects:
             con.executemany(
                 "INSERT INTO rejects VALUES (?, ?, ?)",
@@ -620,30 +638,25 @@ def _ingest(
                 "INSERT INTO unknown_fields VALUES (?, ?, ?, ?)",
                 [[file_id, name, count, first.get(name, 0)] for name, count in unknown.items()],
             )
-        methods[file_id] = "python"
-    if formats:
-        ids = ", ".join(str(i) for i in formats)
-        counts = {
-            int(row[0]): row[1:]
-            for row in con.execute(
-                f"SELECT file_id, count(*), min(ts), max(ts) FROM events WHERE file_id IN ({ids})"
-                " GROUP BY file_id"
-            ).fetchall()
-        }
-        updates = []
-        for file_id, (path, fmt) in formats.items():
-            events, first, last = counts.get(file_id, (0, None, None))
-            updates.append([file_id, methods[file_id], int(events), first, last])
-            result.files.append(FileStat(file_id, path, fmt, methods[file_id], int(events)))
-        values, params = _values(updates)
-        con.execute(
-            "UPDATE files SET method = v.method, events = v.events, first_ts = v.first_ts,"
-            " last_ts = v.last_ts FROM (VALUES "
-            + values
-            + ") v(file_id, method, events, first_ts, last_ts) WHERE files.file_id = v.file_id",
-            params,
-        )
-        _mark_twins(con, list(formats))
+        stamps = [row.ts for row in rows]
+        bounds = (min(stamps), max(stamps)) if stamps else (None, None)
+        done[path] = (file_id, "python", (len(rows), *bounds, None))
+    python_seg = writer.python_rows(python_rows)
+    con.execute("DELETE FROM meta WHERE key = 'next_file_id'")
+    con.execute("INSERT INTO meta VALUES ('next_file_id', ?)", [str(next_id)])
+    if todo_formats:
+        new_files: list[list[object]] = []
+        for path, fmt in todo_formats.items():
+            file_id, method, (events, first_ts, last_ts, seg) = done[path]
+            segment = python_seg if method == "python" and events else seg
+            where = [str(path), *identities[path], log_format]
+            new_files.append([file_id, *where, fmt, method, events, first_ts, last_ts, segment])
+            result.files.append(FileStat(file_id, path, fmt, method, events))
+        values, params = _values(new_files)
+        con.execute(f"INSERT INTO files VALUES {values}", params)
+    if todo_formats or stale or gone:
+        segments.compact(con)
+        segments.rebuild_twins(con)
     return result
 
 
@@ -651,18 +664,8 @@ def _forget(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> None:
     if not file_ids:
         return
     ids = ", ".join(str(i) for i in file_ids)
-    for table in ("events", "rejects", "unknown_fields", "files"):
+    for table in ("rejects", "unknown_fields", "files"):
         con.execute(f"DELETE FROM {table} WHERE file_id IN ({ids})")
-
-
-def _mark_twins(con: duckdb.DuckDBPyConnection, new_ids: list[int]) -> None:
-    """Flag rows whose dedupe key occurs more than once, where one of them is new."""
-    ids = ", ".join(str(i) for i in new_ids)
-    con.execute(
-        "UPDATE events SET has_twin = TRUE WHERE dedupe_key IN (SELECT dedupe_key FROM events"
-        " WHERE dedupe_key IS NOT NULL GROUP BY dedupe_key"
-        f" HAVING count(*) > 1 AND bool_or(file_id IN ({ids})))"
-    )
 
 
 def _collect(
