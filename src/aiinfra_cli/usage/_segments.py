@@ -95,9 +95,7 @@ def write(con: duckdb.DuckDBPyConnection, select: Callable[[int], str]) -> tuple
     target = directory / name
     sql = select(seg_id)
     try:
-        found = con.execute(
-            f"COPY ({sql}) TO '{_quoted(target)}' ({PARQUET_OPTIONS})"
-        ).fetchone()
+        found = con.execute(f"COPY ({sql}) TO '{_quoted(target)}' ({PARQUET_OPTIONS})").fetchone()
     except duckdb.Error as exc:
         target.unlink(missing_ok=True)
         raise SegmentWriteFailed(str(exc)) from exc
