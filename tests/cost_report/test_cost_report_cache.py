@@ -4,6 +4,7 @@ survived."""
 from __future__ import annotations
 
 import json
+import subprocess
 from io import StringIO
 from pathlib import Path
 
@@ -130,3 +131,18 @@ def test_removed_segments_are_read_again_and_stray_ones_deleted(
     assert second["totals"] == first["totals"]
     assert not stray.exists()
     assert len(_segment_files(project)) == 1
+
+
+def test_git_never_sees_the_cache(project: Path, report: Runner) -> None:
+    write_jsonl(project / "logs" / "a.jsonl", [event(input_tokens=1000, event_id="a1")])
+    report(since="2026-11-01", until="2026-11-01")
+    assert any((project / SEGMENTS).glob("*.parquet"))
+    untracked = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert untracked, "the report, the logs and the config are there to be committed"
+    assert not [line for line in untracked if ".multiagent/cache/" in line]

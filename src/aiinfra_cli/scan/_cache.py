@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aiinfra_cli._atomic import write_atomic
+from aiinfra_cli._gitignore import keep_out_of_git
 
 FORMAT = 1
 FILE_NAME = f"v{FORMAT}.json"
@@ -83,12 +84,7 @@ class FileCache:
         if not self._dirty:
             return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                write_atomic(
-                    ignore, "# Created by aiinfra: the scan cache is never committed.\n*\n"
-                )
+            keep_out_of_git(self.directory, "the scan cache")
             payload = json.dumps(
                 {"key": self.key, "entries": self.entries, "prices": self.prices},
                 separators=(",", ":"),

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aiinfra_cli._gitignore import keep_out_of_git
 from aiinfra_cli.config import ERROR_CLASSES
 from aiinfra_cli.usage import _segments as segments
 from aiinfra_cli.usage._claude_code import DUCKDB_COLUMNS as CLAUDE_COLUMNS
@@ -209,7 +210,9 @@ def _connect(path: Path | None) -> tuple[duckdb.DuckDBPyConnection, list[str], P
     warnings: list[str] = []
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # The cache holds copies of every usage log's rows: hundreds of MB that `git add -A`
+            # must not pick up.
+            keep_out_of_git(path.parent, "the usage-log ingest cache")
             con = duckdb.connect(str(path))
             return con, warnings, path
         except duckdb.IOException as exc:
