@@ -4,10 +4,14 @@ survived."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
+import tempfile
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from cost_report.crsupport import Runner, event, write_jsonl
 
 from aiinfra_cli.usage import ingest, open_cache
@@ -146,3 +150,62 @@ def test_git_never_sees_the_cache(project: Path, report: Runner) -> None:
     ).stdout.splitlines()
     assert untracked, "the report, the logs and the config are there to be committed"
     assert not [line for line in untracked if ".multiagent/cache/" in line]
+
+
+def test_a_damaged_segment_is_dropped_and_its_logs_read_again(
+    project: Path, report: Runner, consoles: tuple[StringIO, StringIO]
+) -> None:
+    write_jsonl(project / "logs" / "a.jsonl", [event(input_tokens=1000, event_id="a1")])
+    _code, first = report(since="2026-11-01", until="2026-11-01")
+    [name] = _segment_files(project)
+    segment = project / SEGMENTS / name
+    # What a power cut or a full disk leaves: the cache names a segment whose bytes are not all
+    # there. Every later run must survive it, not only the next.
+    segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
+    code, second = report(since="2026-11-01", until="2026-11-01")
+    assert code == 0 and second["totals"] == first["totals"]
+    assert second["sources"]["files_read"] == 1
+    assert "1 damaged or missing segment(s) dropped" in consoles[1].getvalue()
+    _code, third = report(since="2026-11-01", until="2026-11-01")
+    assert (third["sources"]["files_reused"], third["totals"]) == (1, first["totals"])
+
+
+def test_the_first_copy_in_log_order_counts_however_the_files_were_read(
+    project: Path, report: Runner
+) -> None:
+    logs = project / "logs"
+    # a.jsonl goes through the line-by-line reader (a bad line), b.jsonl through DuckDB: the
+    # copy in a still comes first, on a cold cache and after a.jsonl changes (read again).
+    a = write_jsonl(logs / "a.jsonl", [event(input_tokens=1000, event_id="k"), "{not json"])
+    write_jsonl(logs / "b.jsonl", [event(input_tokens=3000, event_id="k")])
+    _code, cold = report(since="2026-11-01", until="2026-11-01")
+    assert (cold["totals"]["requests"], cold["totals"]["input_tokens"]) == (1, 1000)
+    with a.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(event(input_tokens=1, event_id="new")) + "\n")
+    _code, warm = report(since="2026-11-01", until="2026-11-01")
+    assert (warm["totals"]["requests"], warm["totals"]["input_tokens"]) == (2, 1001)
+
+
+def test_scratch_segments_of_a_killed_run_are_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run that cannot use the cache (another run holds it) keeps its segments in a scratch
+    # directory; killed, it cannot remove it: the next such run does, and keeps a live one's.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead = tmp_path / f"aiinfra-usage-{gone.stdout.strip()}-x1"
+    live = tmp_path / f"aiinfra-usage-{os.getppid()}-x2"
+    for directory in (dead, live):
+        directory.mkdir()
+        (directory / "1-00.parquet").write_bytes(b"PAR1")
+    logs = write_jsonl(tmp_path / "logs" / "a.jsonl", [event(input_tokens=10)])
+    con, _warnings, used = open_cache(None)
+    assert used is None
+    ingest(con, [logs], "auto")
+    assert not dead.exists() and live.exists()
+    con.close()

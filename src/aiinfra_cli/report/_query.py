@@ -106,6 +106,7 @@ class Queries:
     ) -> None:
         self.con = con
         self.ids = _ids(file_ids)
+        self._order = ", ".join(f"({i}, {n})" for n, i in enumerate(file_ids)) or "(NULL, 0)"
         self.lo_us = lo_us
         self.hi_us = hi_us
         self.day_sql = day_sql
@@ -121,8 +122,9 @@ class Queries:
             f"SELECT file_id, path, size, mtime_ns, inode, mode FROM files WHERE file_id IN"
             f" ({self.ids}) ORDER BY file_id"
         ).fetchall()
+        # The ids in run order too: it decides which copy of a duplicate counts.
         self._digest = hashlib.sha256(
-            json.dumps([files, lo_us, hi_us, day_sql], default=str).encode()
+            json.dumps([files, self.ids, lo_us, hi_us, day_sql], default=str).encode()
         ).hexdigest()
         self._prepare()
 
@@ -149,12 +151,13 @@ class Queries:
         return [list(r) for r in rows]
 
     def _make_losers(self) -> None:
-        # Rows that repeat an earlier row's dedupe key (only keys the ingest found repeating can).
+        # Rows that repeat an earlier row's dedupe key (only keys the ingest found repeating can):
+        # earlier by the run's file order (the order the logs were given in), then time.
         self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE losers AS SELECT rid FROM (SELECT uid AS rid,"
-            " row_number() OVER (PARTITION BY dedupe_key ORDER BY file_id, ts, uid) AS rn"
-            f" FROM events WHERE file_id IN ({self.ids})"
-            " AND dedupe_key IN (SELECT dedupe_key FROM twins)) WHERE rn > 1"
+            "CREATE OR REPLACE TEMP TABLE losers AS SELECT rid FROM (SELECT e.uid AS rid,"
+            " row_number() OVER (PARTITION BY e.dedupe_key ORDER BY o.ord, e.ts, e.uid) AS rn"
+            f" FROM events e JOIN (VALUES {self._order}) o(file_id, ord) ON o.file_id = e.file_id"
+            " WHERE e.dedupe_key IN (SELECT dedupe_key FROM twins)) WHERE rn > 1"
         )
         self._losers_ready = True
 

@@ -15,14 +15,13 @@ Lines are parsed as JSON, never pattern-matched, so ``"usage": {`` with a space 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from aiinfra_cli._schema import to_decimal
 from aiinfra_cli.pricing import InvalidTokenUsage, from_anthropic
 from aiinfra_cli.usage._event import InvalidEvent, parse_timestamp
-from aiinfra_cli.usage._reader import Reject, iter_lines
+from aiinfra_cli.usage._reader import Reject, UnreadableLine, iter_lines, parse_line
 from aiinfra_cli.usage._rows import Row, epoch_us
 
 SYNTHETIC_MODEL = "<synthetic>"
@@ -115,14 +114,9 @@ def read_claude_code(path: Path, shown: str) -> tuple[list[Row], list[Reject], i
         for number, raw in iter_lines(path):
             lines += 1
             try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                rejects.append(Reject(shown, number, "not UTF-8 text"))
-                continue
-            except json.JSONDecodeError as exc:
-                rejects.append(
-                    Reject(shown, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
-                )
+                obj = parse_line(raw)
+            except UnreadableLine as exc:
+                rejects.append(Reject(shown, number, str(exc)))
                 continue
             try:
                 row = row_from_record(obj, project=project, session=session)

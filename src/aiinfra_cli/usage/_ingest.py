@@ -355,6 +355,12 @@ def _first_lines(path: Path, names: set[str]) -> dict[str, int]:
     return found
 
 
+def _bulk_readable(path: Path) -> bool:
+    """Whether DuckDB's reader can be given this path: it takes every path as a glob pattern,
+    so ``a[b].jsonl`` would read ``ab.jsonl`` instead (such files are read line by line)."""
+    return not any(char in str(path) for char in "*?[{")
+
+
 def _sample_unknown(path: Path) -> bool:
     """Whether the file's first lines hold a field this version does not know."""
     try:
@@ -491,6 +497,7 @@ def ingest(
 
     All changes happen in one transaction: a run that is interrupted leaves the cache as it was.
     """
+    damaged = segments.drop_damaged(con)
     python_only: set[Path] = set()
     while True:
         con.execute("BEGIN TRANSACTION")
@@ -505,6 +512,8 @@ def ingest(
             )
         except _FastPathFailed as failed:
             con.execute("ROLLBACK")
+            # The batch's memory limit could not be reset inside the aborted transaction.
+            con.execute("RESET memory_limit")
             # Terminates: the failed batch held only files not yet in python_only.
             python_only.update(failed.paths)
             continue
@@ -516,6 +525,11 @@ def ingest(
     segments.collect_garbage(con)
     segments.expose(con)
     _collect(con, result, display)
+    if damaged:
+        result.warnings.append(
+            f"ingest cache: {damaged} damaged or missing segment(s) dropped; their logs were"
+            " read again"
+        )
     return result
 
 
@@ -586,13 +600,17 @@ def _ingest(
     slow: list[Path] = []
     # The tracker's own format: DuckDB, unless a sample shows fields only Python can count.
     own = {
-        p: i for p, i in todo["aiinfra"].items() if p not in python_only and not _sample_unknown(p)
+        p: i
+        for p, i in todo["aiinfra"].items()
+        if p not in python_only and _bulk_readable(p) and not _sample_unknown(p)
     }
     slow += [p for p in todo["aiinfra"] if p not in own]
     fast = writer.fast(
         own, columns=_OWN_COLUMNS, select=_OWN_SELECT, suspect=_OWN_SUSPECT, keep="TRUE"
     )
-    claude = {p: i for p, i in todo["claude-code"].items() if p not in python_only}
+    claude = {
+        p: i for p, i in todo["claude-code"].items() if p not in python_only and _bulk_readable(p)
+    }
     slow += [p for p in todo["claude-code"] if p not in claude]
     fast.update(
         writer.fast(
@@ -660,6 +678,10 @@ def _ingest(
     if todo_formats or stale or gone:
         segments.compact(con)
         segments.rebuild_twins(con)
+    # The order the logs were given in, whatever ids the files got (a file read again, or read
+    # line by line, gets a later id): de-duplication keeps the first copy in this order.
+    order = {path: n for n, path in enumerate(paths)}
+    result.files.sort(key=lambda f: order[f.path])
     return result
 
 

@@ -12,14 +12,13 @@ when the cache parts exceed the input, and normalised with :func:`pricing.from_a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from aiinfra_cli.pricing import InvalidTokenUsage, TokenUsage, from_anthropic
 from aiinfra_cli.usage._event import InvalidEvent
-from aiinfra_cli.usage._reader import Reject, iter_lines
+from aiinfra_cli.usage._reader import Reject, UnreadableLine, iter_lines, parse_line
 from aiinfra_cli.usage._rows import Row
 
 _STATUS_ERROR = 2
@@ -194,19 +193,15 @@ def read_otel(path: Path, shown: str) -> tuple[list[Row], list[Reject], int]:
         # A pretty-printed document spans many lines: parse the whole file as one.
         whole = b"\n".join(raw for _, raw in numbered)
         if numbered and len(numbered) > 1:
-            documents = [(numbered[0][0], json.loads(whole.decode("utf-8")))]
-    except (ValueError, UnicodeDecodeError):
+            documents = [(numbered[0][0], parse_line(whole))]
+    except UnreadableLine:
         documents = []
     if not documents:
         for number, raw in numbered:
             try:
-                documents.append((number, json.loads(raw.decode("utf-8"))))
-            except UnicodeDecodeError:
-                rejects.append(Reject(shown, number, "not UTF-8 text"))
-            except json.JSONDecodeError as exc:
-                rejects.append(
-                    Reject(shown, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
-                )
+                documents.append((number, parse_line(raw)))
+            except UnreadableLine as exc:
+                rejects.append(Reject(shown, number, str(exc)))
     for number, document in documents:
         try:
             for index, (span, resource) in enumerate(_spans(document)):

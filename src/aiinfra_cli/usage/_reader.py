@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from aiinfra_cli.usage._event import InvalidEvent, UsageEvent, parse_event
 from aiinfra_cli.usage._schema import KNOWN_FIELDS
@@ -110,6 +110,33 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, text
 
 
+class UnreadableLine(ValueError):
+    """A line that is not JSON text; ``str()`` is the reject reason."""
+
+
+def parse_line(raw: bytes) -> Any:
+    """The JSON value of one line, or :class:`UnreadableLine` naming why it has none.
+
+    A ``\\uD800``–``\\uDFFF`` escape outside a surrogate pair decodes to no character: Python's
+    JSON reader lets it through, but no text column can hold it, so it is refused here."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableLine("not UTF-8 text") from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableLine(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    if b"\\ud" in raw or b"\\uD" in raw:
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnreadableLine(
+                "not valid JSON: a \\uD800-\\uDFFF escape outside a surrogate pair is no character"
+            ) from None
+    return value
+
+
 def read_file(path: Path, result: ReadResult, *, display: str | None = None) -> None:
     """Append the events and rejects of one file to ``result``."""
     shown = display or str(path)
@@ -119,14 +146,9 @@ def read_file(path: Path, result: ReadResult, *, display: str | None = None) -> 
         for number, raw in iter_lines(path):
             result.lines += 1
             try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                result.rejects.append(Reject(shown, number, "not UTF-8 text"))
-                continue
-            except json.JSONDecodeError as exc:
-                result.rejects.append(
-                    Reject(shown, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
-                )
+                obj = parse_line(raw)
+            except UnreadableLine as exc:
+                result.rejects.append(Reject(shown, number, str(exc)))
                 continue
             try:
                 event = parse_event(obj)

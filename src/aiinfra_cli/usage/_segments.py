@@ -14,7 +14,9 @@ interrupted run leaves only files nobody names, which the next run that opens th
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -41,17 +43,38 @@ _SUFFIX = ".parquet"
 # rows) held ~60 MiB more at peak on 1M Claude Code lines than 8 MiB groups, at no cost in time.
 # Uncompressed: snappy measured no faster on the same run (the cache is local disk).
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE_BYTES '8MB'"
-# Temporary directories of caches kept in memory: removed when the process ends.
+# Temporary directories of caches kept in memory: removed when the process ends, or by a later
+# run when the process was killed (the name carries its pid).
 _SCRATCH: list[tempfile.TemporaryDirectory[str]] = []
+_SCRATCH_PREFIX = "aiinfra-usage-"
 
 
 def segment_dir(cache_path: Path | None) -> Path:
     """The directory for a cache's segments (a temporary one for a cache in memory)."""
     if cache_path is not None:
         return cache_path.with_name(cache_path.name.removesuffix(".duckdb") + ".segments")
-    scratch = tempfile.TemporaryDirectory(prefix="aiinfra-usage-")
+    _sweep_scratch()
+    scratch = tempfile.TemporaryDirectory(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-")
     _SCRATCH.append(scratch)
     return Path(scratch.name)
+
+
+def _sweep_scratch() -> None:
+    """Delete scratch directories whose process is gone (killed before it could clean up)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
+        pid = path.name.removeprefix(_SCRATCH_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def attach(con: duckdb.DuckDBPyConnection, directory: Path) -> None:
@@ -100,8 +123,20 @@ def write(con: duckdb.DuckDBPyConnection, select: Callable[[int], str]) -> tuple
         target.unlink(missing_ok=True)
         raise SegmentWriteFailed(str(exc)) from exc
     rows = int(found[0]) if found else 0
+    # On disk before the transaction that names it commits (DuckDB syncs its own WAL, not files
+    # it copies to): a power cut must not leave the cache naming a segment that never landed.
+    _sync(target)
     con.execute("INSERT INTO segments VALUES (?, ?, ?)", [seg_id, name, rows])
     return seg_id, name, rows
+
+
+def _sync(path: Path) -> None:
+    for target, flags in ((path, os.O_RDONLY), (path.parent, os.O_RDONLY | os.O_DIRECTORY)):
+        fd = os.open(target, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _quoted(path: Path) -> str:
@@ -131,19 +166,37 @@ def live_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def lost_files(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Files whose segment is no longer on disk (someone removed it): read them again."""
+def drop_damaged(con: duckdb.DuckDBPyConnection) -> int:
+    """Forget segments that are gone, unreadable or hold other than the rows recorded (removed
+    or damaged outside aiinfra): their files are read again (:func:`lost_files`). Returns how
+    many were dropped. Outside a transaction: a failed read would abort it."""
+    import duckdb
+
     directory = home(con)
-    gone = [
-        int(seg_id)
-        for seg_id, name in con.execute("SELECT seg_id, name FROM segments").fetchall()
-        if not (directory / str(name)).is_file()
-    ]
-    if not gone:
-        return []
-    ids = ", ".join(str(i) for i in gone)
-    con.execute(f"DELETE FROM segments WHERE seg_id IN ({ids})")
-    rows = con.execute(f"SELECT file_id FROM files WHERE segment IN ({ids})").fetchall()
+    damaged = []
+    for seg_id, name, rows in con.execute("SELECT seg_id, name, rows FROM segments").fetchall():
+        path = directory / str(name)
+        try:
+            found = con.execute(
+                "SELECT num_rows FROM parquet_file_metadata(?)", [str(path)]
+            ).fetchone()
+        except duckdb.Error:
+            found = None
+        if found is None or found[0] != rows:
+            damaged.append(int(seg_id))
+            path.unlink(missing_ok=True)
+    if damaged:
+        ids = ", ".join(str(i) for i in damaged)
+        con.execute(f"DELETE FROM segments WHERE seg_id IN ({ids})")
+    return len(damaged)
+
+
+def lost_files(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Files whose segment the cache no longer has (see :func:`drop_damaged`): read them again."""
+    rows = con.execute(
+        "SELECT file_id FROM files WHERE segment IS NOT NULL"
+        " AND segment NOT IN (SELECT seg_id FROM segments)"
+    ).fetchall()
     return [int(row[0]) for row in rows]
 
 
