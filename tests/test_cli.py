@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -156,3 +158,31 @@ def test_debug_flag_reaches_handler_end_to_end(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback (most recent call last)" in result.stderr
     assert result.stderr.rstrip().endswith("(check the --config path)")
+
+
+def test_ctrl_c_during_a_duckdb_query_is_an_interrupt_not_an_internal_error(
+    isolated_home: Path,
+) -> None:
+    # DuckDB turns SIGINT into RuntimeError("Query interrupted"): a real query, a real signal.
+    script = (
+        "import sys, duckdb\n"
+        "from aiinfra_cli.errors import handle\n"
+        "def body():\n"
+        "    print('running', flush=True)\n"
+        "    duckdb.sql('SELECT count(*) FROM range(1000000000000)').fetchall()\n"
+        "    return 0\n"
+        "sys.exit(handle(body, debug=False))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Background processes may inherit an ignored SIGINT; Ctrl-C at a terminal is not ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "running\n"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (EXIT_INTERRUPTED, "aiinfra: interrupted\n")

@@ -112,6 +112,9 @@ def handle(body: Callable[[], int], *, debug: bool, stderr: TextIO | None = None
         _silence_stdout()
         return EXIT_FAILURE
     except Exception as exc:
+        if _interrupted_query(exc):
+            print("aiinfra: interrupted", file=err)
+            return EXIT_INTERRUPTED
         if debug:
             print(
                 redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))),
@@ -128,6 +131,12 @@ def handle(body: Callable[[], int], *, debug: bool, stderr: TextIO | None = None
         where = f"traceback written to {path}" if path else "rerun with --debug for the traceback"
         print(f"aiinfra: internal error: {summary} ({where}; please report it)", file=err)
         return EXIT_INTERNAL
+
+
+def _interrupted_query(exc: Exception) -> bool:
+    """Whether ``exc`` is DuckDB stopping a query for Ctrl-C: it raises a plain RuntimeError, not
+    KeyboardInterrupt, and it is no internal error."""
+    return type(exc) is RuntimeError and str(exc) == "Query interrupted"
 
 
 def _silence_stdout() -> None:
