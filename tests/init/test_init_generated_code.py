@@ -19,7 +19,7 @@ from init.init_support import RUNTIME_PACKAGE
 from aiinfra_cli.config import load_config
 from aiinfra_cli.pricing import TokenUsage, cost, load_price_table, overrides_from_config
 
-RULES = "E,F,W,I,B,UP,SIM,RUF"  # a strict selection; ruff's default is E4, E7, E9, F
+RULES = "E,F,W,I,B,BLE,UP,SIM,RUF"  # a strict selection, checked besides ruff's own defaults
 
 
 def ruff(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -41,6 +41,9 @@ def test_ruff_format_and_check_leave_it_unchanged(runtime_repo: Path, target: st
     checked = ruff("check", "--isolated", "--target-version", target, "--select", RULES, *paths,
                    cwd=runtime_repo)  # fmt: skip
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    # What a user who has no ruff config of their own sees (ruff 0.17's defaults are broad).
+    default = ruff("check", "--isolated", "--target-version", target, *paths, cwd=runtime_repo)
+    assert default.returncode == 0, default.stdout + default.stderr
 
 
 def test_mypy_strict_passes(runtime_repo: Path) -> None:
