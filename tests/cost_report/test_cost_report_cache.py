@@ -209,3 +209,25 @@ def test_scratch_segments_of_a_killed_run_are_swept(
     ingest(con, [logs], "auto")
     assert not dead.exists() and live.exists()
     con.close()
+
+
+def test_segments_of_a_new_file_a_day_are_merged(
+    project: Path, report: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiinfra_cli.usage import _segments
+
+    monkeypatch.setattr(_segments, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(_segments, "_KEEP", 1)
+    logs = project / "logs"
+    for day in range(1, 9):
+        # One new day file per run, and a copy of the first day's event each time (counts once).
+        records = [
+            event(input_tokens=100 * day, event_id=f"d{day}"),
+            event(input_tokens=100, event_id="d1"),
+        ]
+        write_jsonl(logs / f"usage-{day:02d}.jsonl", records)
+        _code, doc = report(since="2026-11-01", until="2026-11-01")
+        assert len(_segment_files(project)) <= 3 + 1  # merged once past the limit
+        assert doc["totals"]["requests"] == day
+        assert doc["totals"]["input_tokens"] == sum(100 * d for d in range(1, day + 1))
+    assert (doc["sources"]["files_read"], doc["sources"]["files_reused"]) == (1, 7)

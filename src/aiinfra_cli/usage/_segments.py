@@ -39,6 +39,9 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS twins(dedupe_key VARCHAR)",
 )
 _SUFFIX = ".parquet"
+# More live segments than this and all but the _KEEP largest are merged into one.
+MAX_SEGMENTS = 32
+_KEEP = 8
 # The Parquet writer buffers a row group per thread before it writes it: DuckDB's default (122,880
 # rows) held ~60 MiB more at peak on 1M Claude Code lines than 8 MiB groups, at no cost in time.
 # Uncompressed: snappy measured no faster on the same run (the cache is local disk).
@@ -173,18 +176,28 @@ def drop_damaged(con: duckdb.DuckDBPyConnection) -> int:
     import duckdb
 
     directory = home(con)
+    recorded = {
+        str(directory / str(name)): (int(seg_id), int(rows))
+        for seg_id, name, rows in con.execute("SELECT seg_id, name, rows FROM segments").fetchall()
+    }
+    if not recorded:
+        return 0
+    query = "SELECT file_name, num_rows FROM parquet_file_metadata(?)"
+    try:
+        # Every footer in one call (a few ms for hundreds); one bad file fails it, then one by one.
+        counts = dict(con.execute(query, [list(recorded)]).fetchall())
+    except duckdb.Error:
+        counts = {}
+        for path in recorded:
+            try:
+                counts.update(con.execute(query, [path]).fetchall())
+            except duckdb.Error:
+                continue
     damaged = []
-    for seg_id, name, rows in con.execute("SELECT seg_id, name, rows FROM segments").fetchall():
-        path = directory / str(name)
-        try:
-            found = con.execute(
-                "SELECT num_rows FROM parquet_file_metadata(?)", [str(path)]
-            ).fetchone()
-        except duckdb.Error:
-            found = None
-        if found is None or found[0] != rows:
-            damaged.append(int(seg_id))
-            path.unlink(missing_ok=True)
+    for path, (seg_id, rows) in recorded.items():
+        if counts.get(path) != rows:
+            damaged.append(seg_id)
+            Path(path).unlink(missing_ok=True)
     if damaged:
         ids = ", ".join(str(i) for i in damaged)
         con.execute(f"DELETE FROM segments WHERE seg_id IN ({ids})")
@@ -207,24 +220,32 @@ def expose(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def compact(con: duckdb.DuckDBPyConnection) -> None:
-    """Rewrite segments where most rows belong to files no longer known (or read again)."""
-    mostly_dead = con.execute(
-        "SELECT s.seg_id, s.name FROM segments s LEFT JOIN (SELECT segment, sum(events) AS live"
-        " FROM files GROUP BY segment) f ON f.segment = s.seg_id"
-        " WHERE coalesce(f.live, 0) > 0 AND 2 * f.live < s.rows"
+    """Rewrite, as one new segment, the segments where most rows belong to files no longer known
+    (or read again), and, past :data:`MAX_SEGMENTS`, all but the largest few: a cache that reads
+    a new day file every day would otherwise gain a segment a day."""
+    live = con.execute(
+        "SELECT s.seg_id, s.name, s.rows, f.live FROM segments s JOIN (SELECT segment,"
+        " sum(events) AS live FROM files GROUP BY segment) f ON f.segment = s.seg_id"
+        " WHERE f.live > 0 ORDER BY f.live DESC, s.seg_id"
     ).fetchall()
-    for seg_id, name in mostly_dead:
-        source = _quoted(home(con) / name)
+    chosen = {int(seg_id): str(name) for seg_id, name, rows, alive in live if 2 * alive < rows}
+    if len(live) > MAX_SEGMENTS:
+        chosen |= {int(seg_id): str(name) for seg_id, name, _rows, _alive in live[_KEEP:]}
+    if not chosen:
+        return
+    sources = ", ".join(f"'{_quoted(home(con) / name)}'" for name in chosen.values())
 
-        def select(new: int, source: str = source, old: int = int(seg_id)) -> str:
-            columns = {n: f'"{n}"' for n, _ in ROW_COLUMNS} | {"seg": str(new)}
-            return (
-                f"SELECT {typed_select(columns)} FROM read_parquet('{source}')"
-                f" WHERE file_id IN (SELECT file_id FROM files WHERE segment = {old})"
-            )
+    def select(new: int) -> str:
+        columns = {n: f'r."{n}"' for n, _ in ROW_COLUMNS} | {"seg": str(new)}
+        # Only rows of the segment their file now names (a file read again left old ones).
+        return (
+            f"SELECT {typed_select(columns)} FROM read_parquet([{sources}]) r WHERE EXISTS"
+            " (SELECT 1 FROM files f WHERE f.file_id = r.file_id AND f.segment = r.seg)"
+        )
 
-        new_id, _name, _rows = write(con, select)
-        con.execute("UPDATE files SET segment = ? WHERE segment = ?", [new_id, int(seg_id)])
+    new_id, _name, _rows = write(con, select)
+    ids = ", ".join(str(i) for i in chosen)
+    con.execute(f"UPDATE files SET segment = ? WHERE segment IN ({ids})", [new_id])
 
 
 def collect_garbage(con: duckdb.DuckDBPyConnection) -> None:
