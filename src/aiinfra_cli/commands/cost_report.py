@@ -94,6 +94,7 @@ def run(
 ) -> int:
     """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
     100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them)."""
+    from aiinfra_cli._interrupt import interruptible
     from aiinfra_cli.pricing import load_price_table, overrides_from_config
     from aiinfra_cli.report import (
         ReportRequest,
@@ -135,29 +136,30 @@ def run(
         prices = prices.with_overrides(overrides_from_config(config))
     con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
     try:
-        shown = _shown_from(root)
-        ingested = ingest(con, specs, log_format, display=shown, cache_path=cache_used)
-        ingested.warnings.extend(warnings)
-        baseline_path = root / MEMORY_DIR / BASELINES_FILE
-        baselines = load_baselines(baseline_path)
-        if baselines.warning:
-            ingested.warnings.append(baselines.warning)
-        built = build_report(
-            ingested,
-            ReportRequest(
-                period=period,
-                until=end,
-                tz=tz,
-                group_by=groups,
-                top=top,
-                budget_usd=budget_usd,
-                now=moment,
-            ),
-            prices=prices,
-            config=config,
-            baselines=baselines,
-            logs=[shown(Path(s)) for s in specs],
-        )
+        with interruptible(con):
+            shown = _shown_from(root)
+            ingested = ingest(con, specs, log_format, display=shown, cache_path=cache_used)
+            ingested.warnings.extend(warnings)
+            baseline_path = root / MEMORY_DIR / BASELINES_FILE
+            baselines = load_baselines(baseline_path)
+            if baselines.warning:
+                ingested.warnings.append(baselines.warning)
+            built = build_report(
+                ingested,
+                ReportRequest(
+                    period=period,
+                    until=end,
+                    tz=tz,
+                    group_by=groups,
+                    top=top,
+                    budget_usd=budget_usd,
+                    now=moment,
+                ),
+                prices=prices,
+                config=config,
+                baselines=baselines,
+                logs=[shown(Path(s)) for s in specs],
+            )
     finally:
         con.close()
     document = built.document

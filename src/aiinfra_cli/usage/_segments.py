@@ -122,6 +122,9 @@ def write(con: duckdb.DuckDBPyConnection, select: Callable[[int], str]) -> tuple
     sql = select(seg_id)
     try:
         found = con.execute(f"COPY ({sql}) TO '{_quoted(target)}' ({PARQUET_OPTIONS})").fetchone()
+    except duckdb.InterruptException:
+        target.unlink(missing_ok=True)
+        raise  # Ctrl-C: not a reason to read the logs again line by line
     except duckdb.Error as exc:
         target.unlink(missing_ok=True)
         raise SegmentWriteFailed(str(exc)) from exc
