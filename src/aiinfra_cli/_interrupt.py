@@ -52,11 +52,9 @@ def interruptible(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     except duckdb.InterruptException as exc:
+        # When DuckDB's own SIGINT polling gets there first it raises RuntimeError("Query
+        # interrupted") instead, which the CLI's handler reports the same way.
         raise KeyboardInterrupt from exc
-    except RuntimeError as exc:
-        if str(exc) == "Query interrupted":  # DuckDB's own SIGINT polling got there first
-            raise KeyboardInterrupt from exc
-        raise
     finally:
         done.set()
         signal.set_wakeup_fd(previous)

@@ -300,10 +300,6 @@ def _columns_literal(columns: dict[str, str]) -> str:
     return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
 
 
-def _list_literal(paths: Sequence[Path]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
-
-
 def _object_limit(paths: Sequence[Path]) -> int:
     """The ``maximum_object_size`` a batch needs: no line of a plain file is longer than the file
     (rounded up to a power of two, which leaves room for a file that grows while it is read);
@@ -446,7 +442,7 @@ class _Writer:
             return (
                 f"SELECT {segments.typed_select(exprs | {'seg': str(seg)})}"
                 " FROM (SELECT *, epoch_us(TRY_CAST(timestamp AS TIMESTAMPTZ)) AS _ts"
-                f" FROM read_ndjson({_list_literal(list(files))},"
+                f" FROM read_ndjson({segments.path_list(files)},"
                 f" columns={_columns_literal(columns)}, ignore_errors=true, filename=true,"
                 f" format='newline_delimited', maximum_object_size={limit})) r"
                 f" JOIN batch_files b ON b.filename = r.filename WHERE {keep} OR {suspect}"
@@ -543,6 +539,7 @@ def _ingest(
     python_only: frozenset[Path] = frozenset(),
 ) -> Ingested:
     paths, missing = expand_paths(specs)
+    position = {path: n for n, path in enumerate(paths)}
     result = Ingested(con=con, rejects=list(missing), cache_path=cache_path)
     _forget(con, segments.lost_files(con))
     known = {
@@ -630,8 +627,7 @@ def _ingest(
             done[path] = (file_id, "duckdb", outcome)
     slow += list(todo["otel"])
     python_rows: list[tuple[int, Row]] = []
-    order = {path: n for n, path in enumerate(todo_formats)}
-    for path in sorted(slow, key=order.__getitem__):
+    for path in sorted(slow, key=position.__getitem__):
         fmt = todo_formats[path]
         file_id = next_id
         next_id += 1
@@ -680,8 +676,7 @@ def _ingest(
         segments.rebuild_twins(con)
     # The order the logs were given in, whatever ids the files got (a file read again, or read
     # line by line, gets a later id): de-duplication keeps the first copy in this order.
-    order = {path: n for n, path in enumerate(paths)}
-    result.files.sort(key=lambda f: order[f.path])
+    result.files.sort(key=lambda f: position[f.path])
     return result
 
 

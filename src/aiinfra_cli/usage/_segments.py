@@ -18,7 +18,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -149,16 +149,20 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+def path_list(paths: Iterable[Path]) -> str:
+    """A SQL list literal of file paths, for DuckDB's readers."""
+    return "[" + ", ".join(f"'{_quoted(path)}'" for path in paths) + "]"
+
+
 def scan(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
     """A FROM-clause item over the named segments, with ``uid``: a row's identity in them."""
     if not names:
         empty = ", ".join(f'CAST(NULL AS {kind}) AS "{name}"' for name, kind in ROW_COLUMNS)
         return f"(SELECT {empty}, CAST(NULL AS BIGINT) AS uid WHERE FALSE)"
-    directory = home(con)
-    files = ", ".join(f"'{_quoted(directory / n)}'" for n in names)
+    files = path_list(home(con) / name for name in names)
     return (
         "(SELECT *, (seg::BIGINT << 40) | file_row_number AS uid"
-        f" FROM read_parquet([{files}], file_row_number=true))"
+        f" FROM read_parquet({files}, file_row_number=true))"
     )
 
 
@@ -236,13 +240,13 @@ def compact(con: duckdb.DuckDBPyConnection) -> None:
         chosen |= {int(seg_id): str(name) for seg_id, name, _rows, _alive in live[_KEEP:]}
     if not chosen:
         return
-    sources = ", ".join(f"'{_quoted(home(con) / name)}'" for name in chosen.values())
+    sources = path_list(home(con) / name for name in chosen.values())
 
     def select(new: int) -> str:
         columns = {n: f'r."{n}"' for n, _ in ROW_COLUMNS} | {"seg": str(new)}
         # Only rows of the segment their file now names (a file read again left old ones).
         return (
-            f"SELECT {typed_select(columns)} FROM read_parquet([{sources}]) r WHERE EXISTS"
+            f"SELECT {typed_select(columns)} FROM read_parquet({sources}) r WHERE EXISTS"
             " (SELECT 1 FROM files f WHERE f.file_id = r.file_id AND f.segment = r.seg)"
         )
 
