@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
 from pathlib import Path
 
 from _support import run_cli
@@ -23,6 +24,12 @@ LINE = {
 }
 
 
+def _report(repo: Path) -> subprocess.CompletedProcess[str]:
+    """``aiinfra cost-report`` over ``repo/logs`` for 2026-11-01..22, the JSON on stdout."""
+    period = ("--since", "2026-11-01", "--until", "2026-11-22")
+    return run_cli("cost-report", "--logs", "logs", "--no-write", "--json", *period, cwd=repo)
+
+
 def test_truncated_gzip_log_is_a_named_reject_not_a_crash(git_repo: Path) -> None:
     logs = git_repo / "logs"
     logs.mkdir()
@@ -30,9 +37,7 @@ def test_truncated_gzip_log_is_a_named_reject_not_a_crash(git_repo: Path) -> Non
     whole = gzip.compress(((json.dumps(LINE) + "\n") * 2000).encode())
     (logs / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])
 
-    args = ("cost-report", "--logs", "logs", "--no-write", "--json")
-    period = ("--since", "2026-11-01", "--until", "2026-11-22")
-    result = run_cli(*args, *period, cwd=git_repo)
+    result = _report(git_repo)
     assert result.returncode == 0, result.stderr
     assert "internal error" not in result.stderr
     report = json.loads(result.stdout)
@@ -65,8 +70,7 @@ def test_a_lone_surrogate_escape_is_a_named_reject(git_repo: Path) -> None:
     bad = json.dumps({**LINE, "feature": "x"}).replace('"x"', '"\\ud83d"')
     pair = json.dumps({**LINE, "feature": "x"}).replace('"x"', '"\\ud83d\\ude00"')
     (logs / "a.jsonl").write_text(f"{bad}\n{pair}\n{json.dumps(LINE)}\n")
-    args = ("cost-report", "--logs", "logs", "--no-write", "--json")
-    result = run_cli(*args, "--since", "2026-11-01", "--until", "2026-11-22", cwd=git_repo)
+    result = _report(git_repo)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["totals"]["requests"] == 2  # a whole pair is a character (an emoji here)
@@ -81,8 +85,7 @@ def test_a_log_named_like_a_glob_pattern_is_read_as_itself(git_repo: Path) -> No
     (logs / "ab.jsonl").write_text(json.dumps({**LINE, "input_tokens": 1000}) + "\n")
     # To DuckDB's reader "a[b].jsonl" is a pattern that matches ab.jsonl, not this file.
     (logs / "a[b].jsonl").write_text(json.dumps({**LINE, "input_tokens": 7}) + "\n")
-    args = ("cost-report", "--logs", "logs", "--no-write", "--json")
-    result = run_cli(*args, "--since", "2026-11-01", "--until", "2026-11-22", cwd=git_repo)
+    result = _report(git_repo)
     assert result.returncode == 0, result.stderr
     totals = json.loads(result.stdout)["totals"]
     assert (totals["requests"], totals["input_tokens"]) == (2, 1007)
