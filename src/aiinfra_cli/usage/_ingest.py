@@ -351,12 +351,6 @@ def _first_lines(path: Path, names: set[str]) -> dict[str, int]:
     return found
 
 
-def _bulk_readable(path: Path) -> bool:
-    """Whether DuckDB's reader can be given this path: it takes every path as a glob pattern,
-    so ``a[b].jsonl`` would read ``ab.jsonl`` instead (such files are read line by line)."""
-    return not any(char in str(path) for char in "*?[{")
-
-
 def _sample_unknown(path: Path) -> bool:
     """Whether the file's first lines hold a field this version does not know."""
     try:
@@ -597,17 +591,13 @@ def _ingest(
     slow: list[Path] = []
     # The tracker's own format: DuckDB, unless a sample shows fields only Python can count.
     own = {
-        p: i
-        for p, i in todo["aiinfra"].items()
-        if p not in python_only and _bulk_readable(p) and not _sample_unknown(p)
+        p: i for p, i in todo["aiinfra"].items() if p not in python_only and not _sample_unknown(p)
     }
     slow += [p for p in todo["aiinfra"] if p not in own]
     fast = writer.fast(
         own, columns=_OWN_COLUMNS, select=_OWN_SELECT, suspect=_OWN_SUSPECT, keep="TRUE"
     )
-    claude = {
-        p: i for p, i in todo["claude-code"].items() if p not in python_only and _bulk_readable(p)
-    }
+    claude = {p: i for p, i in todo["claude-code"].items() if p not in python_only}
     slow += [p for p in todo["claude-code"] if p not in claude]
     fast.update(
         writer.fast(

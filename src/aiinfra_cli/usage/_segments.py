@@ -15,6 +15,7 @@ interrupted run leaves only files nobody names, which the next run that opens th
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -39,6 +40,7 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS twins(dedupe_key VARCHAR)",
 )
 _SUFFIX = ".parquet"
+_GLOB_CHARS = re.compile(r"[*?\[\]{}]")
 # More live segments than this and all but the _KEEP largest are merged into one.
 MAX_SEGMENTS = 32
 _KEEP = 8
@@ -145,13 +147,20 @@ def _sync(path: Path) -> None:
             os.close(fd)
 
 
-def _quoted(path: Path) -> str:
+def _quoted(path: Path | str) -> str:
     return str(path).replace("'", "''")
+
+
+def literal_path(path: Path | str) -> str:
+    """``path`` as DuckDB's readers take it: they read every path as a glob pattern, so
+    ``a[b].jsonl`` would read ``ab.jsonl``; each glob character is bracketed to stand for
+    itself."""
+    return _GLOB_CHARS.sub(r"[\g<0>]", str(path))
 
 
 def path_list(paths: Iterable[Path]) -> str:
     """A SQL list literal of file paths, for DuckDB's readers."""
-    return "[" + ", ".join(f"'{_quoted(path)}'" for path in paths) + "]"
+    return "[" + ", ".join(f"'{_quoted(literal_path(path))}'" for path in paths) + "]"
 
 
 def scan(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
@@ -192,12 +201,12 @@ def drop_damaged(con: duckdb.DuckDBPyConnection) -> int:
     query = "SELECT file_name, num_rows FROM parquet_file_metadata(?)"
     try:
         # Every footer in one call (a few ms for hundreds); one bad file fails it, then one by one.
-        counts = dict(con.execute(query, [list(recorded)]).fetchall())
+        counts = dict(con.execute(query, [[literal_path(p) for p in recorded]]).fetchall())
     except duckdb.Error:
         counts = {}
         for path in recorded:
             try:
-                counts.update(con.execute(query, [path]).fetchall())
+                counts.update(con.execute(query, [literal_path(path)]).fetchall())
             except duckdb.Error:
                 continue
     damaged = []
