@@ -31,6 +31,7 @@ RUNTIME_MODULES = (
     "providers",
     "resilience",
     "response_cache",
+    "vocabulary",
 )
 TEST_MODULES = (
     "conftest",
