@@ -31,6 +31,7 @@ RUNTIME_MODULES = (
     "providers",
     "resilience",
     "response_cache",
+    "streaming",
     "vocabulary",
 )
 TEST_MODULES = (
