@@ -58,6 +58,8 @@ PYTHON: tuple[Entry, ...] = (
         for name in RUNTIME_MODULES
     ),
     Entry("{package_dir}/_prices.json", MANAGED, builder="prices"),
+    # The prompt render budget is the CLI's own module, copied verbatim: one definition.
+    Entry("{package_dir}/prompt_budget.py", MANAGED, builder="prompt_budget"),
     *(
         Entry(f"{{tests_dir}}/{name}.py", MANAGED, template=f"python/tests/{name}.py.j2")
         for name in TEST_MODULES

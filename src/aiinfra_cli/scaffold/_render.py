@@ -159,6 +159,13 @@ def _found_values(added: ConfigAdditions) -> dict[str, Any]:
     return {"found_models": [m.yaml() for m in added.models], "found_routes": routes}
 
 
+def prompt_budget_source() -> str:
+    """The CLI's prompt render budget module, which the runtime carries verbatim."""
+    from importlib.resources import files
+
+    return files("aiinfra_cli.prompts").joinpath("_budget.py").read_text(encoding="utf-8")
+
+
 def _valid(text: str, path: Path) -> bool:
     return check_text(text, path)[0] is not None
 
@@ -226,6 +233,8 @@ def render_all(
             text = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
         elif entry.builder == "log_gitignore":
             text = LOG_GITIGNORE
+        elif entry.builder == "prompt_budget":
+            text = prompt_budget_source()
         else:
             text = ""
         result.files[rel] = text.encode("utf-8")
