@@ -23,8 +23,8 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli.scaffold._catalogue import SEED
+from aiinfra_cli.scaffold._confine import confined, read_inside, write_inside
 from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery
 from aiinfra_cli.scaffold._layout import Layout
 from aiinfra_cli.scaffold._manifest import (
@@ -82,15 +82,6 @@ class Plan:
         return self.manifest_changed or any(s.writes for s in self.steps)
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        return b""
-
-
 def decide(
     new: bytes, old: bytes | None, record: FileRecord | None, policy: str, *, force: bool
 ) -> str:
@@ -121,10 +112,11 @@ def make_plan(
         config_existing=rendered.config_existing,
     )
     files = dict(manifest.files)
+    confined(root, MANIFEST_RELPATH.as_posix())
     for rel in sorted(rendered.files):
         new = rendered.files[rel]
         policy = rendered.entries[rel].policy
-        old = _read(root / rel)
+        old = read_inside(root, rel)
         record = manifest.files.get(rel)
         action = decide(new, old, record, policy, force=force)
         plan.steps.append(Step(rel, action, policy, old, new))
@@ -145,12 +137,16 @@ def make_plan(
 
 
 def apply_plan(plan: Plan) -> None:
-    """Write every step that writes, then the manifest; each write is atomic."""
+    """Write every step that writes, then the manifest; each write is atomic and stays inside
+    the project (checked again here: the plan may be older than the disk)."""
+    written = 0
     for step in plan.steps:
         if step.writes:
-            write_atomic(plan.root / step.path, step.new)
+            write_inside(plan.root, step.path, step.new, written=written)
+            written += 1
     if plan.manifest_changed:
-        write_atomic(plan.root / MANIFEST_RELPATH, plan.manifest.to_json())
+        manifest = plan.manifest.to_json()
+        write_inside(plan.root, MANIFEST_RELPATH.as_posix(), manifest, written=written)
 
 
 def _lines(data: bytes | None) -> list[str]:
