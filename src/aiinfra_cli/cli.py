@@ -130,6 +130,22 @@ def init(
     )
 
 
+@app.command()
+def upgrade(
+    path: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(metavar="[PATH]", help="Project root [the repository you are in]."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the patch and the summary; write nothing.")
+    ] = False,
+) -> None:
+    """Merge this version's templates into the files init generated, keeping your edits."""
+    from aiinfra_cli.commands import upgrade as command
+
+    raise typer.Exit(command.run(path=path, dry_run=dry_run))
+
+
 @app.command("cost-report")
 def cost_report(
     timeframe: Annotated[

@@ -12,7 +12,7 @@ import pytest
 from _support import EXAMPLE_CONFIG, run_cli
 
 from aiinfra_cli.config import load_config
-from aiinfra_cli.scaffold import MANIFEST_RELPATH, digest
+from aiinfra_cli.scaffold import BASE_DIR, MANIFEST_RELPATH, digest
 
 RUNTIME = [
     "__init__.py",
@@ -117,7 +117,7 @@ def test_edited_files_are_kept_and_listed_with_the_next_step(project: Path) -> N
     result = init(project)
     assert result.returncode == 0
     assert tree(project) == before
-    why = "you edited it; `aiinfra init --dry-run --force`"
+    why = "you edited it; `aiinfra upgrade` merges the templates' changes"
     assert listed(result.stderr, "kept", "src/ai/budget.py", why)
     assert listed(result.stderr, "left", "config/ai-models.yaml", "yours since the first run")
 
@@ -168,7 +168,9 @@ def test_dry_run_writes_nothing_and_prints_a_patch_git_applies(project: Path) ->
     subprocess.run(["git", "init", "-q", str(real)], check=True)
     (real / "pyproject.toml").write_bytes((project / "pyproject.toml").read_bytes())
     init(real)
-    expected = {k: v for k, v in tree(real).items() if k != MANIFEST_RELPATH.as_posix()}
+    # The patch is the files; the manifest and base copies are bookkeeping init writes.
+    bookkeeping = (MANIFEST_RELPATH.as_posix(), BASE_DIR + "/")
+    expected = {k: v for k, v in tree(real).items() if not k.startswith(bookkeeping)}
     assert applied == expected
     # After applying the patch, init adopts every file as its own.
     adopted = init(project)

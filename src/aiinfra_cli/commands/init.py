@@ -44,8 +44,8 @@ _LABELS = {
     "yours": ("leaves", "left"),
 }
 _WHY = {
-    "edited": "you edited it; `aiinfra init --dry-run --force` shows the template's changes,"
-    " `--force` takes them",
+    "edited": "you edited it; `aiinfra upgrade` merges the templates' changes into it,"
+    " `--force` takes the templates' version",
     "deleted": "you deleted it, so it stays deleted; `--force` restores it",
     "exists": "it was not written by aiinfra init; left as it is",
 }

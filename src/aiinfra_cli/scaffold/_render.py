@@ -164,16 +164,24 @@ def _valid(text: str, path: Path) -> bool:
 
 
 def render_all(
-    root: Path, layout: Layout, discovery: Discovery | None = None, proposals: str = ""
+    root: Path,
+    layout: Layout,
+    discovery: Discovery | None = None,
+    proposals: str = "",
+    *,
+    templates: Path | None = None,
+    fresh_config: bool = False,
 ) -> Rendered:
     """Render the Python catalogue for ``layout`` under ``root``.
 
     With a ``discovery`` (what the scanner found in the code) and no config on disk yet, the
     config gains the models called in the code and one route per module that calls them.
     ``proposals`` (the agent's commented block) goes at the end of its routes, when the config
-    still validates both as written and with every proposal uncommented.
+    still validates both as written and with every proposal uncommented. ``templates`` is
+    another templates directory (an older aiinfra's, in tests); ``fresh_config`` renders the
+    config as a first run would even when one exists (what ``upgrade`` compares with).
     """
-    env = environment()
+    env = environment(templates)
     values = context(layout)
     result = Rendered()
     texts: dict[str, str] = {}
@@ -182,7 +190,7 @@ def render_all(
             texts[entry.template] = env.get_template(entry.template).render(**values)
     config_name = "config/ai-models.yaml.j2"
     config_path = root / CONFIG_RELPATH
-    creating = not config_path.exists()
+    creating = fresh_config or not config_path.exists()
     if discovery is not None and not discovery.empty and creating:
         base, _ = check_text(texts[config_name], config_path)
         if base is not None:
