@@ -40,11 +40,13 @@ from aiinfra_cli.scaffold._discover import (
 from aiinfra_cli.scaffold._layout import (
     LANGUAGES,
     PROJECT_TYPES,
+    Chooser,
     Layout,
     detect_language,
     resolve_layout,
 )
 from aiinfra_cli.scaffold._manifest import MANIFEST_RELPATH, Manifest, digest, read_manifest
+from aiinfra_cli.scaffold._packaging import Packaging, find_packages, packaging_advice
 from aiinfra_cli.scaffold._plan import (
     ADOPT,
     CREATE,
@@ -98,6 +100,7 @@ __all__ = [
     "UPDATE",
     "WRITES",
     "YOURS",
+    "Chooser",
     "ConfigAdditions",
     "Discovery",
     "FileUpgrade",
@@ -106,6 +109,7 @@ __all__ = [
     "Layout",
     "Manifest",
     "Outcome",
+    "Packaging",
     "Plan",
     "Step",
     "UntrackedCall",
@@ -120,7 +124,9 @@ __all__ = [
     "digest",
     "discover",
     "environment",
+    "find_packages",
     "model_id",
+    "packaging_advice",
     "plan_init",
     "plan_upgrade",
     "proposal_diff",
@@ -151,6 +157,7 @@ def plan_init(
     proposals: str = "",
     templates: Path | None = None,
     fresh_config: bool = False,
+    choose: Chooser | None = None,
 ) -> tuple[Plan, list[str]]:
     """The plan for ``aiinfra init`` in ``root``, and notes worth telling the user.
 
@@ -158,7 +165,8 @@ def plan_init(
     earlier plan): its models and modules shape a config being created, and
     ``plan.discovery`` holds the calls that bypass the tracker. ``proposals`` is the agent's
     commented block for that config (``plan.proposals_written`` says whether it went in).
-    ``templates`` and ``fresh_config`` are :func:`render_all`'s (``upgrade`` uses them).
+    ``templates`` and ``fresh_config`` are :func:`render_all`'s (``upgrade`` uses them);
+    ``choose`` picks the package when the build config ships several (None: refuse).
     """
     manifest = read_manifest(root)
     language, note = detect_language(root, lang)
@@ -175,7 +183,9 @@ def plan_init(
         project_type=project_type,
         package_dir=package_dir,
         remembered=manifest.options,
+        choose=choose,
     )
+    notes.extend(layout.notes)
     if discovery is None and read_code:
         discovery = discover(root, layout)
     if discovery is not None and discovery.warning:
