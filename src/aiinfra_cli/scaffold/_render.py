@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 LOG_GITIGNORE = "# Usage logs written by the AI cost tracker: data, not source.\n*\n!.gitignore\n"
+# State files rewritten on every run: committing them would make every run a change.
+STATE_GITIGNORES = {
+    "memory_gitignore": "# Rewritten by every `aiinfra cost-report` run: local state, not source.\n"
+    "cost-baselines.json\n",
+    "health_gitignore": "# Appended by every `aiinfra model-health` run: local state, not source.\n"
+    "history.jsonl\nhistory.jsonl.*\n",
+}
 
 
 @dataclass
@@ -234,6 +241,8 @@ def render_all(
             text = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
         elif entry.builder == "log_gitignore":
             text = LOG_GITIGNORE
+        elif entry.builder in STATE_GITIGNORES:
+            text = STATE_GITIGNORES[entry.builder]
         else:
             text = ""
         result.files[rel] = text.encode("utf-8")
