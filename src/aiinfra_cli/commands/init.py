@@ -323,6 +323,7 @@ def run(
         render_plan(plan, console, dry_run=True, notes=notes)
         render_found(plan, console, dry_run=True)
         _render_agent(plan, analysis, console, dry_run=True)
+        render_packaging(plan, console)
         # Old content of edited files is part of the diff: never let a key through.
         sys.stdout.write(redact(unified_diff(plan)))
         sys.stdout.flush()
