@@ -99,7 +99,12 @@ def init(
     ] = None,
     package_dir: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--package-dir", metavar="DIR", help="Where the runtime goes [src/ai]."),
+        typer.Option(
+            "--package-dir",
+            metavar="DIR",
+            help="Where the runtime goes [inside the package your build ships, e.g."
+            " src/myapp/ai; src/ai when nothing is packaged].",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and the diff; write nothing.")
