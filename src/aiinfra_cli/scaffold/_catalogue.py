@@ -80,4 +80,6 @@ PYTHON: tuple[Entry, ...] = (
         template="multiagent/cost-baselines.json.j2",
     ),
     Entry("{usage_log_dir}/.gitignore", SEED, builder="log_gitignore"),
+    Entry(".multiagent/ai-infrastructure/memory/.gitignore", SEED, builder="memory_gitignore"),
+    Entry(".multiagent/health/.gitignore", SEED, builder="health_gitignore"),
 )
