@@ -31,6 +31,7 @@ RUNTIME_MODULES = (
     "providers",
     "resilience",
     "response_cache",
+    "store_shipper",
 )
 TEST_MODULES = (
     "conftest",
