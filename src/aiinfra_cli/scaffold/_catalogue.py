@@ -32,6 +32,7 @@ RUNTIME_MODULES = (
     "resilience",
     "response_cache",
     "store_shipper",
+    "store_spend",
 )
 TEST_MODULES = (
     "conftest",
