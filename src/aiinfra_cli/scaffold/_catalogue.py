@@ -27,6 +27,7 @@ RUNTIME_MODULES = (
     "cost_tracker",
     "errors",
     "model_orchestrator",
+    "otel_export",
     "prompt_loader",
     "providers",
     "resilience",
