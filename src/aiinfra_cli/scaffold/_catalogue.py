@@ -32,6 +32,7 @@ RUNTIME_MODULES = (
     "providers",
     "resilience",
     "response_cache",
+    "shared_state",
     "store_shipper",
     "store_spend",
 )
