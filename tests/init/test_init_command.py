@@ -83,7 +83,7 @@ def test_init_writes_the_runtime_config_prompts_and_manifest(project: Path) -> N
     ):
         assert (project / rel).is_file(), rel
     assert listed(result.stderr, "created", "src/ai/model_orchestrator.py")
-    assert "32 file(s) were written (32 new" in result.stderr
+    assert "34 file(s) were written (34 new" in result.stderr
     # The next three commands.
     assert "python -m pytest tests/ai" in result.stderr
     assert "aiinfra model-health" in result.stderr
@@ -107,7 +107,7 @@ def test_a_rerun_changes_nothing(project: Path) -> None:
     before = tree(project)
     result = init(project)
     assert result.returncode == 0
-    assert "0 file(s) were written" in result.stderr and "32 unchanged" in result.stderr
+    assert "0 file(s) were written" in result.stderr and "34 unchanged" in result.stderr
     assert tree(project) == before
 
 
@@ -281,7 +281,7 @@ def test_a_custom_package_dir_is_importable_and_remembered(project: Path) -> Non
     )
     assert probe.stdout.strip() == "shop.llm.model_orchestrator", probe.stderr
     again = init(project)  # the manifest remembers the layout
-    assert "32 unchanged" in again.stderr
+    assert "34 unchanged" in again.stderr
 
 
 @pytest.mark.parametrize(

@@ -245,3 +245,16 @@ def test_fork_and_exit_ship_everything(runtime_repo: Path, store_dsn: str, tmp_p
     assert len(events) == 150
     got = store_totals(store_dsn)
     assert got["rows"] == got["ids"] == 150
+
+
+def test_the_runtimes_own_store_tests_skip_without_a_database_and_pass_with_one(
+    runtime_repo: Path, store_dsn: str
+) -> None:
+    test = runtime_repo / "tests" / "genai_rt" / "test_ai_store.py"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)]
+    env = {k: v for k, v in os.environ.items() if k not in ("AIINFRA_TEST_PG", "AIINFRA_STORE_DSN")}
+    skipped = subprocess.run(command, cwd=runtime_repo, env=env, capture_output=True, text=True)
+    assert "1 skipped" in skipped.stdout, skipped.stdout + skipped.stderr
+    env["AIINFRA_TEST_PG"] = store_dsn
+    ran = subprocess.run(command, cwd=runtime_repo, env=env, capture_output=True, text=True)
+    assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr
