@@ -48,6 +48,9 @@ class Rendered:
     proposals_written: bool = False
 
 
+STORE_SCHEMA_VERSION = 1
+
+
 def environment(directory: Path | None = None) -> Environment:
     """The Jinja environment for ``templates/`` (strict, custom delimiters)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -82,6 +85,8 @@ def context(layout: Layout) -> dict[str, Any]:
         "found_models": [],
         "found_routes": [],
         "agent_proposals": "",
+        # The newest team-store schema (aiinfra.schema_migrations) the runtime writes to.
+        "store_schema_version": STORE_SCHEMA_VERSION,
     }
 
 
