@@ -103,6 +103,8 @@ def run(
 def _warn_about(outcome: ScanOutcome) -> None:
     for diagnostic in outcome.report.diagnostics:
         output.warn(str(diagnostic))
+    for skipped in outcome.report.not_read:
+        output.warn(str(skipped))
     usage = outcome.report.usage
     if usage and usage.get("rejected_lines"):
         output.warn(

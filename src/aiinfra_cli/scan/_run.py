@@ -169,6 +169,7 @@ def scan(options: ScanOptions) -> ScanOutcome:
             "files_skipped_by_prefilter": stats.skipped,
             "workers": stats.workers,
         },
+        not_read=stats.not_read,
     )
     return ScanOutcome(report, root, results, stats)
 
