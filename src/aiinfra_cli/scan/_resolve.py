@@ -477,6 +477,13 @@ class Resolver:
             return Other("mock")
         if qual.startswith("builtins."):
             return OTHER
+        owner, _, _ = qual.rpartition(".")
+        if tail.startswith("from_") and owner.rsplit(".", 1)[-1][:1].isupper():
+            # An alternate constructor: ``CostTracker.from_settings(...)``, ``X.from_config()``.
+            return Instance(owner)
+        if tail == "get_orchestrator" and tracked_match(f"{owner}.Orchestrator", self.tracked):
+            # The generated runtime's process-wide orchestrator (``ai.get_orchestrator()``).
+            return Instance(f"{owner}.Orchestrator")
         if call is not None:
             if tail == "Depends" and call.args:
                 dependency = self.value_of(call.args[0], scope, depth + 1)
