@@ -16,6 +16,15 @@ from dataclasses import dataclass, field
 
 from aiinfra_cli.scan._index import Candidate, ModuleIndex, Scope
 from aiinfra_cli.scan._resolve import Resolver, call_kwargs, tracked_match
+from aiinfra_cli.scan._runtime import (
+    DEFAULT_ROUTE,
+    FUNCTIONS,
+    METHODS,
+    RouteFacts,
+    is_orchestrator,
+    is_runtime_function,
+)
+from aiinfra_cli.scan._runtime import SDK as RUNTIME_SDK
 from aiinfra_cli.scan._sdk import (
     CLIENT_APIS,
     LANGCHAIN_CALLS,
@@ -68,6 +77,8 @@ class Detected:
     model_node: ast.expr | None = None
     instrumented: bool = False
     module_timeout: bool = False
+    route: str | None = None
+    route_facts: RouteFacts | None = None
 
     @property
     def keys_unknown(self) -> bool:
@@ -81,8 +92,11 @@ class Detected:
         return None if self.keys_unknown else False
 
 
-def discover(index: ModuleIndex, resolver: Resolver) -> list[Detected]:
-    """Every LLM call site of the module, in source order."""
+def discover(
+    index: ModuleIndex, resolver: Resolver, routes: tuple[RouteFacts, ...] = ()
+) -> list[Detected]:
+    """Every LLM call site of the module, in source order (``routes``: the config's, to
+    resolve calls through the generated runtime)."""
     found: list[Detected] = []
     for candidate in index.candidates:
         detected = _classify_attribute_call(candidate, resolver)
@@ -92,8 +106,11 @@ def discover(index: ModuleIndex, resolver: Resolver) -> list[Detected]:
         detected = _classify_name_call(candidate, resolver)
         if detected is not None:
             found.append(detected)
+    by_name = {route.name: route for route in routes}
     for item in found:
         _fill(item, resolver)
+        if item.sdk == RUNTIME_SDK:
+            _fill_route(item, resolver, by_name)
     found.sort(key=lambda d: (d.call.lineno, d.call.col_offset))
     return found
 
@@ -138,6 +155,11 @@ def _classify_receiver(
                 client_name=receiver.qual.rsplit(".", 1)[-1],
             )
         return None
+    if isinstance(receiver, Instance) and is_orchestrator(receiver.qual, resolver.tracked):
+        if method not in METHODS:
+            return None
+        is_async, _streams = METHODS[method]
+        return _runtime_call(candidate, f"Orchestrator.{method}", is_async)
     if isinstance(receiver, Instance) and receiver.qual == "litellm.Router":
         if method in _ROUTER_METHODS:
             return Detected(
@@ -153,7 +175,7 @@ def _classify_receiver(
             )
         return None
     if isinstance(receiver, Ref):
-        found = _ref_call(candidate, f"{receiver.qual}.{method}")
+        found = _ref_call(candidate, f"{receiver.qual}.{method}", resolver.tracked)
         if found is not None:
             return found
         target = resolver.deref(receiver)
@@ -197,8 +219,25 @@ def _strip_flags(parts: list[str]) -> tuple[list[str], frozenset[str]]:
     return [p for p in parts if p not in PATH_FLAGS], flags
 
 
-def _ref_call(candidate: Candidate, qual: str) -> Detected | None:
+def _runtime_call(candidate: Candidate, path: str, is_async: bool) -> Detected:
+    return Detected(
+        candidate.call,
+        candidate.scope,
+        candidate.ancestors,
+        api=f"{RUNTIME_SDK}.{path}",
+        sdk=RUNTIME_SDK,
+        path=path,
+        is_async=is_async,
+        provider=None,
+        instrumented=True,
+    )
+
+
+def _ref_call(candidate: Candidate, qual: str, tracked: tuple[str, ...] = ()) -> Detected | None:
     call = candidate.call
+    if is_runtime_function(qual, tracked):
+        name = qual.rsplit(".", 1)[-1]
+        return _runtime_call(candidate, name, FUNCTIONS[name])
     if qual.startswith("litellm."):
         name = qual.removeprefix("litellm.")
         if name in LITELLM_FUNCTIONS:
@@ -324,7 +363,7 @@ def _receiver_known_other(func: ast.expr, size: int, resolver: Resolver, scope: 
             return False
 
 
-_NAME_CALLABLE = frozenset({*LITELLM_FUNCTIONS, "create", "acreate", "stream", "parse"})
+_NAME_CALLABLE = frozenset({*LITELLM_FUNCTIONS, *FUNCTIONS, "create", "acreate", "stream", "parse"})
 
 
 def _classify_name_call(candidate: Candidate, resolver: Resolver) -> Detected | None:
@@ -341,9 +380,12 @@ def _classify_name_call(candidate: Candidate, resolver: Resolver) -> Detected | 
         for b in bindings
     ):
         return None
-    value = resolver.deref(resolver.name_value(func.id, candidate.scope))
+    named = resolver.name_value(func.id, candidate.scope)
+    if isinstance(named, Ref) and is_runtime_function(named.qual, resolver.tracked):
+        return _ref_call(candidate, named.qual, resolver.tracked)
+    value = resolver.deref(named)
     if isinstance(value, Ref):
-        return _ref_call(candidate, value.qual)
+        return _ref_call(candidate, value.qual, resolver.tracked)
     if isinstance(value, Resource):
         # ``create = client.messages.create`` … ``create(...)``: still a call of the API.
         if not value.path:
@@ -383,6 +425,23 @@ def _fill(item: Detected, resolver: Resolver) -> None:
     )
     if module_level:
         item.module_timeout = _module_timeout(item, resolver)
+
+
+def _fill_route(item: Detected, resolver: Resolver, routes: dict[str, RouteFacts]) -> None:
+    """A runtime call's route (a literal, or ``default`` when none is passed) and its first
+    model: the call is priced as that model."""
+    expr = item.named.get("route") or (item.call.args[0] if item.call.args else None)
+    if expr is None:
+        # ``prompt=`` may name the route; without it the runtime uses the default route.
+        unknown = "prompt" in item.named or item.keys_unknown
+        item.route = None if unknown else DEFAULT_ROUTE
+    else:
+        item.route = resolver.const_str(expr, item.scope)
+    facts = routes.get(item.route or "")
+    item.route_facts = facts
+    item.model = None if facts is None else facts.model
+    item.provider = None if facts is None else facts.provider
+    item.model_node = None
 
 
 def _module_timeout(item: Detected, resolver: Resolver) -> bool:
@@ -456,6 +515,8 @@ def _mutated(name: str, scope: Scope) -> bool:
 
 def has_timeout(item: Detected) -> bool | None:
     """A timeout on the call, its client or its chat model (None: unknowable)."""
+    if item.sdk == RUNTIME_SDK:
+        return True  # the runtime always sets a deadline
     on_call = item.has_kwarg(TIMEOUT_KWARGS)
     if on_call or item.module_timeout:
         return True
@@ -472,6 +533,8 @@ def has_timeout(item: Detected) -> bool | None:
 
 def has_max_tokens(item: Detected) -> bool | None:
     """An output cap on the call (or the chat model); None when unknowable."""
+    if item.sdk == RUNTIME_SDK:
+        return True  # the runtime always caps the output
     on_call = item.has_kwarg(OUTPUT_CAP_KWARGS)
     if on_call:
         return True
@@ -484,7 +547,7 @@ def has_max_tokens(item: Detected) -> bool | None:
 
 def is_instrumented(item: Detected, resolver: Resolver, *, in_tracker_package: bool) -> bool:
     """Whether the call goes through the cost tracker / orchestrator (see docs/rules/AIC012)."""
-    if in_tracker_package:
+    if in_tracker_package or item.sdk == RUNTIME_SDK:
         return True
     if (item.client is not None and item.client.tracked) or (
         item.chat is not None and item.chat.tracked

@@ -33,6 +33,8 @@ CANDIDATE_METHODS = frozenset(
         "atext_completion",
         "responses",
         "aresponses",
+        "complete",
+        "acomplete",
     }
 )
 

@@ -53,6 +53,7 @@ class CallSite:
     max_tokens: int | None = None
     static_input_tokens: int = 0
     traffic: dict[str, Any] | None = None
+    route: str | None = None
 
     @property
     def key(self) -> str:
@@ -82,6 +83,7 @@ class CallSite:
             "resolution": self.resolution,
             "max_tokens": self.max_tokens,
             "static_input_tokens": self.static_input_tokens,
+            "route": self.route,
         }
         if self.traffic is not None:
             data["traffic"] = self.traffic

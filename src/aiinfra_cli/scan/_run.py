@@ -25,6 +25,7 @@ from aiinfra_cli.scan._files import collect, scan_root, staged
 from aiinfra_cli.scan._fix import FileFix, fix_source
 from aiinfra_cli.scan._model import FileResult, Finding
 from aiinfra_cli.scan._report import Report
+from aiinfra_cli.scan._runtime import route_facts
 from aiinfra_cli.scan._settings import load_project_settings, selected_codes
 from aiinfra_cli.scan._suppress import is_suppressed
 
@@ -87,6 +88,7 @@ def instrumentation_settings(
             tracked=tuple(dict.fromkeys(tracked)),
             packages=(package,) if package else (),
             ignore_paths=tuple(inst.ignore_paths),
+            routes=route_facts(config),
         ),
         config,
     )

@@ -23,6 +23,10 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
     b"responses.create",
     b"responses.stream",
     b"responses.parse",
+    # The generated runtime: ``complete(...)``, ``acomplete(...)``, an orchestrator's methods.
+    b"complete(",
+    b"Orchestrator",
+    b"get_orchestrator",
 )
 # And one of these: a call (or reference) of a method the scanner reports, or something a key
 # could look like. A file that names an SDK only in imports, types or docs has none of them.
@@ -33,6 +37,7 @@ ACTION_TOKENS: tuple[bytes, ...] = (
     b"tool_runner(",
     b"invoke(",
     b"completion(",
+    b"complete(",
     b"batch(",
     b"predict(",
     b"responses(",
