@@ -138,6 +138,8 @@ class Finding:
     call: str | None = None
     fixable: bool = False
     observed: dict[str, Any] | None = None
+    fingerprint: str | None = None
+    baseline: bool = False
 
     def to_json(self, *, name: str, severity: str) -> dict[str, Any]:
         """The JSON report's object for this finding."""
@@ -154,6 +156,8 @@ class Finding:
             "fixable": self.fixable,
             "estimate": None if self.estimate is None else self.estimate.to_json(),
             "observed": self.observed,
+            "fingerprint": self.fingerprint,
+            "baseline": self.baseline,
         }
 
 

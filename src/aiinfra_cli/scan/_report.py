@@ -33,6 +33,13 @@ class Report:
     fixed: int = 0
     engine: dict[str, int] = field(default_factory=dict)
     not_read: list[SkippedFile] = field(default_factory=list)
+    baselined: int | None = None
+    min_severity: str | None = None
+
+    @property
+    def failing(self) -> list[Finding]:
+        """Findings that fail the run: those the baseline does not hold."""
+        return [f for f in self.findings if not f.baseline]
 
     def rule(self, code: str) -> Rule:
         """The rule metadata for ``code``."""
@@ -68,6 +75,8 @@ class Report:
             "suppressed": self.suppressed,
             "errors": len(self.diagnostics),
             "files_not_read": len(self.not_read),
+            "baseline": self.baselined,
+            "min_severity": self.min_severity,
             "by_code": dict(sorted(self.by_code().items())),
             "uninstrumented_call_sites": sum(1 for c in self.calls if not c.instrumented),
         }
