@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from anthropic import Anthropic, AsyncAnthropic
 from openai import AsyncOpenAI, OpenAI
 from pydantic import BaseModel
@@ -43,7 +41,7 @@ async def classify(client: AsyncOpenAI, text: str) -> str:
     return str(result.choices[0].message.parsed)
 
 
-async def stream_reply(client: Optional[AsyncAnthropic], text: str) -> None:
+async def stream_reply(client: AsyncAnthropic | None, text: str) -> None:
     assert client is not None
     async with client.beta.messages.stream(  # expect: anthropic.messages.stream
         model="claude-haiku-4-5", max_tokens=200, messages=[{"role": "user", "content": text}]

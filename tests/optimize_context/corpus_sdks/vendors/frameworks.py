@@ -27,21 +27,21 @@ def routed(question: str) -> str:
 
 
 async def routed_async(question: str) -> None:
-    await router.acompletion(
+    await router.acompletion(  # expect: litellm.Router.acompletion
         model="smart", messages=[{"role": "user", "content": question}]
-    )  # expect: litellm.Router.acompletion
+    )
 
 
 def llama_complete(question: str) -> str:
-    return llm.complete(
+    return llm.complete(  # expect: llama_index.OpenAI.complete max=true provider=openai
         question
-    ).text  # expect: llama_index.OpenAI.complete max=true provider=openai
+    ).text
 
 
 def llama_chat(question: str) -> str:
-    reply = claude.chat(
+    reply = claude.chat(  # expect: llama_index.Anthropic.chat max=false provider=anthropic
         [ChatMessage(role="user", content=question)]
-    )  # expect: llama_index.Anthropic.chat max=false provider=anthropic
+    )
     return str(reply)
 
 
@@ -51,21 +51,21 @@ def llama_stream(question: str) -> None:
 
 
 async def llama_async(question: str) -> None:
-    await claude.achat(
+    await claude.achat(  # expect: llama_index.Anthropic.achat
         [ChatMessage(role="user", content=question)]
-    )  # expect: llama_index.Anthropic.achat
+    )
 
 
 def agent_sync(question: str) -> str:
-    return support_agent.run_sync(
+    return support_agent.run_sync(  # expect: pydantic_ai.Agent.run_sync max=false provider=openai
         question
-    ).output  # expect: pydantic_ai.Agent.run_sync max=false provider=openai
+    ).output
 
 
 async def agent_async(question: str) -> str:
-    result = await typed_agent.run(
+    result = await typed_agent.run(  # expect: pydantic_ai.Agent.run max=true provider=anthropic
         question
-    )  # expect: pydantic_ai.Agent.run max=true provider=anthropic
+    )
     return str(result.output)
 
 

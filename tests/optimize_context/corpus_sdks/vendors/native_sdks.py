@@ -97,9 +97,9 @@ def cohere_stream(question: str) -> None:
 
 async def cohere_async(question: str) -> None:
     co = cohere.AsyncClientV2()
-    await co.chat(
+    await co.chat(  # expect: cohere.chat
         model="command-r", messages=[{"role": "user", "content": question}]
-    )  # expect: cohere.chat
+    )
 
 
 def cohere_v1(question: str) -> str:
@@ -166,9 +166,10 @@ def ollama_module(question: str) -> str:
 
 
 def ollama_function(question: str) -> str:
-    return (
-        chat(model="gemma3", messages=[{"role": "user", "content": question}]).message.content or ""
-    )  # expect: ollama.chat
+    reply = chat(  # expect: ollama.chat
+        model="gemma3", messages=[{"role": "user", "content": question}]
+    )
+    return reply.message.content or ""
 
 
 def ollama_client(question: str) -> None:
@@ -182,6 +183,6 @@ def ollama_client(question: str) -> None:
 
 
 async def ollama_async(question: str) -> None:
-    await AsyncClient().chat(
+    await AsyncClient().chat(  # expect: ollama.chat
         model="llama3.2", messages=[{"role": "user", "content": question}]
-    )  # expect: ollama.chat
+    )
