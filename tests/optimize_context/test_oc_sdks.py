@@ -35,7 +35,7 @@ def _expected(root: Path) -> dict[tuple[str, int], tuple[str, dict[str, str]]]:
     return found
 
 
-@pytest.mark.xfail(reason="the rules for these SDKs land in the next commit", strict=True)
+
 def test_every_sdk_shape_is_found_and_no_look_alike(
     sdk_scan: tuple[Path, list[CallSite]], record_property: pytest.RecordProperty
 ) -> None:
@@ -55,7 +55,7 @@ def test_every_sdk_shape_is_found_and_no_look_alike(
 _BOOL = {"true": True, "false": False, "none": None}
 
 
-@pytest.mark.xfail(reason="the rules for these SDKs land in the next commit", strict=True)
+
 def test_call_site_facts(sdk_scan: tuple[Path, list[CallSite]]) -> None:
     root, calls = sdk_scan
     by_line = {(c.file, c.line): c for c in calls}

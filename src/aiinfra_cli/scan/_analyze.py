@@ -267,7 +267,7 @@ def _exports(index: ModuleIndex, resolver: Resolver) -> list[str]:
 
 
 def _streaming(item: Detected) -> bool | None:
-    if item.path.endswith("stream") or item.path.endswith(".stream"):
+    if "stream" in item.path.rsplit(".", 1)[-1]:
         return True
     if item.sdk == "langchain":
         method = item.path

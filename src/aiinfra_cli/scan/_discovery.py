@@ -12,10 +12,11 @@ the unmistakable shape of one (``.chat.completions.create(model=…, messages=�
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiinfra_cli.scan._index import Candidate, ModuleIndex, Scope
-from aiinfra_cli.scan._resolve import Resolver, call_kwargs, tracked_match
+from aiinfra_cli.scan._resolve import Resolver, call_kwargs, settings_cap, tracked_match
 from aiinfra_cli.scan._runtime import (
     DEFAULT_ROUTE,
     FUNCTIONS,
@@ -30,8 +31,12 @@ from aiinfra_cli.scan._sdk import (
     LANGCHAIN_CALLS,
     LEGACY_OPENAI,
     LITELLM_FUNCTIONS,
+    LLAMA_INDEX_CALLS,
+    MODULE_FUNCTIONS,
     OUTPUT_CAP_KWARGS,
     PATH_FLAGS,
+    PYDANTIC_AI_AGENTS,
+    PYDANTIC_AI_CALLS,
     TIMEOUT_KWARGS,
     ClientClass,
 )
@@ -139,6 +144,10 @@ def _classify_receiver(
     call = candidate.call
     if isinstance(receiver, Resource):
         return _client_call(candidate, receiver, method)
+    if isinstance(receiver, Client):  # a method right on the client: ``co.chat(...)``
+        return _client_call(candidate, Resource(receiver, ()), method)
+    if isinstance(receiver, ChatModel) and not receiver.qual.startswith("langchain"):
+        return _framework_call(candidate, receiver, method)
     if isinstance(receiver, ChatModel):
         if method in LANGCHAIN_CALLS:
             is_async, _streams = LANGCHAIN_CALLS[method]
@@ -188,6 +197,30 @@ def _classify_receiver(
     return None
 
 
+def _framework_call(candidate: Candidate, receiver: ChatModel, method: str) -> Detected | None:
+    """A LlamaIndex LLM's ``complete`` / ``chat`` / ``stream_*``, a pydantic-ai agent's run."""
+    if receiver.qual in PYDANTIC_AI_AGENTS:
+        sdk, calls, api = "pydantic_ai", PYDANTIC_AI_CALLS, f"pydantic_ai.Agent.{method}"
+    else:
+        name = receiver.qual.rsplit(".", 1)[-1]
+        sdk, calls, api = "llama_index", LLAMA_INDEX_CALLS, f"llama_index.{name}.{method}"
+    if method not in calls:
+        return None
+    is_async, _streams = calls[method]
+    return Detected(
+        candidate.call,
+        candidate.scope,
+        candidate.ancestors,
+        api=api,
+        sdk=sdk,
+        path=method,
+        is_async=is_async,
+        provider=receiver.provider or None,
+        chat=receiver,
+        client_name=receiver.qual.rsplit(".", 1)[-1],
+    )
+
+
 def _langchain_name(qual: str) -> str:
     """``langchain_anthropic.chat_models.ChatAnthropic`` → ``langchain_anthropic.ChatAnthropic``."""
     parts = qual.split(".")
@@ -206,7 +239,7 @@ def _client_call(candidate: Candidate, receiver: Resource, method: str) -> Detec
         api=f"{client.cls.sdk}.{path}",
         sdk=client.cls.sdk,
         path=path,
-        is_async=client.cls.is_async,
+        is_async=client.cls.is_async or "aio" in receiver.flags or method.endswith("_async"),
         provider=client.cls.provider,
         client=client,
         flags=receiver.flags,
@@ -235,6 +268,9 @@ def _runtime_call(candidate: Candidate, path: str, is_async: bool) -> Detected:
 
 def _ref_call(candidate: Candidate, qual: str, tracked: tuple[str, ...] = ()) -> Detected | None:
     call = candidate.call
+    if qual in MODULE_FUNCTIONS:
+        cls, method = MODULE_FUNCTIONS[qual]
+        return _client_call(candidate, Resource(Client(cls, False, False), ()), method)
     if is_runtime_function(qual, tracked):
         name = qual.rsplit(".", 1)[-1]
         return _runtime_call(candidate, name, FUNCTIONS[name])
@@ -363,7 +399,9 @@ def _receiver_known_other(func: ast.expr, size: int, resolver: Resolver, scope: 
             return False
 
 
-_NAME_CALLABLE = frozenset({*LITELLM_FUNCTIONS, *FUNCTIONS, "create", "acreate", "stream", "parse"})
+_NAME_CALLABLE = frozenset(
+    {*LITELLM_FUNCTIONS, *FUNCTIONS, "create", "acreate", "stream", "parse", "chat", "generate"}
+)
 
 
 def _classify_name_call(candidate: Candidate, resolver: Resolver) -> Detected | None:
@@ -409,8 +447,8 @@ def _fill(item: Detected, resolver: Resolver) -> None:
             break
         keys |= found
     item.star_keys = keys if known else None
-    model_expr = item.named.get("model") or item.named.get("engine")
-    if model_expr is None and item.sdk == "litellm" and call.args:
+    model_expr = item.named.get("model") or item.named.get("engine") or item.named.get("modelId")
+    if model_expr is None and item.sdk in ("litellm", "ollama") and call.args:
         model_expr = call.args[0]
     if model_expr is not None:
         item.model_node = model_expr
@@ -535,6 +573,8 @@ def has_max_tokens(item: Detected) -> bool | None:
     """An output cap on the call (or the chat model); None when unknowable."""
     if item.sdk == RUNTIME_SDK:
         return True  # the runtime always caps the output
+    if item.sdk in SDK_CAPS:
+        return SDK_CAPS[item.sdk](item)
     on_call = item.has_kwarg(OUTPUT_CAP_KWARGS)
     if on_call:
         return True
@@ -543,6 +583,70 @@ def has_max_tokens(item: Detected) -> bool | None:
             return True
         return None if (item.chat.max_tokens is None or on_call is None) else False
     return on_call
+
+
+def _in_option(item: Detected, option: str, keys: frozenset[str]) -> bool | None:
+    """Whether the dict-like ``option=`` of the call holds one of ``keys`` (absent: False)."""
+    expr = item.named.get(option)
+    if expr is None:
+        return None if item.keys_unknown else False
+    if isinstance(expr, ast.Call) and not expr.args:  # types.GenerateContentConfig(...)
+        names = {k.arg for k in expr.keywords}
+        return True if keys & names else (None if None in names else False)
+    if isinstance(expr, ast.Dict):
+        if None in expr.keys:
+            return None
+        return bool(keys & {k.value for k in expr.keys if isinstance(k, ast.Constant)})
+    return None
+
+
+_BODY_CAPS = frozenset(
+    {
+        "max_tokens",
+        "max_gen_len",
+        "maxTokenCount",
+        "max_new_tokens",
+        "maxTokens",
+        "max_tokens_to_sample",
+    }
+)
+
+
+def _bedrock_cap(item: Detected) -> bool | None:
+    if item.path.startswith("converse"):
+        return _in_option(item, "inferenceConfig", frozenset({"maxTokens"}))
+    body = item.named.get("body")
+    # ``body=json.dumps({...})``: look for a cap anywhere in the literal request.
+    if isinstance(body, ast.Call) and body.args and isinstance(body.args[0], ast.Dict):
+        found = {
+            k.value
+            for node in ast.walk(body.args[0])
+            if isinstance(node, ast.Dict)
+            for k in node.keys
+            if isinstance(k, ast.Constant)
+        }
+        return bool(_BODY_CAPS & found)
+    return None
+
+
+def _chat_model_cap(item: Detected) -> bool | None:
+    on_call = item.has_kwarg(OUTPUT_CAP_KWARGS)
+    if on_call or (item.chat is not None and item.chat.max_tokens):
+        return True
+    if settings_cap(item.named.get("model_settings")):
+        return True
+    if item.chat is not None and item.chat.max_tokens is False and on_call is False:
+        return False
+    return None
+
+
+SDK_CAPS: dict[str, Callable[[Detected], bool | None]] = {
+    "google_genai": lambda item: _in_option(item, "config", frozenset({"max_output_tokens"})),
+    "bedrock_runtime": _bedrock_cap,
+    "ollama": lambda item: _in_option(item, "options", frozenset({"num_predict"})),
+    "pydantic_ai": _chat_model_cap,
+    "llama_index": _chat_model_cap,
+}
 
 
 def is_instrumented(item: Detected, resolver: Resolver, *, in_tracker_package: bool) -> bool:

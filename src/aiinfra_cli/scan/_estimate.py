@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from aiinfra_cli.usage import UsageEvent
 
 
+# Providers whose models the price table does not list (local Ollama models, hosts of open
+# models): an id missing from the table is no sign of a typo there.
+UNTABLED_PROVIDERS = frozenset({"ollama", "together", "fireworks", "cerebras"})
+
+
 class Pricer:
     """The price table (with the config's overrides) and per-model look-ups.
 
@@ -155,6 +160,8 @@ class Pricer:
             ):
                 continue
             price = self.lookup(site.model, site.provider)
+            if price is None and site.provider in UNTABLED_PROVIDERS:
+                continue  # local models, or a host the price table does not list: not a typo
             if price is None:
                 suggestions = self.suggest(site.model)
                 hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""

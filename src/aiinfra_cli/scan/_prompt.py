@@ -95,7 +95,7 @@ class PromptReader:
             # The runtime adds cache_control itself when the route sets prompt_cache.
             facts = item.route_facts
             prompt.cache_control = None if facts is None else facts.prompt_cache
-        if item.sdk == "langchain":
+        if item.sdk in ("langchain", "llama_index", "pydantic_ai"):
             if item.call.args:
                 self._messages(item.call.args[0], scope, prompt, "input")
             return prompt
