@@ -35,7 +35,6 @@ def _expected(root: Path) -> dict[tuple[str, int], tuple[str, dict[str, str]]]:
     return found
 
 
-
 def test_every_sdk_shape_is_found_and_no_look_alike(
     sdk_scan: tuple[Path, list[CallSite]], record_property: pytest.RecordProperty
 ) -> None:
@@ -53,7 +52,6 @@ def test_every_sdk_shape_is_found_and_no_look_alike(
 
 
 _BOOL = {"true": True, "false": False, "none": None}
-
 
 
 def test_call_site_facts(sdk_scan: tuple[Path, list[CallSite]]) -> None:
