@@ -179,7 +179,7 @@ def render_all(
     if layout.language == "typescript":
         from aiinfra_cli.scaffold._typescript import TYPESCRIPT, template_values
 
-        catalogue, values = TYPESCRIPT, values | template_values()
+        catalogue, values = TYPESCRIPT, values | template_values(layout)
     result = Rendered()
     texts: dict[str, str] = {}
     for entry in catalogue:

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiinfra_cli._schema import ListOf, MapOf, Node, Obj
 from aiinfra_cli.scaffold._catalogue import MANAGED, PYTHON, SEED, Entry
+from aiinfra_cli.scaffold._layout import Layout
 
 TS_MODULES = (
     "index",
@@ -99,7 +100,7 @@ def ts_array(prefix: str, values: tuple[str, ...], suffix: str) -> str:
     return "[\n" + "".join(f"  {item},\n" for item in items) + "]"
 
 
-def template_values() -> dict[str, Any]:
+def template_values(layout: Layout) -> dict[str, Any]:
     """The values the TypeScript templates use besides the layout's."""
     from aiinfra_cli.config._schema import (
         CONFIG,
@@ -117,6 +118,8 @@ def template_values() -> dict[str, Any]:
         "provider_kinds": ts_array("export const PROVIDER_KINDS = ", PROVIDER_KINDS, " as const;"),
         "tiers": ts_array("export const TIERS = ", TIERS, " as const;"),
         "config_key_tree": key_tree(CONFIG),
+        # How the tests import the runtime: tests/ai -> ../../src/ai
+        "package_from_tests": "../" * (layout.tests_up + 1) + layout.package_dir,
     }
 
 
