@@ -21,7 +21,7 @@ DEV_DEPENDENCIES = {"@types/node": "^20.19.43", "tsx": "^4.23.15", "typescript":
 NPM_PLACEHOLDER = 'echo "Error: no test specified" && exit 1'
 
 
-def test_command(tests_dir: str) -> str:
+def script_command(tests_dir: str) -> str:
     """The command that runs the generated tests (node's runner, TypeScript through tsx)."""
     return f"node --import tsx --test {tests_dir}/*.test.ts"
 
@@ -73,7 +73,7 @@ def plan_package_json(root: Path, tests_dir: str) -> PackageChange:
             updated[section] = {**have, **missing}
             change.lines += [f'{section}: "{k}": "{v}"' for k, v in missing.items()]
     scripts = dict(updated.get("scripts") or {})
-    command = test_command(tests_dir)
+    command = script_command(tests_dir)
     current = scripts.get("test")
     if not isinstance(current, str) or current.strip() == NPM_PLACEHOLDER:
         scripts["test"] = command

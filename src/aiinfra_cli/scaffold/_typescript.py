@@ -42,8 +42,12 @@ TS_TESTS = (
 OPTION_PREFIX = "typescript."
 _PER_LANGUAGE = ("project_type", "package_dir", "tests_dir")
 
-# Entries both runtimes write (config, prompts, state): the same paths, so one copy.
-SHARED: tuple[Entry, ...] = tuple(e for e in PYTHON if not e.output.startswith("{"))
+# Entries both runtimes write (config, prompts, state): the same paths, so one copy. The
+# .multiagent README describes the Python files; TypeScript has its own page next to it.
+README = ".multiagent/ai-infrastructure/README.md"
+SHARED: tuple[Entry, ...] = tuple(
+    e for e in PYTHON if not e.output.startswith("{") and e.output != README
+)
 
 TYPESCRIPT: tuple[Entry, ...] = (
     *(
@@ -57,6 +61,11 @@ TYPESCRIPT: tuple[Entry, ...] = (
     ),
     # Written only when the project has none: yours afterwards (`npx tsc --noEmit` reads it).
     Entry("tsconfig.json", SEED, template="typescript/tsconfig.json.j2"),
+    Entry(
+        ".multiagent/ai-infrastructure/typescript.md",
+        MANAGED,
+        template="multiagent/typescript.md.j2",
+    ),
     *SHARED,
 )
 
