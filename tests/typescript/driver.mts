@@ -6,6 +6,7 @@
 //   {"op": "bench", "config": {...}, "root": "...", "route": "main", "calls": 200}
 //
 // Usage: node --import tsx driver.ts RUNTIME_DIR (the rendered src/ai directory).
+import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -82,8 +83,12 @@ async function bench(rt: Runtime, command: Command): Promise<unknown> {
 }
 
 /** The same calls made with the SDK alone (the floor the orchestrator adds to). */
-async function raw(command: Command): Promise<unknown> {
-  const { default: Anthropic } = await import("@anthropic-ai/sdk");
+async function raw(command: Command, dir: string): Promise<unknown> {
+  // The SDK the rendered project installed (this file lives outside that project).
+  const sdk = createRequire(join(dir, "index.ts"))("@anthropic-ai/sdk") as {
+    default: typeof import("@anthropic-ai/sdk").default;
+  };
+  const Anthropic = sdk.default;
   const client = new Anthropic({ baseURL: command.baseUrl ?? null, maxRetries: 0 });
   const times: number[] = [];
   for (let i = 0; i < (command.calls ?? 100); i += 1) {
@@ -106,7 +111,7 @@ async function main(): Promise<void> {
       if (command.op === "scenario") answer = await scenario(rt, command);
       else if (command.op === "prompt") answer = prompt(rt, command);
       else if (command.op === "bench") answer = await bench(rt, command);
-      else answer = await raw(command);
+      else answer = await raw(command, dir);
     } catch (caught) {
       answer = { crash: caught instanceof Error ? (caught.stack ?? caught.message) : String(caught) };
     }
