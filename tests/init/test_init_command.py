@@ -241,20 +241,23 @@ def test_a_new_model_refreshes_the_price_snapshot(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("marker", "args", "message"),
+    ("marker", "args", "note"),
     [
-        ("package.json", (), "TypeScript templates are not available yet (found package.json)"),
-        ("pyproject.toml", ("--lang", "typescript"), "TypeScript templates are not available"),
+        ("package.json", (), "found package.json"),
+        ("tsconfig.json", (), "found tsconfig.json"),
+        ("pyproject.toml", ("--lang", "typescript"), None),
     ],
 )
-def test_typescript_is_not_yet_and_exits_2(
-    git_repo: Path, marker: str, args: tuple[str, ...], message: str
+def test_typescript_is_detected_or_chosen(
+    git_repo: Path, marker: str, args: tuple[str, ...], note: str | None
 ) -> None:
     (git_repo / marker).write_text("{}")
-    result = init(git_repo, *args)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert tree(git_repo) == {marker: b"{}"}
+    result = init(git_repo, *args, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert (git_repo / "src" / "ai" / "model-orchestrator.ts").is_file()
+    assert not (git_repo / "src" / "ai" / "model_orchestrator.py").exists()
+    if note:
+        assert note in result.stderr
 
 
 def test_both_languages_need_lang(git_repo: Path) -> None:

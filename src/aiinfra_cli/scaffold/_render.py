@@ -191,7 +191,7 @@ def render_all(
     templates: Path | None = None,
     fresh_config: bool = False,
 ) -> Rendered:
-    """Render the Python catalogue for ``layout`` under ``root``.
+    """Render the catalogue of ``layout``'s language under ``root``.
 
     With a ``discovery`` (what the scanner found in the code) and no config on disk yet, the
     config gains the models called in the code and one route per module that calls them.
@@ -202,9 +202,14 @@ def render_all(
     """
     env = environment(templates)
     values = context(layout)
+    catalogue = PYTHON
+    if layout.language == "typescript":
+        from aiinfra_cli.scaffold._typescript import TYPESCRIPT, template_values
+
+        catalogue, values = TYPESCRIPT, values | template_values(layout)
     result = Rendered()
     texts: dict[str, str] = {}
-    for entry in PYTHON:
+    for entry in catalogue:
         if entry.template is not None:
             texts[entry.template] = env.get_template(entry.template).render(**values)
     config_name = "config/ai-models.yaml.j2"
@@ -232,7 +237,7 @@ def render_all(
     log_dir = _usage_log_dir(root, config)
     prompt_text = texts["prompts/summarize.prompty.j2"]
     example = _wants_example_prompt(root)
-    for entry in PYTHON:
+    for entry in catalogue:
         if "{usage_log_dir}" in entry.output and log_dir is None:
             continue
         if entry.output in EXAMPLE_PROMPT_FILES and not example:
