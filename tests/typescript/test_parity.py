@@ -13,7 +13,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from aiinfra_cli.prompts._jsonschema import validate
 from fakeprovider import FakeProvider
 from fakeprovider.fixtures import TEST_KEY
 from init.init_support import (
@@ -27,6 +26,7 @@ from init.init_support import (
 )
 from typescript.ts_support import Driver
 
+from aiinfra_cli._jsonschema import validate
 from aiinfra_cli.usage import read_events
 
 REPO = Path(__file__).resolve().parents[2]

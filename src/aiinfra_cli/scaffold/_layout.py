@@ -105,6 +105,8 @@ def resolve_layout(
     if kind not in PROJECT_TYPES:
         raise UsageError(f"--project-type {kind}: use {', '.join(PROJECT_TYPES)}")
     chosen, note = package_dir or remembered.get("package_dir"), None
+    if not chosen and language == "typescript":  # a Python build config says nothing here
+        chosen = "src/ai"
     if not chosen:
         chosen, note = _default_package_dir(root, choose)
     relative = PurePosixPath(chosen.replace("\\", "/").strip("/"))
