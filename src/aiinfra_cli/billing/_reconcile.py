@@ -193,13 +193,13 @@ def reconcile(
         model = resolver.model(event.model, event.provider)
         cost = resolver.cost(event)
         tracked[(day, event.provider, model)] += cost
-        workspace = getattr(event, "workspace", None)
+        workspace = event.workspace
         tracked_ws[(event.provider, workspace or "(none)")] += cost
-        if getattr(event, "usage_source", None) == "estimated":
+        if event.usage_source == "estimated":
             estimated += cost
         for category, count in event_categories(event).items():
             tracked_tokens[(event.provider, category)] += count
-        key_id = getattr(event, "key_id", None)
+        key_id = event.key_id
         if key_id:
             tally = keys.setdefault((event.provider, key_id), _KeyTally())
             tally.workspace = tally.workspace or workspace
