@@ -233,7 +233,7 @@ def _stable_anchor(previous: list[str], current: list[str]) -> tuple[int, int] |
         if tag != "equal":
             continue
         for i in range(i1 + 3, i2 - 3):
-            if previous[i].startswith(("def ", "class ", "## ")):
+            if previous[i].startswith(("def ", "class ", "## ", "- ")):
                 return i, j1 + (i - i1)
     return None
 
