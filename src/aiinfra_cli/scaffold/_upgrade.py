@@ -32,7 +32,6 @@ from typing import Literal
 from aiinfra_cli import __version__
 from aiinfra_cli.errors import UsageError
 from aiinfra_cli.scaffold._base import BaseWrite, base_writes, read_base
-from aiinfra_cli.scaffold._confine import write_inside
 from aiinfra_cli.scaffold._manifest import MANIFEST_RELPATH, FileRecord, Manifest, digest
 from aiinfra_cli.scaffold._merge import merge3
 from aiinfra_cli.scaffold._plan import (
@@ -46,6 +45,7 @@ from aiinfra_cli.scaffold._plan import (
     Plan,
     Step,
     file_diff,
+    write_in_order,
 )
 
 Outcome = Literal[
@@ -194,17 +194,8 @@ def plan_upgrade(plan: Plan, previous: Manifest) -> UpgradePlan:
 
 def apply_upgrade(plan: UpgradePlan) -> None:
     """Write the files, then their base copies, then the manifest (last)."""
-    written = 0
-    for item in plan.to_write:
-        assert item.new is not None
-        write_inside(plan.root, item.path, item.new, written=written)
-        written += 1
-    for base in plan.bases:
-        write_inside(plan.root, base.path, base.new, written=written)
-        written += 1
-    if plan.manifest_changed:
-        text = plan.manifest.to_json()
-        write_inside(plan.root, MANIFEST_RELPATH.as_posix(), text, written=written)
+    files = [(f.path, f.new) for f in plan.to_write if f.new is not None]
+    write_in_order(plan.root, files, plan.bases, plan.manifest if plan.manifest_changed else None)
 
 
 def upgrade_patch(plan: UpgradePlan) -> str:
