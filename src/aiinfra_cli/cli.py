@@ -338,6 +338,28 @@ def optimize_context(
             "--usage-logs", help="Usage-event logs: add each call site's real traffic and spend."
         ),
     ] = None,
+    min_severity: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--min-severity",
+            metavar="error|warning|note",
+            help="Report only findings of this severity or above (default: all).",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--baseline",
+            help="Findings this baseline file holds are reported but do not fail the run.",
+        ),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--write-baseline",
+            help="Record the current findings as the baseline in this file, and exit 0.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     config: ConfigOpt = None,
     agent: AgentOpt = False,
@@ -360,6 +382,9 @@ def optimize_context(
             no_cache=no_cache,
             usage_logs=usage_logs,
             config_path=config,
+            min_severity=min_severity,
+            baseline=baseline,
+            write_baseline=write_baseline,
             agent=agent,
             agent_max_cost=agent_max_cost,
         )

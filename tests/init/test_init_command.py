@@ -23,10 +23,15 @@ RUNTIME = [
     "cost_tracker.py",
     "errors.py",
     "model_orchestrator.py",
+    "prompt_budget.py",
+    "otel_export.py",
     "prompt_loader.py",
     "providers.py",
     "resilience.py",
     "response_cache.py",
+    "shared_state.py",
+    "store_shipper.py",
+    "store_spend.py",
 ]
 
 
@@ -79,7 +84,7 @@ def test_init_writes_the_runtime_config_prompts_and_manifest(project: Path) -> N
     ):
         assert (project / rel).is_file(), rel
     assert listed(result.stderr, "created", "src/ai/model_orchestrator.py")
-    assert "30 file(s) were written (30 new" in result.stderr
+    assert "37 file(s) were written (37 new" in result.stderr
     # The next three commands.
     assert "python -m pytest tests/ai" in result.stderr
     assert "aiinfra model-health" in result.stderr
@@ -103,7 +108,7 @@ def test_a_rerun_changes_nothing(project: Path) -> None:
     before = tree(project)
     result = init(project)
     assert result.returncode == 0
-    assert "0 file(s) were written" in result.stderr and "30 unchanged" in result.stderr
+    assert "0 file(s) were written" in result.stderr and "37 unchanged" in result.stderr
     assert tree(project) == before
 
 
@@ -236,20 +241,23 @@ def test_a_new_model_refreshes_the_price_snapshot(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("marker", "args", "message"),
+    ("marker", "args", "note"),
     [
-        ("package.json", (), "TypeScript templates are not available yet (found package.json)"),
-        ("pyproject.toml", ("--lang", "typescript"), "TypeScript templates are not available"),
+        ("package.json", (), "found package.json"),
+        ("tsconfig.json", (), "found tsconfig.json"),
+        ("pyproject.toml", ("--lang", "typescript"), None),
     ],
 )
-def test_typescript_is_not_yet_and_exits_2(
-    git_repo: Path, marker: str, args: tuple[str, ...], message: str
+def test_typescript_is_detected_or_chosen(
+    git_repo: Path, marker: str, args: tuple[str, ...], note: str | None
 ) -> None:
     (git_repo / marker).write_text("{}")
-    result = init(git_repo, *args)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert tree(git_repo) == {marker: b"{}"}
+    result = init(git_repo, *args, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert (git_repo / "src" / "ai" / "model-orchestrator.ts").is_file()
+    assert not (git_repo / "src" / "ai" / "model_orchestrator.py").exists()
+    if note:
+        assert note in result.stderr
 
 
 def test_both_languages_need_lang(git_repo: Path) -> None:
@@ -279,7 +287,7 @@ def test_a_custom_package_dir_is_importable_and_remembered(project: Path) -> Non
     )
     assert probe.stdout.strip() == "shop.llm.model_orchestrator", probe.stderr
     again = init(project)  # the manifest remembers the layout
-    assert "30 unchanged" in again.stderr
+    assert "37 unchanged" in again.stderr
 
 
 @pytest.mark.parametrize(

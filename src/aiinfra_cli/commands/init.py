@@ -72,9 +72,14 @@ def render_plan(plan: Plan, console: Console, *, dry_run: bool, notes: list[str]
     from rich.markup import escape
 
     layout = plan.layout
+    where = (
+        f"TypeScript, directory [bold]{escape(layout.package_dir)}[/bold]"
+        if layout.language == "typescript"
+        else f"Python, package [bold]{escape(layout.package_dir)}[/bold]"
+        f" (import {escape(layout.package_import)})"
+    )
     console.print(
-        f"aiinfra init: Python, package [bold]{escape(layout.package_dir)}[/bold]"
-        f" (import {escape(layout.package_import)}), tests {escape(layout.tests_dir)},"
+        f"aiinfra init: {where}, tests {escape(layout.tests_dir)},"
         f" project type {layout.project_type}" + (" [dim](dry run)[/dim]" if dry_run else "")
     )
     for note in notes:
@@ -151,6 +156,8 @@ def render_packaging(plan: Plan, console: Console) -> None:
     from aiinfra_cli.scaffold import packaging_advice
 
     layout = plan.layout
+    if layout.language != "python":
+        return
     advice = packaging_advice(plan.root, layout.package_dir, layout.package_import)
     if advice:
         console.print("Packaging:")
@@ -160,6 +167,11 @@ def render_packaging(plan: Plan, console: Console) -> None:
 
 def render_next(plan: Plan, console: Console) -> None:
     """Dependencies and the next three commands."""
+    if plan.layout.language == "typescript":
+        from aiinfra_cli.commands._init_typescript import render_next as render_next_ts
+
+        render_next_ts(plan, console)
+        return
     console.print(
         "The generated code needs httpx, PyYAML and jinja2 (prompts), plus the SDK of each"
         " provider you use: pip install anthropic openai"
@@ -324,6 +336,7 @@ def run(
         render_found(plan, console, dry_run=True)
         _render_agent(plan, analysis, console, dry_run=True)
         render_packaging(plan, console)
+        _package_step(plan, console, yes=yes, dry_run=True)
         # Old content of edited files is part of the diff: never let a key through.
         sys.stdout.write(redact(unified_diff(plan)))
         sys.stdout.flush()
@@ -334,8 +347,17 @@ def run(
     render_found(plan, console, dry_run=False)
     _render_agent(plan, analysis, console, dry_run=False)
     render_packaging(plan, console)
+    _package_step(plan, console, yes=yes, dry_run=False)
     render_next(plan, console)
     return EXIT_OK
+
+
+def _package_step(plan: Plan, console: Console, *, yes: bool, dry_run: bool) -> None:
+    """TypeScript: what package.json needs (written only with --yes or a yes)."""
+    if plan.layout.language == "typescript":
+        from aiinfra_cli.commands._init_typescript import package_step
+
+        package_step(plan, console, yes=yes, dry_run=dry_run)
 
 
 def _render_agent(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiinfra_cli.errors import UsageError
 from aiinfra_cli.paths import CONFIG_RELPATH
 from aiinfra_cli.scaffold._base import BASE_DIR, base_relpath
 from aiinfra_cli.scaffold._catalogue import MANAGED, SEED
@@ -69,6 +68,7 @@ from aiinfra_cli.scaffold._plan import (
 from aiinfra_cli.scaffold._proposals import MARKER as PROPOSALS_MARKER
 from aiinfra_cli.scaffold._proposals import agent_facts, proposals_block, uncomment_proposals
 from aiinfra_cli.scaffold._render import Rendered, content_hash, environment, render_all
+from aiinfra_cli.scaffold._typescript import TYPESCRIPT, merged_options, remembered
 from aiinfra_cli.scaffold._upgrade import (
     OUTCOMES,
     FileUpgrade,
@@ -96,6 +96,7 @@ __all__ = [
     "PROPOSALS_MARKER",
     "RESTORE",
     "SEED",
+    "TYPESCRIPT",
     "UNCHANGED",
     "UPDATE",
     "WRITES",
@@ -141,10 +142,6 @@ __all__ = [
 ]
 
 
-class NotYetSupported(UsageError):
-    """A language whose templates have not shipped yet."""
-
-
 def plan_init(
     root: Path,
     *,
@@ -171,18 +168,12 @@ def plan_init(
     manifest = read_manifest(root)
     language, note = detect_language(root, lang)
     notes = [note] if note else []
-    if language == "typescript":
-        raise NotYetSupported(
-            "TypeScript templates are not available yet" + (f" ({note})" if note else ""),
-            hint="generate the Python runtime with --lang python, or wait for the TypeScript"
-            " templates",
-        )
     layout = resolve_layout(
         root,
         language=language,
         project_type=project_type,
         package_dir=package_dir,
-        remembered=manifest.options,
+        remembered=remembered(manifest.options, language),
         choose=choose,
     )
     notes.extend(layout.notes)
@@ -196,6 +187,10 @@ def plan_init(
     if not fresh_config:
         _keep_generated_config(root, rendered, manifest)
     plan = make_plan(root, layout, rendered, manifest, force=force)
+    options = merged_options(manifest.options, plan.manifest.options, language)
+    if options != plan.manifest.options:
+        plan.manifest.options = options
+        plan.manifest_changed = not manifest.exists or plan.manifest.to_json() != manifest.to_json()
     plan.discovery = discovery
     plan.added = rendered.added
     plan.proposals_written = rendered.proposals_written

@@ -13,7 +13,7 @@ from aiinfra_cli.scaffold._packaging import find_packages
 LANGUAGES = ("auto", "python", "typescript")
 PROJECT_TYPES = ("ai-app", "service", "library")
 PYTHON_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
-TYPESCRIPT_MARKERS = ("package.json",)
+TYPESCRIPT_MARKERS = ("package.json", "tsconfig.json")
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,8 @@ def resolve_layout(
     if kind not in PROJECT_TYPES:
         raise UsageError(f"--project-type {kind}: use {', '.join(PROJECT_TYPES)}")
     chosen, note = package_dir or remembered.get("package_dir"), None
+    if not chosen and language == "typescript":  # a Python build config says nothing here
+        chosen = "src/ai"
     if not chosen:
         chosen, note = _default_package_dir(root, choose)
     relative = PurePosixPath(chosen.replace("\\", "/").strip("/"))
@@ -118,7 +120,7 @@ def resolve_layout(
     else:
         source_root, module_parts = ".", parts
     bad = [p for p in module_parts if not p.isidentifier()]
-    if bad:
+    if bad and language != "typescript":  # a TypeScript directory needs no identifier
         raise UsageError(
             f"--package-dir {chosen}: '{bad[0]}' is not a Python identifier",
             hint="package directories must be importable, e.g. src/ai or src/myapp/llm",

@@ -48,6 +48,9 @@ class Rendered:
     proposals_written: bool = False
 
 
+STORE_SCHEMA_VERSION = 1
+
+
 def environment(directory: Path | None = None) -> Environment:
     """The Jinja environment for ``templates/`` (strict, custom delimiters)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -82,6 +85,8 @@ def context(layout: Layout) -> dict[str, Any]:
         "found_models": [],
         "found_routes": [],
         "agent_proposals": "",
+        # The newest team-store schema (aiinfra.schema_migrations) the runtime writes to.
+        "store_schema_version": STORE_SCHEMA_VERSION,
     }
 
 
@@ -166,6 +171,13 @@ def _found_values(added: ConfigAdditions) -> dict[str, Any]:
     return {"found_models": [m.yaml() for m in added.models], "found_routes": routes}
 
 
+def prompt_budget_source() -> str:
+    """The CLI's prompt render budget module, which the runtime carries verbatim."""
+    from importlib.resources import files
+
+    return files("aiinfra_cli.prompts").joinpath("_budget.py").read_text(encoding="utf-8")
+
+
 def _valid(text: str, path: Path) -> bool:
     return check_text(text, path)[0] is not None
 
@@ -179,7 +191,7 @@ def render_all(
     templates: Path | None = None,
     fresh_config: bool = False,
 ) -> Rendered:
-    """Render the Python catalogue for ``layout`` under ``root``.
+    """Render the catalogue of ``layout``'s language under ``root``.
 
     With a ``discovery`` (what the scanner found in the code) and no config on disk yet, the
     config gains the models called in the code and one route per module that calls them.
@@ -190,9 +202,14 @@ def render_all(
     """
     env = environment(templates)
     values = context(layout)
+    catalogue = PYTHON
+    if layout.language == "typescript":
+        from aiinfra_cli.scaffold._typescript import TYPESCRIPT, template_values
+
+        catalogue, values = TYPESCRIPT, values | template_values(layout)
     result = Rendered()
     texts: dict[str, str] = {}
-    for entry in PYTHON:
+    for entry in catalogue:
         if entry.template is not None:
             texts[entry.template] = env.get_template(entry.template).render(**values)
     config_name = "config/ai-models.yaml.j2"
@@ -220,7 +237,7 @@ def render_all(
     log_dir = _usage_log_dir(root, config)
     prompt_text = texts["prompts/summarize.prompty.j2"]
     example = _wants_example_prompt(root)
-    for entry in PYTHON:
+    for entry in catalogue:
         if "{usage_log_dir}" in entry.output and log_dir is None:
             continue
         if entry.output in EXAMPLE_PROMPT_FILES and not example:
@@ -241,6 +258,8 @@ def render_all(
             text = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
         elif entry.builder == "log_gitignore":
             text = LOG_GITIGNORE
+        elif entry.builder == "prompt_budget":
+            text = prompt_budget_source()
         elif entry.builder in STATE_GITIGNORES:
             text = STATE_GITIGNORES[entry.builder]
         else:
