@@ -213,6 +213,10 @@ def render_all(
         from aiinfra_cli.scaffold._typescript import TYPESCRIPT, template_values
 
         catalogue, values = TYPESCRIPT, values | template_values(layout)
+    if templates is not None:  # another version's templates: its catalogue had only these
+        catalogue = tuple(
+            e for e in catalogue if e.template is None or (templates / e.template).is_file()
+        )
     result = Rendered()
     texts: dict[str, str] = {}
     for entry in catalogue:
