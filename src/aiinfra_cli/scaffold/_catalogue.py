@@ -63,6 +63,8 @@ PYTHON: tuple[Entry, ...] = (
         for name in RUNTIME_MODULES
     ),
     Entry("{package_dir}/_prices.json", MANAGED, builder="prices"),
+    # The prompt render budget is the CLI's own module, copied verbatim: one definition.
+    Entry("{package_dir}/prompt_budget.py", MANAGED, builder="prompt_budget"),
     *(
         Entry(f"{{tests_dir}}/{name}.py", MANAGED, template=f"python/tests/{name}.py.j2")
         for name in TEST_MODULES
@@ -88,4 +90,6 @@ PYTHON: tuple[Entry, ...] = (
         template="multiagent/cost-baselines.json.j2",
     ),
     Entry("{usage_log_dir}/.gitignore", SEED, builder="log_gitignore"),
+    Entry(".multiagent/ai-infrastructure/memory/.gitignore", SEED, builder="memory_gitignore"),
+    Entry(".multiagent/health/.gitignore", SEED, builder="health_gitignore"),
 )
