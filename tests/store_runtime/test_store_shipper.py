@@ -99,7 +99,9 @@ def test_events_the_store_refuses_are_kept_and_the_rest_ships(
         handle.write("{not json\n" + json.dumps(bad_cost) + "\n" + json.dumps(no_id) + "\n")
     ship = shipper(rt, spool)
     assert ship.ship() == 4  # 3 + the old line without an id
-    rejected = [json.loads(line) for line in (spool / ".aiinfra-store-rejected").read_text().splitlines()]
+    rejected = [
+        json.loads(line) for line in (spool / ".aiinfra-store-rejected").read_text().splitlines()
+    ]
     assert [r["reason"].split(":")[0] for r in rejected] == [
         "not a JSON object",
         "refused by the store",
