@@ -33,8 +33,14 @@ config_app = typer.Typer(
 prices_app = typer.Typer(
     help="Look up model prices and cost a request.", no_args_is_help=True, rich_markup_mode=None
 )
+billing_app = typer.Typer(
+    help="Pull the providers' own usage and cost (admin keys) for `cost-report --reconcile`.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(config_app, name="config")
 app.add_typer(prices_app, name="prices")
+app.add_typer(billing_app, name="billing")
 
 # Shared option definitions (Optional[...] because Typer inspects annotations at runtime on 3.10).
 ConfigOpt = Annotated[
@@ -205,6 +211,21 @@ def cost_report(
         bool,
         typer.Option("--github-summary", help="Append the Markdown to $GITHUB_STEP_SUMMARY."),
     ] = False,
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile", help="Compare with the providers' bill (pulled by `billing pull`)."
+        ),
+    ] = False,
+    fail_under_coverage: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            "--fail-under-coverage",
+            metavar="PCT",
+            min=0,
+            help="Exit 1 when tracked ÷ billed is under PCT (implies --reconcile).",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     agent: AgentOpt = False,
     agent_max_cost: AgentMaxCostOpt = None,
@@ -231,6 +252,8 @@ def cost_report(
             config_path=config,
             agent=agent,
             agent_max_cost=agent_max_cost,
+            reconcile=reconcile,
+            fail_under_coverage=fail_under_coverage,
         )
     )
 
@@ -605,6 +628,40 @@ def config_schema() -> None:
     from aiinfra_cli.commands import config as command
 
     raise typer.Exit(command.schema())
+
+
+@billing_app.command("pull")
+def billing_pull(
+    provider: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--provider", help="anthropic or openai (repeatable; default: those configured)."
+        ),
+    ] = None,
+    since: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--since", help="First day, YYYY-MM-DD (default: 30 days before --until)."),
+    ] = None,
+    until: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--until", help="Last day, YYYY-MM-DD, inclusive (default: today, UTC)."),
+    ] = None,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Read the providers' admin usage and cost APIs into .multiagent/billing/ (a re-pull of
+    the same days replaces them)."""
+    from aiinfra_cli.commands import billing as command
+
+    raise typer.Exit(
+        command.pull(
+            providers=provider or (),
+            since=since,
+            until=until,
+            as_json=as_json,
+            config_path=config,
+        )
+    )
 
 
 @prices_app.command("show")
