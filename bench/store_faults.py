@@ -250,13 +250,7 @@ def part_overhead(bench: Bench, runs: int, calls: int) -> bool:
             tracker, times = trackers[name], []
             for _ in range(calls):
                 t0 = time.perf_counter_ns()
-                tracker.record(
-                    provider="openai",
-                    request_model="gpt-4o-mini",
-                    model_id="gpt",
-                    usage=usage,
-                    route="main",
-                )
+                _record(tracker, usage)
                 times.append(time.perf_counter_ns() - t0)
             medians[name].append(statistics.median(times) / 1000)
             tracker.flush()
@@ -272,13 +266,7 @@ def part_overhead(bench: Bench, runs: int, calls: int) -> bool:
     big = bench.scratch / "throughput"
     tracker = rt.CostTracker(rt.cost_tracker.JsonlSink(big), trackers["store"].prices)
     for _ in range(200_000):
-        tracker.record(
-            provider="openai",
-            request_model="gpt-4o-mini",
-            model_id="gpt",
-            usage=usage,
-            route="main",
-        )
+        _record(tracker, usage)
     tracker.flush()
     shipper = bench.shipper(big)
     clock = time.perf_counter()
@@ -289,6 +277,12 @@ def part_overhead(bench: Bench, runs: int, calls: int) -> bool:
         f" (batches of {shipper.spool.batch_events})"
     )
     return bool(store - jsonl <= 20 and moved == 200_000)
+
+
+def _record(tracker: Any, usage: Any) -> None:
+    tracker.record(
+        provider="openai", request_model="gpt-4o-mini", model_id="gpt", usage=usage, route="main"
+    )
 
 
 def part_limits(bench: Bench, seconds: float) -> bool:
