@@ -73,13 +73,15 @@ async function bench(rt: Runtime, command: Command): Promise<unknown> {
   const settings = rt.settingsFromObject(command.config, { root: command.root ?? "." });
   const ai = new rt.Orchestrator(settings);
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   for (let i = 0; i < (command.calls ?? 100); i += 1) {
     const started = performance.now();
     await ai.complete(command.route, USER, { feature: "bench", maxTokens: 64 });
     times.push(performance.now() - started);
   }
+  const used = process.cpuUsage(cpu);
   await ai.close();
-  return { times };
+  return { times, cpu_ms: (used.user + used.system) / 1000 / times.length };
 }
 
 /** The same calls made with the SDK alone (the floor the orchestrator adds to). */
@@ -91,12 +93,14 @@ async function raw(command: Command, dir: string): Promise<unknown> {
   const Anthropic = sdk.default;
   const client = new Anthropic({ baseURL: command.baseUrl ?? null, maxRetries: 0 });
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   for (let i = 0; i < (command.calls ?? 100); i += 1) {
     const started = performance.now();
     await client.messages.create({ model: "claude-haiku-4-5", max_tokens: 64, messages: USER });
     times.push(performance.now() - started);
   }
-  return { times };
+  const used = process.cpuUsage(cpu);
+  return { times, cpu_ms: (used.user + used.system) / 1000 / times.length };
 }
 
 async function main(): Promise<void> {
