@@ -4,7 +4,10 @@ the Python orchestrator, in one run on one loopback server.
 The server (the fake provider, in its own process) speaks the Anthropic Messages API. Per
 runtime, two variants: ``raw`` (``client.messages.create`` with ``maxRetries: 0`` /
 ``max_retries=0``) and ``orchestrator`` (``complete()`` on a one-model route, the tracker
-writing the usage log). TypeScript runs in one node process (the rendered runtime through tsx,
+writing the usage log); for TypeScript also ``no call sites`` (``callSites: false``: a stack
+with source maps on, as under tsx, is most of the TypeScript orchestrator's CPU). Also printed:
+CPU per call of the calling process (the server is another process), steadier than wall time
+on a loaded machine. TypeScript runs in one node process (the rendered runtime through tsx,
 driven by tests/typescript/driver.mts), alternating its variants run by run; Python
 interleaves call by call, as bench/orchestrator_overhead.py does. A run's figure is its median
 call; the result is the median over ``--runs`` runs.
@@ -99,11 +102,13 @@ def _typescript(scratch: Path, url: str, runs: int, calls: int) -> Figures:
         raw: dict[str, Any] = {"op": "raw", "baseUrl": url}
         driver.ask(**raw, calls=30)  # warm up: imports, connections, JIT
         driver.ask(**orchestrated, calls=30)
-        medians: dict[str, list[float]] = {"raw": [], "orchestrator": []}
-        cpus: dict[str, list[float]] = {"raw": [], "orchestrator": []}
+        bare = {**orchestrated, "callSites": False}
+        order = [("raw", raw), ("orchestrator", orchestrated), ("no call sites", bare)]
+        medians: dict[str, list[float]] = {name: [] for name, _ in order}
+        cpus: dict[str, list[float]] = {name: [] for name, _ in order}
         for run in range(runs):
-            order = [("raw", raw), ("orchestrator", orchestrated)]
-            for name, command in order if run % 2 == 0 else order[::-1]:
+            shift = run % len(order)
+            for name, command in order[shift:] + order[:shift]:
                 answer = driver.ask(**command, calls=calls)
                 medians[name].append(statistics.median(answer["times"]) / 1000)
                 cpus[name].append(answer["cpu_ms"] / 1000)
@@ -127,23 +132,16 @@ def main() -> int:
             "TypeScript": _typescript(Path(scratch), urls["anthropic"], args.runs, args.calls),
         }
     print(f"{args.runs} runs x {args.calls} calls per variant; figures: median per call")
-    header = (
-        "runtime",
-        "raw ms",
-        "orch. ms",
-        "added ms",
-        "added",
-        "raw CPU",
-        "orch. CPU",
-        "+CPU ms",
-    )
-    print(" ".join(f"{h:>9}" for h in header))
-    for name, found in figures.items():
-        (raw, raw_cpu), (orchestrated, cpu) = found["raw"], found["orchestrator"]
-        added = orchestrated - raw
-        row = (raw, orchestrated, added, added / raw * 100, raw_cpu, cpu, cpu - raw_cpu)
-        cells = [f"{v * 1000:9.3f}" if i != 3 else f"{v:8.1f}%" for i, v in enumerate(row)]
-        print(f"{name:>9} " + " ".join(cells))
+    header = ("runtime", "variant", "wall ms", "added ms", "added", "CPU ms", "+CPU ms")
+    print(f"{header[0]:<11} {header[1]:<14}" + "".join(f"{h:>9}" for h in header[2:]))
+    for runtime, found in figures.items():
+        raw, raw_cpu = found["raw"]
+        for variant, (wall, cpu) in found.items():
+            added = wall - raw
+            print(
+                f"{runtime:<11} {variant:<14} {wall * 1000:9.3f} {added * 1000:9.3f}"
+                f" {added / raw * 100:7.1f}% {cpu * 1000:8.3f} {(cpu - raw_cpu) * 1000:8.3f}"
+            )
     return 0
 
 

@@ -22,6 +22,7 @@ interface Command {
   values?: Record<string, unknown>;
   calls?: number;
   baseUrl?: string;
+  callSites?: boolean;
 }
 const USER = [{ role: "user" as const, content: "Say hello" }];
 
@@ -71,7 +72,7 @@ function prompt(rt: Runtime, command: Command): unknown {
 /** Per-call wall times (ms) of `calls` completions through the orchestrator. */
 async function bench(rt: Runtime, command: Command): Promise<unknown> {
   const settings = rt.settingsFromObject(command.config, { root: command.root ?? "." });
-  const ai = new rt.Orchestrator(settings);
+  const ai = new rt.Orchestrator(settings, { callSites: command.callSites ?? true });
   const times: number[] = [];
   const cpu = process.cpuUsage();
   for (let i = 0; i < (command.calls ?? 100); i += 1) {
