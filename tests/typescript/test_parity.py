@@ -27,7 +27,7 @@ from init.init_support import (
 from init.test_init_prompt_parity import CASES
 from typescript.ts_support import Driver
 
-from aiinfra_cli.prompts._jsonschema import validate
+from aiinfra_cli._jsonschema import validate
 from aiinfra_cli.usage import read_events
 
 REPO = Path(__file__).resolve().parents[2]

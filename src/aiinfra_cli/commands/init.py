@@ -44,8 +44,8 @@ _LABELS = {
     "yours": ("leaves", "left"),
 }
 _WHY = {
-    "edited": "you edited it; `aiinfra init --dry-run --force` shows the template's changes,"
-    " `--force` takes them",
+    "edited": "you edited it; `aiinfra upgrade` merges the templates' changes into it,"
+    " `--force` takes the templates' version",
     "deleted": "you deleted it, so it stays deleted; `--force` restores it",
     "exists": "it was not written by aiinfra init; left as it is",
 }
@@ -148,6 +148,23 @@ def render_found(plan: Plan, console: Console, *, dry_run: bool) -> None:
     console.print(f"  {FIX_COMMAND}  [dim]# lists them again, and checks them in CI[/dim]")
 
 
+def render_packaging(plan: Plan, console: Console) -> None:
+    """The packaging lines (if any) the user must add so that the app's wheel ships the
+    runtime, its prices and a way to its config."""
+    from rich.markup import escape
+
+    from aiinfra_cli.scaffold import packaging_advice
+
+    layout = plan.layout
+    if layout.language != "python":
+        return
+    advice = packaging_advice(plan.root, layout.package_dir, layout.package_import)
+    if advice:
+        console.print("Packaging:")
+    for line in advice:
+        console.print(f"  {escape(line)}", soft_wrap=True, highlight=False)
+
+
 def render_next(plan: Plan, console: Console) -> None:
     """Dependencies and the next three commands."""
     if plan.layout.language == "typescript":
@@ -164,6 +181,15 @@ def render_next(plan: Plan, console: Console) -> None:
     width = max(len(c) for c, _ in commands)
     for command, what in commands:
         console.print(f"  {command:<{width}}  [dim]# {what}[/dim]")
+
+
+def _ask_package(offered: list[str], why: str) -> str:
+    """The terminal's answer to which package holds the runtime."""
+    from rich.prompt import Prompt
+
+    console = output.err_console()
+    console.print(why, soft_wrap=True, highlight=False, markup=False)
+    return Prompt.ask("Runtime directory", choices=offered, default=offered[0], console=console)
 
 
 def _confirm(plan: Plan, *, yes: bool) -> None:
@@ -281,9 +307,16 @@ def run(
 
     cap = agent_cap(agent, agent_max_cost)
     root = resolve_root(path)
+    choose = _ask_package if sys.stdin.isatty() and not yes else None
     plan, notes = plan_init(
-        root, lang=lang, project_type=project_type, package_dir=package_dir, force=force
+        root,
+        lang=lang,
+        project_type=project_type,
+        package_dir=package_dir,
+        force=force,
+        choose=choose,
     )
+    package_dir = plan.layout.package_dir  # what was detected or chosen, for a re-plan
     analysis = propose(plan, cap, environ) if agent else None
     if analysis is not None and analysis.routes and not plan.config_existing:
         # The proposals are part of the config being created: plan again with them (the
@@ -302,6 +335,7 @@ def run(
         render_plan(plan, console, dry_run=True, notes=notes)
         render_found(plan, console, dry_run=True)
         _render_agent(plan, analysis, console, dry_run=True)
+        render_packaging(plan, console)
         _package_step(plan, console, yes=yes, dry_run=True)
         # Old content of edited files is part of the diff: never let a key through.
         sys.stdout.write(redact(unified_diff(plan)))
@@ -312,6 +346,7 @@ def run(
     render_plan(plan, console, dry_run=False, notes=notes)
     render_found(plan, console, dry_run=False)
     _render_agent(plan, analysis, console, dry_run=False)
+    render_packaging(plan, console)
     _package_step(plan, console, yes=yes, dry_run=False)
     render_next(plan, console)
     return EXIT_OK
