@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -304,8 +304,9 @@ class UsageJoin:
     events: int
 
 
-def read_usage(paths: list[Path]) -> UsageJoin:
-    """Read the usage logs; every event with a ``call_site`` is indexed by (path, line)."""
+def read_usage(paths: list[Path], since: datetime | None = None) -> UsageJoin:
+    """Read the usage logs; every event with a ``call_site`` (at or after ``since``, when given)
+    is indexed by (path, line)."""
     from aiinfra_cli.errors import UsageLogError
     from aiinfra_cli.usage import read_events
 
@@ -314,6 +315,8 @@ def read_usage(paths: list[Path]) -> UsageJoin:
         raise UsageLogError(str(result.rejects[0]), hint="check --usage-logs")
     grouped: dict[tuple[str, int], list[UsageEvent]] = defaultdict(list)
     for event in result.events:
+        if since is not None and event.timestamp < since:
+            continue
         if event.call_site:
             key = _split_site(event.call_site)
             if key is not None:
