@@ -35,6 +35,7 @@ from optimize_context_bench import (
     cpu,
     find_semgrep,
     median_time,
+    semgrep_command,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -167,21 +168,7 @@ def bench_wall(target: Path, work: Path, runs: int, semgrep: str | None, jobs: i
         SEMGREP_RULE.replace("      - pattern-not:", EXTRA_PATTERNS + "      - pattern-not:", 1),
         encoding="utf-8",
     )
-    theirs = [
-        semgrep,
-        "scan",
-        "--config",
-        str(rule),
-        "--metrics",
-        "off",
-        "--disable-version-check",
-        "--json",
-        "--quiet",
-        "-j",
-        str(jobs),
-        str(target),
-    ]
-    sg_env = dict(env, SEMGREP_SEND_METRICS="off", SEMGREP_ENABLE_VERSION_CHECK="0")
+    theirs, sg_env = semgrep_command(semgrep, rule, target, env, jobs)
     sg_wall, sg_result = median_time(theirs, runs, work, sg_env)
     sg_cpu = cpu()
     results = len(json.loads(sg_result.stdout).get("results", [])) if sg_result.stdout else -1
@@ -197,7 +184,7 @@ def bench_wall(target: Path, work: Path, runs: int, semgrep: str | None, jobs: i
 
 _STAGES = {
     "read files": ("_files.py", "read_source"),
-    "parse (ast.parse)": ("{built-in method builtins.compile}", None),
+    "parse (ast.parse)": ("<built-in method builtins.compile>", None),
     "index (scopes, bindings)": ("_index.py", "__init__"),
     "discover + resolve": ("_discovery.py", "discover"),
     "rules (static)": ("rules/__init__.py", "run_static_rules"),

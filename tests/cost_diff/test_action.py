@@ -130,28 +130,32 @@ def run_action(
     return done
 
 
-def test_action_comments_once_and_updates_in_place(
-    feature_repo: Path, tmp_path: Path, github_api: tuple[str, type[_Api]]
-) -> None:
-    url, api = github_api
+def job_env(tmp_path: Path, api_url: str, pull: int) -> dict[str, str]:
+    """A pull-request job's environment: the event payload, the GITHUB_* variables."""
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7}}), encoding="utf-8")
-    summary = tmp_path / "summary.md"
+    event.write_text(json.dumps({"pull_request": {"number": pull}}), encoding="utf-8")
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()
-    env = {
+    return {
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "HOME": str(tmp_path),
         "GITHUB_EVENT_NAME": "pull_request",
         "GITHUB_EVENT_PATH": str(event),
         "GITHUB_REPOSITORY": "acme/app",
-        "GITHUB_API_URL": url,
+        "GITHUB_API_URL": api_url,
         "GITHUB_BASE_REF": "main",
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "GITHUB_WORKSPACE": str(feature_repo),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
         "RUNNER_TEMP": str(runner_temp),
         "NO_COLOR": "1",
     }
+
+
+def test_action_comments_once_and_updates_in_place(
+    feature_repo: Path, tmp_path: Path, github_api: tuple[str, type[_Api]]
+) -> None:
+    url, api = github_api
+    env = job_env(tmp_path, url, 7)
+    summary = Path(env["GITHUB_STEP_SUMMARY"])
     given = {"usage-logs": "logs", "max-monthly-delta": "100", "fail-on-budget": "false"}
     first = run_action(feature_repo, env, given)
     assert [step for step, _ in first] == ["scan", "cost-diff", "prompts", "cost-report"]
@@ -183,8 +187,6 @@ def test_action_fails_the_job_over_the_gate(
     feature_repo: Path, tmp_path: Path, github_api: tuple[str, type[_Api]]
 ) -> None:
     url, api = github_api
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 3}}), encoding="utf-8")
     config = feature_repo / "config" / "ai-models.yaml"
     config.write_text(
         config.read_text(encoding="utf-8").replace(
@@ -192,17 +194,7 @@ def test_action_fails_the_job_over_the_gate(
         ),
         encoding="utf-8",
     )
-    env = {
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "HOME": str(tmp_path),
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_REPOSITORY": "acme/app",
-        "GITHUB_API_URL": url,
-        "GITHUB_BASE_REF": "main",
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        "RUNNER_TEMP": str(tmp_path),
-    }
+    env = job_env(tmp_path, url, 3)
     steps = run_action(feature_repo, env, {"usage-logs": "logs", "max-monthly-delta": "0"})
     assert [(s, r.returncode) for s, r in steps] == [("scan", 0), ("cost-diff", 1)]
     assert "over the gate of $0/month" in api.comments[0]["body"]
