@@ -99,7 +99,12 @@ def init(
     ] = None,
     package_dir: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--package-dir", metavar="DIR", help="Where the runtime goes [src/ai]."),
+        typer.Option(
+            "--package-dir",
+            metavar="DIR",
+            help="Where the runtime goes [inside the package your build ships, e.g."
+            " src/myapp/ai; src/ai when nothing is packaged].",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and the diff; write nothing.")
@@ -128,6 +133,22 @@ def init(
             agent_max_cost=agent_max_cost,
         )
     )
+
+
+@app.command()
+def upgrade(
+    path: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(metavar="[PATH]", help="Project root [the repository you are in]."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the patch and the summary; write nothing.")
+    ] = False,
+) -> None:
+    """Merge this version's templates into the files init generated, keeping your edits."""
+    from aiinfra_cli.commands import upgrade as command
+
+    raise typer.Exit(command.run(path=path, dry_run=dry_run))
 
 
 @app.command("cost-report")
