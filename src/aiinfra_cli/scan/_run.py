@@ -153,6 +153,8 @@ def scan(options: ScanOptions) -> ScanOutcome:
         traffic = attach_traffic(calls, usage, pricer)
         for finding in findings:
             finding.observed = observed(finding, traffic.get(finding.call or ""))
+            if finding.code == "AIC004":
+                pricer.still_served(finding, sites.get(finding.call or ""), traffic)
         usage_info = {
             "events": usage.events,
             "rejected_lines": len(usage.rejects),
