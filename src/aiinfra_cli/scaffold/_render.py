@@ -86,13 +86,13 @@ def context(layout: Layout) -> dict[str, Any]:
         "found_models": [],
         "found_routes": [],
         "agent_proposals": "",
+        # The newest team-store schema (aiinfra.schema_migrations) the runtime writes to.
+        "store_schema_version": STORE_SCHEMA_VERSION,
         # Vocabularies the generated runtime shares with aiinfra (one definition each).
         "error_classes": ERROR_CLASSES,
         "event_statuses": STATUSES,
         "usage_sources": USAGE_SOURCES,
         "config_keys": sorted(key_paths()),
-        # The newest team-store schema (aiinfra.schema_migrations) the runtime writes to.
-        "store_schema_version": STORE_SCHEMA_VERSION,
     }
 
 
@@ -213,6 +213,10 @@ def render_all(
         from aiinfra_cli.scaffold._typescript import TYPESCRIPT, template_values
 
         catalogue, values = TYPESCRIPT, values | template_values(layout)
+    if templates is not None:  # another version's templates: its catalogue had only these
+        catalogue = tuple(
+            e for e in catalogue if e.template is None or (templates / e.template).is_file()
+        )
     result = Rendered()
     texts: dict[str, str] = {}
     for entry in catalogue:

@@ -77,8 +77,15 @@ EVENT = Obj(
             enum=USAGE_SOURCES,
             nullable=True,
         ),
-        "key_id": Str("Public id of the API key used (never the key).", nullable=True),
-        "workspace": Str("Workspace / project of the API key.", nullable=True),
+        "key_id": Str(
+            "The provider's public id of the API key the call used (e.g. apikey_01…, key_…),"
+            " never the key: lets reconciliation locate spend by key.",
+            nullable=True,
+        ),
+        "workspace": Str(
+            "The provider workspace (Anthropic) or project (OpenAI) the key belongs to.",
+            nullable=True,
+        ),
         "stream_continued": Bool(
             "This attempt continues a stream that broke on the model in fallback_from (the"
             " delivered text was sent as an assistant prefill)."
