@@ -43,10 +43,12 @@ OPTION_PREFIX = "typescript."
 _PER_LANGUAGE = ("project_type", "package_dir", "tests_dir")
 
 # Entries both runtimes write (config, prompts, state): the same paths, so one copy. The
-# .multiagent README describes the Python files; TypeScript has its own page next to it.
+# .multiagent README describes the Python files; TypeScript has its own page next to it. The
+# pip requirements of the Python runtime's extras name its package directory: Python's only.
 README = ".multiagent/ai-infrastructure/README.md"
+PYTHON_ONLY = frozenset({README, ".multiagent/ai-infrastructure/requirements-team.txt"})
 SHARED: tuple[Entry, ...] = tuple(
-    e for e in PYTHON if not e.output.startswith("{") and e.output != README
+    e for e in PYTHON if not e.output.startswith("{") and e.output not in PYTHON_ONLY
 )
 
 TYPESCRIPT: tuple[Entry, ...] = (
