@@ -264,3 +264,16 @@ def test_the_runtimes_own_store_tests_skip_without_a_database_and_pass_with_one(
     env["AIINFRA_TEST_PG"] = store_dsn
     ran = subprocess.run(command, cwd=runtime_repo, env=env, capture_output=True, text=True)
     assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_a_database_without_the_store_schema_is_named_as_such(
+    rt: ModuleType, pg_cluster: Postgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIINFRA_STORE_DSN", pg_cluster.create_database())
+    spool = tmp_path / "spool"
+    record(tracker(rt, spool), rt, 2)
+    ship = shipper(rt, spool)
+    assert ship.ship() == 0
+    assert ship.problem == (
+        "team store: the database has no aiinfra schema (run `aiinfra store migrate`)"
+    )
