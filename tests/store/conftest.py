@@ -18,7 +18,6 @@ def store(pg_dsn: str, monkeypatch: pytest.MonkeyPatch) -> Target:
     found = target()
     with connect(found) as conn:
         migrate(conn)
-        conn.commit()
     return found
 
 

@@ -19,6 +19,10 @@ from aiinfra_cli.store import Target, target
 MAX_REJECTS_SHOWN = 20
 
 
+def _say(text: str) -> None:
+    output.out_console().print(text, markup=False, highlight=False)
+
+
 def _target(config: Config | None, environ: Mapping[str, str] | None) -> Target:
     env = config.store.dsn_env if config is not None and config.store else DEFAULT_STORE_DSN_ENV
     return target(env, environ)
@@ -38,11 +42,11 @@ def migrate(*, config_path: Path | None = None, environ: Mapping[str, str] | Non
         done = apply(conn)
     if done.applied:
         applied = ", ".join(str(v) for v in done.applied)
-        output.out_console().print(
+        _say(
             f"store {store.shown}: schema version {done.before} -> {done.after} (applied {applied})"
         )
     else:
-        output.out_console().print(f"store {store.shown}: schema version {done.after}, up to date")
+        _say(f"store {store.shown}: schema version {done.after}, up to date")
     return EXIT_OK
 
 
@@ -80,7 +84,7 @@ def push(
     if as_json:
         output.print_json(document)
     else:
-        output.out_console().print(
+        _say(
             f"store {store.shown}: {done.inserted} events inserted,"
             f" {done.sent - done.inserted} already present, from {done.files} files"
             + (f"; {len(done.rejects)} lines rejected" if done.rejects else "")
@@ -127,18 +131,17 @@ def status(
 
 
 def _print_status(document: Mapping[str, Any]) -> None:
-    console = output.out_console()
     version = document["schema_version"]
     known = document["known_schema_version"]
     note = "" if version == known else f" (this aiinfra knows {known})"
-    console.print(f"store            {document['store']}")
-    console.print(f"schema version   {version}{note}")
-    console.print(f"events           {document['events']}")
-    console.print(f"newest event     {document['newest_event'] or '-'}")
+    _say(f"store            {document['store']}")
+    _say(f"schema version   {version}{note}")
+    _say(f"events           {document['events']}")
+    _say(f"newest event     {document['newest_event'] or '-'}")
     for spool in document["spools"]:
         where = spool["path"]
         shipped = "" if spool["position_found"] else " (no shipper position yet)"
-        console.print(
+        _say(
             f"spool {where}: {spool['events_behind']} events behind"
             f" ({spool['bytes_behind']} bytes){shipped}"
         )

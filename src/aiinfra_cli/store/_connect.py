@@ -111,12 +111,16 @@ def translated(store: Target, *, connecting: bool = False) -> Iterator[None]:
 
 @contextlib.contextmanager
 def connect(store: Target) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-    """An open connection (closed at the end); every psycopg error inside becomes StoreError."""
+    """An open autocommit connection (closed at the end): writes go in explicit
+    ``conn.transaction()`` blocks. Every psycopg error inside becomes StoreError."""
     import psycopg
 
     with translated(store, connecting=True):
         conn = psycopg.connect(
-            store.dsn, connect_timeout=CONNECT_TIMEOUT_S, application_name="aiinfra-cli"
+            store.dsn,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            application_name="aiinfra-cli",
         )
     try:
         with translated(store):
