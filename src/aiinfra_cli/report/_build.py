@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from aiinfra_cli import __version__
 from aiinfra_cli.config import BudgetConfig, Config
@@ -26,7 +26,7 @@ from aiinfra_cli.report._period import (
     zone,
 )
 from aiinfra_cli.report._pricing import Pricer
-from aiinfra_cli.report._query import DIMENSIONS, Queries, event_range
+from aiinfra_cli.report._query import DIMENSIONS, Cell, Queries, event_range
 from aiinfra_cli.usage import Ingested
 
 MAX_REJECT_EXAMPLES = 50
@@ -70,6 +70,34 @@ def _local_day(us: int, tz: str) -> date:
     return datetime.fromtimestamp(us / 1_000_000, timezone.utc).astimezone(zone(tz)).date()
 
 
+class ReportQueries(Protocol):
+    """What the report asks of its source: DuckDB over the logs (:class:`._query.Queries`) or
+    PostgreSQL over the team store (:class:`aiinfra_cli.store.StoreQueries`)."""
+
+    inexact_rates: bool
+
+    def cells(self) -> list[Cell]: ...
+
+    def dimensions(self, dims: tuple[str, ...], first_day: int, last_day: int) -> list[Cell]: ...
+
+    def budget_cells(self, first_day: int, last_day: int) -> list[Cell]: ...
+
+    def percentiles(
+        self, first_day: int, last_day: int, quantiles: tuple[float, ...]
+    ) -> tuple[int, list[int]]: ...
+
+
+@dataclass
+class Source:
+    """Where the events come from: queries over a window, the events' (first, last) instant
+    in UTC µs, and the document's ``rejected`` and ``sources`` sections."""
+
+    queries: Callable[[int, int, str, Pricer], ReportQueries]  # (lo_us, hi_us, day_sql, pricer)
+    bounds: tuple[int, int] | None
+    rejected: dict[str, Any]
+    sources: dict[str, Any]
+
+
 def build_report(
     ingested: Ingested,
     request: ReportRequest,
@@ -83,6 +111,51 @@ def build_report(
     con = ingested.con
     ids = ingested.file_ids
     bounds = event_range(con, ids)
+    formats = Counter(f.format for f in ingested.files)
+    source = Source(
+        queries=lambda lo_us, hi_us, day_sql, pricer: Queries(
+            con, ids, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer
+        ),
+        bounds=bounds,
+        rejected={
+            "count": len(ingested.rejects),
+            "examples": [
+                {"file": r.file, "line": r.line, "reason": r.reason}
+                for r in ingested.rejects[:MAX_REJECT_EXAMPLES]
+            ],
+            "unknown_fields": [
+                {
+                    "field": name,
+                    "count": n,
+                    "file": ingested.unknown_first.get(name, ("", 0))[0],
+                    "line": ingested.unknown_first.get(name, ("", 0))[1],
+                }
+                for name, n in sorted(ingested.unknown_fields.items())
+            ],
+        },
+        sources={
+            "kind": "logs",
+            "logs": list(logs),
+            "files": len(ingested.files),
+            "files_read": len(ingested.read),
+            "files_reused": len(ingested.reused),
+            "events": sum(f.events for f in ingested.files),
+            "formats": dict(sorted(formats.items())),
+        },
+    )
+    return build_from(source, request, prices=prices, config=config, baselines=baselines)
+
+
+def build_from(
+    source: Source,
+    request: ReportRequest,
+    *,
+    prices: PriceTable,
+    config: Config | None,
+    baselines: Baselines,
+) -> Built:
+    """Run the queries and the analysis over ``source``."""
+    bounds = source.bounds
     period = request.period
     if period is None:
         first = _local_day(bounds[0], request.tz) if bounds else request.until
@@ -98,14 +171,7 @@ def build_report(
     lo_us = Period(lo_day, period.until, request.tz).start_us()
     hi_us = period.end_us()
     pricer = Pricer(prices)
-    queries = Queries(
-        con,
-        ids,
-        lo_us=lo_us,
-        hi_us=hi_us,
-        day_sql=local_day_sql(tz, lo_day, period.until),
-        pricer=pricer,
-    )
+    queries = source.queries(lo_us, hi_us, local_day_sql(tz, lo_day, period.until), pricer)
     first_day, last_day = epoch_day(period.since), epoch_day(period.until)
     dims = tuple(d for d in DIMENSIONS if d in request.group_by)
     if "feature" not in dims:
@@ -144,35 +210,14 @@ def build_report(
     history = analysis.history(daily)
     inputs.baseline_days = merge(baselines, request.tz, history, covered_from)
     document = analysis.build()
-    formats = Counter(f.format for f in ingested.files)
     document = {
         "schema_version": document.pop("schema_version"),
         "generated_at": request.now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tool": {"name": "aiinfra", "version": __version__},
         **document,
-        "rejected": {
-            "count": len(ingested.rejects),
-            "examples": [
-                {"file": r.file, "line": r.line, "reason": r.reason}
-                for r in ingested.rejects[:MAX_REJECT_EXAMPLES]
-            ],
-            "unknown_fields": [
-                {
-                    "field": name,
-                    "count": n,
-                    "file": ingested.unknown_first.get(name, ("", 0))[0],
-                    "line": ingested.unknown_first.get(name, ("", 0))[1],
-                }
-                for name, n in sorted(ingested.unknown_fields.items())
-            ],
-        },
+        "rejected": source.rejected,
         "sources": {
-            "logs": list(logs),
-            "files": len(ingested.files),
-            "files_read": len(ingested.read),
-            "files_reused": len(ingested.reused),
-            "events": sum(f.events for f in ingested.files),
-            "formats": dict(sorted(formats.items())),
+            **source.sources,
             "first_event_day": covered_from.isoformat() if covered_from else None,
         },
     }

@@ -294,6 +294,8 @@ def json_schema() -> dict[str, Any]:
                 ),
                 "sources": _obj(
                     {
+                        "kind": {"enum": ["logs", "store"]},
+                        "store": {"type": "string"},
                         "logs": {"type": "array", "items": {"type": "string"}},
                         "files": COUNT,
                         "files_read": COUNT,
@@ -301,7 +303,17 @@ def json_schema() -> dict[str, Any]:
                         "events": COUNT,
                         "formats": {"type": "object", "additionalProperties": COUNT},
                         "first_event_day": {"anyOf": [DAY, {"type": "null"}]},
-                    }
+                    },
+                    [
+                        "kind",
+                        "logs",
+                        "files",
+                        "files_read",
+                        "files_reused",
+                        "events",
+                        "formats",
+                        "first_event_day",
+                    ],
                 ),
                 "agent": _AGENT,
             },

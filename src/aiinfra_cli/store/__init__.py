@@ -7,6 +7,7 @@ Public surface::
     migrate(conn) -> Migrated, require_schema(conn), schema_version(conn), LATEST
     push(conn, specs) -> Pushed, event_id_for(raw_line)
     store_status(conn) -> StoreStatus, spool_lag(path) -> SpoolLag, POSITION_FILE
+    store_source(conn, shown) -> report Source, StoreQueries    cost-report's SQL in PostgreSQL
 
 psycopg is imported only inside these functions: importing this package costs nothing.
 """
@@ -17,6 +18,7 @@ from aiinfra_cli.store._connect import Target, connect, target
 from aiinfra_cli.store._migrate import Migrated, migrate, require_schema, schema_version
 from aiinfra_cli.store._migrations import LATEST, MIGRATIONS
 from aiinfra_cli.store._push import Pushed, event_id_for, push
+from aiinfra_cli.store._report import StoreQueries, store_event_range, store_source
 from aiinfra_cli.store._spool import POSITION_FILE, SpoolLag, spool_lag
 from aiinfra_cli.store._status import StoreStatus, store_status
 
@@ -27,6 +29,7 @@ __all__ = [
     "Migrated",
     "Pushed",
     "SpoolLag",
+    "StoreQueries",
     "StoreStatus",
     "Target",
     "connect",
@@ -36,6 +39,8 @@ __all__ = [
     "require_schema",
     "schema_version",
     "spool_lag",
+    "store_event_range",
+    "store_source",
     "store_status",
     "target",
 ]

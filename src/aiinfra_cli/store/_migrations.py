@@ -92,6 +92,16 @@ CREATE TABLE aiinfra.usage_daily (
 );
 -- Budgets: month/day-to-date spend, optionally per feature.
 CREATE INDEX usage_daily_feature_day ON aiinfra.usage_daily (feature, day);
+
+-- Every (provider, priced model) with its first and last event: reports price these without
+-- a scan of the events for DISTINCT models, and read the store's event range from here.
+CREATE TABLE aiinfra.usage_models (
+    provider text NOT NULL,
+    model text NOT NULL,
+    first_at timestamptz NOT NULL,
+    last_at timestamptz NOT NULL,
+    PRIMARY KEY (provider, model)
+);
 """
 
 # One partition per calendar month (UTC), created on first use. Rows that reached the DEFAULT
@@ -183,6 +193,17 @@ BEGIN
             cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
             cost_usd = d.cost_usd + excluded.cost_usd
         RETURNING 1
+    ), models AS (
+        INSERT INTO aiinfra.usage_models AS m
+        SELECT provider, coalesce(response_model, request_model), min("timestamp"),
+               max("timestamp")
+        FROM ins
+        GROUP BY 1, 2
+        ORDER BY 1, 2
+        ON CONFLICT (provider, model) DO UPDATE SET
+            first_at = least(m.first_at, excluded.first_at),
+            last_at = greatest(m.last_at, excluded.last_at)
+        RETURNING 1
     )
     SELECT count(*) INTO inserted FROM ins;
     RETURN inserted;
@@ -203,7 +224,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
-        "usage_events (monthly partitions), usage_daily rollup, ingest_events(jsonb)",
+        "usage_events (monthly partitions), usage_daily rollup, usage_models, ingest_events(jsonb)",
         _EVENTS + _ENSURE_MONTH + _INGEST,
     ),
 )

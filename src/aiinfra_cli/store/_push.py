@@ -2,8 +2,9 @@
 
 Lines are validated exactly as ``cost-report`` validates them, then sent as they are written
 (the raw bytes, so every cost keeps its exact decimal text) in batches, one transaction each.
-A line without ``event_id`` gets ``sha256:`` + the hex SHA-256 of its bytes (the line without
-its newline and surrounding blanks): pushing the same file again inserts nothing.
+A line without ``event_id`` gets ``sha256:`` + the hex SHA-256 of its bytes (without the
+``\n`` / ``\r\n`` that ends it), the id the runtime's shipper gives it too: pushing a file
+again, or pushing what the shipper already shipped, inserts nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiinfra_cli.usage import InvalidEvent, Reject, expand_log_paths, parse_event
-from aiinfra_cli.usage._reader import UnreadableLine, iter_lines, parse_line
+from aiinfra_cli.usage._reader import UnreadableLine, open_log, parse_line
 
 if TYPE_CHECKING:
     import psycopg
@@ -44,7 +45,7 @@ def _with_id(raw: bytes, obj: dict[str, object]) -> bytes:
     if isinstance(obj.get("event_id"), str):
         return raw
     head = b'{"event_id":"' + event_id_for(raw).encode() + b'"'
-    body = raw[1:].lstrip()
+    body = raw.strip()[1:].lstrip()
     return head + (b"," + body if not body.startswith(b"}") else body)
 
 
@@ -61,12 +62,21 @@ def _checked(shown: str, number: int, raw: bytes, rejects: list[Reject]) -> byte
     return _with_id(raw, obj)
 
 
+def _raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes without the line end) of each non-blank line."""
+    with open_log(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.rstrip(b"\n").rstrip(b"\r")
+            if line.strip():
+                yield number, line
+
+
 def _lines(paths: Sequence[Path], result: Pushed) -> Iterator[bytes]:
     for path in paths:
         result.files += 1
         number = 0
         try:
-            for number, raw in iter_lines(path):
+            for number, raw in _raw_lines(path):
                 result.lines += 1
                 line = _checked(str(path), number, raw, result.rejects)
                 if line is not None:

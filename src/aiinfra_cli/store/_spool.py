@@ -1,11 +1,14 @@
-"""How far a local spool is behind the store, from the position the shipper records.
+"""How far a local spool is behind the store, from the position the runtime's shipper records.
 
-The shipper keeps, in each spool directory, ``.aiinfra-shipped.json``::
+The format is the generated shipper's (templates/python/ai/store_shipper.py.j2, version 1):
+``.aiinfra-store-position.json`` in the spool directory (for a single-file spool ``x.jsonl``:
+``x.jsonl.store-position.json`` beside it)::
 
-    {"version": 1, "files": {"<file name relative to the spool>": <bytes shipped>}}
+    {"version": 1, "files": {"usage-2026-12-06.jsonl": 1048576}, "shipped_events": 52000,
+     "updated_at": "2026-12-06T21:30:00Z"}
 
-Every byte before the offset has been inserted (or found already present) in the store. A spool
-file the position does not name has shipped nothing. See docs/team.md.
+``files`` maps each spool file (``*.jsonl`` in the directory, ``rejected.jsonl`` excepted) to
+the bytes from its start that are in the store; a file it does not name has shipped nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +17,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiinfra_cli.usage import expand_log_paths
-
-POSITION_FILE = ".aiinfra-shipped.json"
+POSITION_FILE = ".aiinfra-store-position.json"
+REJECTED_FILE = "rejected.jsonl"
 
 
 @dataclass(frozen=True)
@@ -30,40 +32,49 @@ class SpoolLag:
     position_found: bool
 
 
+def position_path(spool: Path) -> Path:
+    """Where the shipper keeps the position of ``spool`` (a directory or one ``.jsonl``)."""
+    if spool.suffix == ".jsonl":
+        return spool.with_name(f"{spool.name}.store-position.json")
+    return spool / POSITION_FILE
+
+
 def read_position(spool: Path) -> dict[str, int] | None:
     """File name → bytes shipped; None when the spool has no (readable) position file."""
     try:
-        data = json.loads((spool / POSITION_FILE).read_text(encoding="utf-8"))
+        data = json.loads(position_path(spool).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
         return None
-    return {str(k): int(v) for k, v in files.items() if isinstance(v, int) and v >= 0}
+    return {str(k): v for k, v in files.items() if isinstance(v, int) and v >= 0}
+
+
+def spool_files(spool: Path) -> list[Path]:
+    """The files the shipper reads: one ``.jsonl``, or the directory's ``*.jsonl``."""
+    if spool.suffix == ".jsonl":
+        return [spool] if spool.is_file() else []
+    if not spool.is_dir():
+        return []
+    return sorted(p for p in spool.glob("*.jsonl") if p.is_file() and p.name != REJECTED_FILE)
 
 
 def _events_after(path: Path, offset: int) -> int:
-    count = 0
     with path.open("rb") as handle:
         handle.seek(offset)
-        for line in handle:
-            if line.strip():
-                count += 1
-    return count
+        return sum(1 for line in handle if line.strip())
 
 
 def spool_lag(spool: Path) -> SpoolLag:
-    """What ``spool`` (a directory of JSONL files, or one file) holds that is not shipped."""
-    position = read_position(spool if spool.is_dir() else spool.parent)
-    base = spool if spool.is_dir() else spool.parent
-    files, _ = expand_log_paths([spool]) if spool.exists() else ([], [])
-    events = size_behind = 0
+    """What ``spool`` holds that is not in the store yet."""
+    position = read_position(spool)
+    files = spool_files(spool)
+    events = behind = 0
     for path in files:
-        if path.name.endswith(".gz"):
-            continue  # rotated and compressed: the shipper reads only plain spool files
-        shipped = (position or {}).get(str(path.relative_to(base)), 0)
+        shipped = (position or {}).get(path.name, 0)
         size = path.stat().st_size
         if shipped < size:
-            size_behind += size - shipped
+            behind += size - shipped
             events += _events_after(path, shipped)
-    return SpoolLag(spool, len(files), events, size_behind, position is not None)
+    return SpoolLag(spool, len(files), events, behind, position is not None)
