@@ -163,6 +163,14 @@ def cost_report(
     log_format: Annotated[
         str, typer.Option("--log-format", help="auto, aiinfra, claude-code or otel.")
     ] = "auto",
+    source: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--source",
+            help="logs or store (the team's PostgreSQL) [store when store: is configured and"
+            " its DSN variable is set, else logs].",
+        ),
+    ] = None,
     group_by: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
@@ -205,6 +213,7 @@ def cost_report(
             tz=tz,
             logs=logs,
             log_format=log_format,
+            source=source,
             group_by=group_by,
             top=top,
             out_dir=out_dir,

@@ -13,8 +13,7 @@ from store.storesupport import write_lines
 
 from aiinfra_cli.config import check_text
 from aiinfra_cli.pricing import load_price_table
-from aiinfra_cli.report import ReportRequest, build_report, load_baselines
-from aiinfra_cli.report._build import build_from
+from aiinfra_cli.report import ReportRequest, build_from, build_report, load_baselines
 from aiinfra_cli.report._period import resolve_period
 from aiinfra_cli.store import Target, connect, push, store_source
 from aiinfra_cli.usage import ingest, open_cache

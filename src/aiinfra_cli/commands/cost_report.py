@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from aiinfra_cli.agent import AgentResult
     from aiinfra_cli.config import Config
+    from aiinfra_cli.pricing import PriceTable
+    from aiinfra_cli.report import Baselines, Built, ReportRequest
 
 BASELINES_FILE = "cost-baselines.json"
 CACHE_DIR = MULTIAGENT_DIR / "cache"
@@ -63,6 +65,57 @@ def _budget(text: str | None) -> Decimal | None:
     return parse_usd_option(text, "--budget", "250 or 99.50")
 
 
+SOURCES = ("logs", "store")
+
+
+def choose_source(
+    source: str | None,
+    config: Config | None,
+    logs: Sequence[str] | None,
+    environ: Mapping[str, str] | None,
+) -> str:
+    """``logs`` or ``store``: as asked, else the store when ``store:`` is configured and its
+    DSN variable is set (and no ``--logs`` were given), else the logs."""
+    if source is not None and source not in SOURCES:
+        raise UsageError(f"--source {source}: unknown source", hint="choose logs or store")
+    if source == "store" and logs:
+        raise UsageError(
+            "--logs reads log files; --source store reads the team store",
+            hint="give one of them",
+        )
+    if source is not None:
+        return source
+    env = os.environ if environ is None else environ
+    if logs or config is None or config.store is None:
+        return "logs"
+    return "store" if env.get(config.store.dsn_env, "").strip() else "logs"
+
+
+def _from_store(
+    config: Config | None,
+    request: ReportRequest,
+    prices: PriceTable,
+    baselines: Baselines,
+    environ: Mapping[str, str] | None,
+) -> Built:
+    """The report's aggregations run in PostgreSQL over the team store."""
+    from aiinfra_cli.config import DEFAULT_STORE_DSN_ENV
+    from aiinfra_cli.report import build_from
+    from aiinfra_cli.store import connect, require_schema, store_source, target
+
+    env_name = config.store.dsn_env if config is not None and config.store else None
+    store = target(env_name or DEFAULT_STORE_DSN_ENV, environ)
+    with connect(store) as conn:
+        require_schema(conn)
+        return build_from(
+            store_source(conn, store.shown),
+            request,
+            prices=prices,
+            config=config,
+            baselines=baselines,
+        )
+
+
 def report_paths(out_dir: Path, day: date) -> Written:
     """``.multiagent/reports/ai-cost-report-{date}.md`` and ``.json`` under ``out_dir``."""
     base = out_dir / REPORTS_DIR / f"ai-cost-report-{day.isoformat()}"
@@ -91,9 +144,11 @@ def run(
     now: datetime | None = None,
     console: Console | None = None,
     environ: Mapping[str, str] | None = None,
+    source: str | None = None,
 ) -> int:
     """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
-    100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them)."""
+    100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them).
+    ``source``: ``logs`` or ``store`` (None: the store when configured and its DSN is set)."""
     from aiinfra_cli._interrupt import interruptible
     from aiinfra_cli.pricing import load_price_table, overrides_from_config
     from aiinfra_cli.report import (
@@ -123,6 +178,7 @@ def run(
     today = moment.astimezone(zone(tz)).date()
     period, end = resolve_period(timeframe=timeframe, since=since, until=until, tz=tz, today=today)
     config = load_config(config_path)
+    kind = choose_source(source, config, logs, environ)
     root = config.root if config is not None else project_root()
     specs: list[str] = (
         list(logs)
@@ -134,36 +190,39 @@ def run(
     prices = load_price_table()
     if config is not None:
         prices = prices.with_overrides(overrides_from_config(config))
-    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
-    try:
-        with interruptible(con):
-            shown = _shown_from(root)
-            ingested = ingest(con, specs, log_format, display=shown, cache_path=cache_used)
-            ingested.warnings.extend(warnings)
-            baseline_path = root / MEMORY_DIR / BASELINES_FILE
-            baselines = load_baselines(baseline_path)
-            if baselines.warning:
-                ingested.warnings.append(baselines.warning)
-            built = build_report(
-                ingested,
-                ReportRequest(
-                    period=period,
-                    until=end,
-                    tz=tz,
-                    group_by=groups,
-                    top=top,
-                    budget_usd=budget_usd,
-                    now=moment,
-                ),
-                prices=prices,
-                config=config,
-                baselines=baselines,
-                logs=[shown(Path(s)) for s in specs],
-            )
-    finally:
-        con.close()
+    baseline_path = root / MEMORY_DIR / BASELINES_FILE
+    baselines = load_baselines(baseline_path)
+    request = ReportRequest(
+        period=period,
+        until=end,
+        tz=tz,
+        group_by=groups,
+        top=top,
+        budget_usd=budget_usd,
+        now=moment,
+    )
+    warnings: list[str] = [baselines.warning] if baselines.warning else []
+    if kind == "store":
+        built = _from_store(config, request, prices, baselines, environ)
+    else:
+        con, opened, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
+        try:
+            with interruptible(con):
+                shown = _shown_from(root)
+                ingested = ingest(con, specs, log_format, display=shown, cache_path=cache_used)
+                warnings = [*ingested.warnings, *opened, *warnings]
+                built = build_report(
+                    ingested,
+                    request,
+                    prices=prices,
+                    config=config,
+                    baselines=baselines,
+                    logs=[shown(Path(s)) for s in specs],
+                )
+        finally:
+            con.close()
     document = built.document
-    for warning in ingested.warnings:
+    for warning in warnings:
         output.warn(warning)
     analysis = _agent_analysis(document, config, cap, environ) if agent else None
     generated = document["generated_at"]

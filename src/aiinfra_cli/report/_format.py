@@ -57,3 +57,10 @@ def compact(value: int) -> str:
 
 def label(value: Any) -> str:
     return "(none)" if value is None else str(value)
+
+
+def source(sources: dict[str, Any], files: str = "log file(s)") -> str:
+    """Where the report's events came from: ``3 log file(s)`` or ``the team store u@h:5432/db``."""
+    if sources.get("kind") == "store":
+        return f"the team store {sources.get('store', '')}"
+    return f"{count(sources['files'])} {files}"

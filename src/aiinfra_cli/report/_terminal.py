@@ -11,6 +11,7 @@ from aiinfra_cli.report._format import (
     percent,
     signed_money,
     signed_percent,
+    source,
 )
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def render_terminal(console: Console, doc: dict[str, Any], *, top: int) -> None:
     t = doc["totals"]
     console.print(
         f"[bold]AI cost report[/bold] {p['since']} → {p['until']} ({escape(p['tz'])}),"
-        f" {count(doc['sources']['files'])} log file(s)"
+        f" {escape(source(doc['sources']))}"
     )
     if t["requests"] == 0:
         console.print(f"no usage between {p['since']} and {p['until']} ({escape(p['tz'])})")

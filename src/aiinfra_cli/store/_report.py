@@ -28,7 +28,7 @@ from aiinfra_cli.usage._rows import epoch_us, from_epoch_us
 if TYPE_CHECKING:
     import psycopg
 
-    from aiinfra_cli.report._build import Source
+    from aiinfra_cli.report import Source
 
     Conn = psycopg.Connection[tuple[Any, ...]]
 
@@ -289,7 +289,7 @@ def store_event_range(conn: Conn) -> tuple[int, int] | None:
 
 def store_source(conn: Conn, shown: str) -> Source:
     """The team store as the report's source (``shown``: the store, password-free)."""
-    from aiinfra_cli.report._build import Source
+    from aiinfra_cli.report import Source
 
     found = conn.execute("SELECT coalesce(sum(events), 0) FROM aiinfra.usage_daily").fetchone()
     return Source(
