@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from aiinfra_cli import __version__
 from aiinfra_cli.config import BudgetConfig, Config
@@ -92,7 +93,8 @@ class Source:
     """Where the events come from: queries over a window, the events' (first, last) instant
     in UTC µs, and the document's ``rejected`` and ``sources`` sections."""
 
-    queries: Callable[[int, int, str, Pricer], ReportQueries]  # (lo_us, hi_us, day_sql, pricer)
+    # (lo_us, hi_us, day_sql, pricer, zone): the window, its local-day SQL and its time zone
+    queries: Callable[[int, int, str, Pricer, ZoneInfo], ReportQueries]
     bounds: tuple[int, int] | None
     rejected: dict[str, Any]
     sources: dict[str, Any]
@@ -113,7 +115,7 @@ def build_report(
     bounds = event_range(con, ids)
     formats = Counter(f.format for f in ingested.files)
     source = Source(
-        queries=lambda lo_us, hi_us, day_sql, pricer: Queries(
+        queries=lambda lo_us, hi_us, day_sql, pricer, _zone: Queries(
             con, ids, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer
         ),
         bounds=bounds,
@@ -171,7 +173,7 @@ def build_from(
     lo_us = Period(lo_day, period.until, request.tz).start_us()
     hi_us = period.end_us()
     pricer = Pricer(prices)
-    queries = source.queries(lo_us, hi_us, local_day_sql(tz, lo_day, period.until), pricer)
+    queries = source.queries(lo_us, hi_us, local_day_sql(tz, lo_day, period.until), pricer, tz)
     first_day, last_day = epoch_day(period.since), epoch_day(period.until)
     dims = tuple(d for d in DIMENSIONS if d in request.group_by)
     if "feature" not in dims:

@@ -21,23 +21,27 @@ from decimal import Decimal
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
+from aiinfra_cli.report._period import day_start_us, from_epoch_day
 from aiinfra_cli.report._pricing import Pricer, Tokens
 from aiinfra_cli.report._query import MAX_TIERS, Cell, PriceKey
 from aiinfra_cli.usage._rows import epoch_us, from_epoch_us
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     import psycopg
 
     from aiinfra_cli.report import Source
 
     Conn = psycopg.Connection[tuple[Any, ...]]
 
+WORK_MEM = "64MB"
 _TOKEN_COLUMNS = ("input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning")
 _SUMS = "count(*), " + ", ".join(f"sum({c})" for c in _TOKEN_COLUMNS)
 # The store's columns under the names the report's queries use (as the ingest cache has them).
 # Recorded costs are read as DECIMAL(38,18), as the JSONL path reads them.
 _EVENTS = (
-    'SELECT (extract(epoch FROM "timestamp") * 1000000)::bigint AS ts, provider,'
+    "SELECT round(date_part('epoch', \"timestamp\") * 1000000)::bigint AS ts, provider,"
     " coalesce(response_model, request_model) AS model, model_id, feature, endpoint,"
     " \"user\", tenant, NULL::text AS session, call_site, status = 'ok' AS ok, attempt,"
     " fallback_from IS NOT NULL AS fallback, batch, cache_hit, input_tokens AS input,"
@@ -65,8 +69,11 @@ def _values(rows: list[tuple[int | bool, ...]], casts: tuple[str, ...]) -> str:
 class StoreQueries:
     """The report's queries over the store's events in ``[lo_us, hi_us)`` (UTC µs)."""
 
-    def __init__(self, conn: Conn, *, lo_us: int, hi_us: int, day_sql: str, pricer: Pricer) -> None:
+    def __init__(
+        self, conn: Conn, *, lo_us: int, hi_us: int, day_sql: str, pricer: Pricer, zone: ZoneInfo
+    ) -> None:
         self.conn = conn
+        self.zone = zone
         self.lo = from_epoch_us(lo_us)
         self.hi = from_epoch_us(hi_us)
         # The report's local-day expression (DuckDB's floor division, on positive µs the same as
@@ -77,6 +84,10 @@ class StoreQueries:
         self.inexact_rates = False
         self.memo_hits = 0
         self._rates: list[tuple[int, bool, int, tuple[int, ...]]] = []
+        # The GROUP BYs' groups are few (aggregates only) but the planner cannot know it from
+        # CASE expressions: enough memory for this session keeps them hash aggregates, not
+        # sorts of every row.
+        conn.execute(f"SET work_mem = '{WORK_MEM}'")
         self._prepare(self._pairs(scan=False))
         self._cells = self._read_cells()
 
@@ -118,27 +129,49 @@ class StoreQueries:
             params[f"p{i}"] = provider
         return params
 
-    def _base(self, join: str = "JOIN") -> str:
-        keys = ", ".join(
-            f"(%(m{i})s::text, %(p{i})s::text, {k[2]}::int, {_num(k[3])}, {_num(k[4])},"
-            f" {_num(k[5])})"
+    def _base(self, *, every_row: bool = False) -> str:
+        """``WITH base AS (...)``: the window's events with their price key and long-context
+        tier, as CASE expressions (no join: the planner keeps its row estimates from the
+        table's statistics, and picks hash aggregation for the GROUP BYs).
+        ``every_row`` keeps rows whose model is not in the key list (key_id NULL)."""
+        match = " ".join(
+            f"WHEN e.model = %(m{i})s AND e.provider = %(p{i})s THEN {k[2]}"
             for i, k in enumerate(self._pkeys)
         )
-        tier = (
-            "CASE WHEN e.input > k.t3 THEN 3 WHEN e.input > k.t2 THEN 2"
-            " WHEN e.input > k.t1 THEN 1 ELSE 0 END"
+        tiers = " ".join(
+            f"WHEN {k[2]} THEN CASE"
+            + "".join(
+                f" WHEN input > {limit} THEN {n}"
+                for n, limit in reversed(list(enumerate(k[3:], start=1)))
+                if limit is not None
+            )
+            + " ELSE 0 END"
+            for k in self._pkeys
+            if k[3] is not None
         )
+        tier = f"CASE key_id {tiers} ELSE 0 END" if tiers else "0"
+        keep = "" if every_row else " WHERE key_id IS NOT NULL"
         return (
-            f"WITH pkeys(model, provider, key_id, t1, t2, t3) AS (VALUES {keys}),"
-            f" base AS (SELECT e.*, k.key_id, {tier} AS tier,"
-            f" {self.day_sql} AS day FROM ({_EVENTS}) e"
-            f" {join} pkeys k ON k.model = e.model AND k.provider = e.provider) "
+            f"WITH keyed AS (SELECT e.*, CASE {match} END AS key_id FROM ({_EVENTS}) e),"
+            f" base AS (SELECT keyed.*, {tier} AS tier, {self.day_sql} AS day"
+            f" FROM keyed{keep}) "
         )
 
-    def _run(self, sql: str) -> list[tuple[Any, ...]]:
+    def _run(
+        self, sql: str, first_day: int | None = None, last_day: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Run over the whole window, or over local days ``first_day..last_day`` of it (the
+        events from local midnight to local midnight: a range the timestamp index serves)."""
         if not self._pkeys:
             return []
-        return self.conn.execute(sql.encode(), self._params()).fetchall()
+        params = self._params()
+        if first_day is not None and last_day is not None:
+            params["lo"] = max(self.lo, self._midnight(first_day))
+            params["hi"] = min(self.hi, self._midnight(last_day + 1))
+        return self.conn.execute(sql.encode(), params).fetchall()
+
+    def _midnight(self, day: int) -> datetime:
+        return from_epoch_us(day_start_us(from_epoch_day(day), self.zone))
 
     def cells(self) -> list[Cell]:
         """Usage by local day, price key, batch, tier and outcome flags over the whole window."""
@@ -156,7 +189,7 @@ class StoreQueries:
         )
         if not self._pkeys:
             self._prepare(self._pairs(scan=True))
-        rows = self._run(self._base("LEFT JOIN") + sql)
+        rows = self._run(self._base(every_row=True) + sql)
         if any(r[1] is None for r in rows):
             self._prepare(self._pairs(scan=True))
             rows = self._run(self._base() + sql)
@@ -180,17 +213,31 @@ class StoreQueries:
         ]
 
     def dimensions(self, dims: tuple[str, ...], first_day: int, last_day: int) -> list[Cell]:
-        """Usage per value of each attribution dimension, for days ``first_day..last_day``:
-        one pass, each row unpivoted into one (dimension, value) row per dimension."""
+        """Usage per value of each attribution dimension, for days ``first_day..last_day``.
+
+        One pass: the rows are summed by every dimension at once (few groups: dimension values
+        come together), and those sums unpivoted into one (dimension, value) row per dimension
+        and summed again."""
         if not dims:
             return []
+        quoted = ", ".join(f'"{d}"' for d in dims)
+        width = len(dims)
         pivot = ", ".join(f"('{d}', \"{d}\")" for d in dims)
-        billed = ", ".join(f"sum(CASE WHEN NOT cache_hit THEN {c} END)" for c in _TOKEN_COLUMNS)
+        billed = ", ".join(
+            f"sum(CASE WHEN NOT cache_hit THEN {c} END) AS {c}" for c in _TOKEN_COLUMNS
+        )
+        sums = ", ".join(f"sum({c})" for c in ("n", "errors", "hits", *_TOKEN_COLUMNS))
+        groups = ", ".join(str(n) for n in range(1, width + 4))
         rows = self._run(
-            self._base() + "SELECT d.dim, d.value, key_id, batch, tier, count(*),"
-            " sum(CASE WHEN ok THEN 0 ELSE 1 END), sum(CASE WHEN cache_hit THEN 1 ELSE 0 END),"
-            f" {billed} FROM base CROSS JOIN LATERAL (VALUES {pivot}) AS d(dim, value)"
-            f" WHERE day BETWEEN {first_day} AND {last_day} GROUP BY 1, 2, 3, 4, 5"
+            self._base() + f", fine AS (SELECT {quoted}, key_id, batch, tier, count(*) AS n,"
+            " sum(CASE WHEN ok THEN 0 ELSE 1 END) AS errors,"
+            f" sum(CASE WHEN cache_hit THEN 1 ELSE 0 END) AS hits, {billed}"
+            f" FROM base GROUP BY {groups})"
+            f" SELECT d.dim, d.value, key_id, batch, tier, {sums}"
+            f" FROM fine CROSS JOIN LATERAL (VALUES {pivot}) AS d(dim, value)"
+            " GROUP BY 1, 2, 3, 4, 5",
+            first_day,
+            last_day,
         )
         return [
             Cell(
@@ -211,8 +258,9 @@ class StoreQueries:
         """Usage by feature and config model id, for the month-to-date budget checks."""
         rows = self._run(
             self._base() + "SELECT feature, model_id, key_id, batch, tier, cache_hit,"
-            f" {_SUMS} FROM base WHERE day BETWEEN {first_day} AND {last_day}"
-            " GROUP BY 1, 2, 3, 4, 5, 6"
+            f" {_SUMS} FROM base GROUP BY 1, 2, 3, 4, 5, 6",
+            first_day,
+            last_day,
         )
         return [
             Cell(
@@ -265,16 +313,14 @@ class StoreQueries:
             f" percentile_disc(ARRAY[{qs}]::float8[]) WITHIN GROUP (ORDER BY {cost})"
             " FROM base b JOIN prates r ON r.key_id = b.key_id AND r.batch = b.batch"
             " AND r.tier = b.tier"
-            f" WHERE b.ok AND NOT b.cache_hit AND b.day BETWEEN {first_day} AND {last_day}"
+            " WHERE b.ok AND NOT b.cache_hit",
+            first_day,
+            last_day,
         )
         row = rows[0] if rows else None
         if row is None or not row[0]:
             return 0, []
         return int(row[0]), [int(v) for v in row[1]]
-
-
-def _num(value: int | None) -> str:
-    return "NULL::bigint" if value is None else f"{int(value)}::bigint"
 
 
 def store_event_range(conn: Conn) -> tuple[int, int] | None:
@@ -293,8 +339,8 @@ def store_source(conn: Conn, shown: str) -> Source:
 
     found = conn.execute("SELECT coalesce(sum(events), 0) FROM aiinfra.usage_daily").fetchone()
     return Source(
-        queries=lambda lo_us, hi_us, day_sql, pricer: StoreQueries(
-            conn, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer
+        queries=lambda lo_us, hi_us, day_sql, pricer, zone: StoreQueries(
+            conn, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer, zone=zone
         ),
         bounds=store_event_range(conn),
         rejected={"count": 0, "examples": [], "unknown_fields": []},
