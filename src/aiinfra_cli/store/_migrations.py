@@ -108,7 +108,7 @@ CREATE TABLE aiinfra.usage_models (
 # partition for that month (inserted directly, bypassing ingest_events) move into it.
 _ENSURE_MONTH = """
 CREATE FUNCTION aiinfra.ensure_month(month date) RETURNS void
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     month_start date := date_trunc('month', month)::date;
     part text := 'usage_events_p' || to_char(month, 'YYYYMM');
@@ -142,7 +142,7 @@ _ROLLUP_KEY = (
 # The single write path: a JSON array of usage events exactly as the JSONL log holds them.
 _INGEST = f"""
 CREATE FUNCTION aiinfra.ingest_events(events jsonb) RETURNS int
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     month date;
     inserted int;
@@ -209,6 +209,10 @@ BEGIN
     RETURN inserted;
 END
 $fn$;
+-- Both run as the schema's owner: a writer needs EXECUTE on ingest_events only (GRANTed by the
+-- team, see docs/team.md), never INSERT on the tables or CREATE on the schema.
+REVOKE ALL ON FUNCTION aiinfra.ensure_month(date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION aiinfra.ingest_events(jsonb) FROM PUBLIC;
 """
 
 
