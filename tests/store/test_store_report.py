@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cost_report.crsupport import CONFIG
 from store.storesupport import write_lines
 
 from aiinfra_cli.config import check_text
@@ -25,20 +26,6 @@ MODELS = (
     ("openai", "gpt-4o-mini", "gpt-4o-mini-2024-07-18"),
     ("openai", "made-up-model", None),  # unpriced
 )
-CONFIG = """\
-version: 1
-providers:
-  anthropic: {kind: anthropic}
-  openai: {kind: openai}
-models:
-  - {id: smart, provider: anthropic, model: claude-sonnet-4-5}
-  - {id: mini, provider: openai, model: gpt-4o-mini}
-budgets:
-  monthly_usd: 50
-  per_feature: {chat: 5}
-  per_model: {mini: 100}
-usage_log: {path: logs}
-"""
 
 
 def _events(count: int, seed: int) -> list[dict[str, Any]]:

@@ -15,15 +15,20 @@ coordinator by Citus (it is not split across nodes).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli.report._period import day_start_us, from_epoch_day
-from aiinfra_cli.report._pricing import Pricer, Tokens
-from aiinfra_cli.report._query import MAX_TIERS, Cell, PriceKey
+from aiinfra_cli.report._pricing import Pricer
+from aiinfra_cli.report._query import (
+    MAX_TIERS,
+    Cell,
+    PriceKey,
+    budget_cell,
+    dimension_cell,
+    usage_cell,
+)
 from aiinfra_cli.usage._rows import epoch_us, from_epoch_us
 
 if TYPE_CHECKING:
@@ -51,10 +56,6 @@ _EVENTS = (
     " round(saved_cost_usd, 18) AS saved_cost"
     ' FROM aiinfra.usage_events WHERE "timestamp" >= %(lo)s AND "timestamp" < %(hi)s'
 )
-
-
-def _tokens(row: Sequence[Any], at: int) -> Tokens:
-    return Tokens(*(int(v or 0) for v in row[at : at + 6]))
 
 
 def _values(rows: list[tuple[int | bool, ...]], casts: tuple[str, ...]) -> str:
@@ -193,24 +194,7 @@ class StoreQueries:
         if any(r[1] is None for r in rows):
             self._prepare(self._pairs(scan=True))
             rows = self._run(self._base() + sql)
-        return [
-            Cell(
-                key=self.keys[int(r[1])],
-                batch=bool(r[2]),
-                tier=int(r[3]),
-                ok=bool(r[4]),
-                retry=bool(r[5]),
-                fallback=bool(r[6]),
-                cache_hit=bool(r[7]),
-                recorded=bool(r[8]),
-                requests=int(r[9]),
-                tokens=_tokens(r, 10),
-                recorded_usd=Decimal(r[16]),
-                saved_usd=Decimal(r[17]),
-                day=int(r[0]),
-            )
-            for r in rows
-        ]
+        return [usage_cell(self.keys, r) for r in rows]
 
     def dimensions(self, dims: tuple[str, ...], first_day: int, last_day: int) -> list[Cell]:
         """Usage per value of each attribution dimension, for days ``first_day..last_day``.
@@ -239,20 +223,7 @@ class StoreQueries:
             first_day,
             last_day,
         )
-        return [
-            Cell(
-                key=self.keys[int(r[2])],
-                batch=bool(r[3]),
-                tier=int(r[4]),
-                requests=int(r[5]),
-                errors=int(r[6]),
-                hits=int(r[7]),
-                tokens=_tokens(r, 8),
-                dim=str(r[0]),
-                value=None if r[1] is None else str(r[1]),
-            )
-            for r in rows
-        ]
+        return [dimension_cell(self.keys, r, 2, str(r[0]), r[1]) for r in rows]
 
     def budget_cells(self, first_day: int, last_day: int) -> list[Cell]:
         """Usage by feature and config model id, for the month-to-date budget checks."""
@@ -262,19 +233,7 @@ class StoreQueries:
             first_day,
             last_day,
         )
-        return [
-            Cell(
-                key=self.keys[int(r[2])],
-                batch=bool(r[3]),
-                tier=int(r[4]),
-                cache_hit=bool(r[5]),
-                requests=int(r[6]),
-                tokens=_tokens(r, 7),
-                value=None if r[0] is None else str(r[0]),
-                model_id=None if r[1] is None else str(r[1]),
-            )
-            for r in rows
-        ]
+        return [budget_cell(self.keys, r) for r in rows]
 
     def percentiles(
         self, first_day: int, last_day: int, quantiles: tuple[float, ...]
