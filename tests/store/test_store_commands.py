@@ -192,3 +192,28 @@ def test_missing_schema_says_to_migrate(
     code, out, _ = cli("store", "migrate")  # type: ignore[operator]
     assert code == 0
     assert out.endswith(f"schema version 0 -> {LATEST} (applied 1)\n")
+
+
+def test_single_file_spool_lag_and_crlf_lines_get_the_shippers_id(
+    store: Target, db: Conn, tmp_path: Path
+) -> None:
+    from aiinfra_cli.store import connect, push, spool_lag
+
+    spool = tmp_path / "usage.jsonl"
+    first = json.dumps(event(1, event_id=None)).encode()
+    second = json.dumps(event(2)).encode()
+    spool.write_bytes(first + b"\r\n" + second + b"\n")
+    (tmp_path / "usage.jsonl.store-position.json").write_text(
+        json.dumps({"version": 1, "files": {"usage.jsonl": len(first) + 2}}), encoding="utf-8"
+    )
+    lag = spool_lag(spool)
+    assert (lag.files, lag.events_behind, lag.bytes_behind, lag.position_found) == (
+        1,
+        1,
+        len(second) + 1,
+        True,
+    )
+    with connect(store) as conn:
+        assert push(conn, [spool]).inserted == 2
+    ids = {r[0] for r in db.execute("SELECT event_id FROM aiinfra.usage_events")}
+    assert ids == {event_id_for(first), "ev-2"}
