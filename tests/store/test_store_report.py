@@ -104,7 +104,7 @@ def test_store_report_equals_the_jsonl_report(
         ingested = ingest(con, [str(logs)], "auto", display=str, cache_path=used)
         from_logs = build_report(
             ingested, request, prices=prices, config=config, baselines=baselines, logs=["logs"]
-        ).document
+        ).document.to_json()
     finally:
         con.close()
 
@@ -116,7 +116,7 @@ def test_store_report_equals_the_jsonl_report(
             prices=prices,
             config=config,
             baselines=load_baselines(tmp_path / "none.json"),
-        ).document
+        ).document.to_json()
 
     assert from_logs["totals"]["requests"] > 100
     assert _comparable(from_store) == _comparable(from_logs)
@@ -136,5 +136,5 @@ def test_an_empty_store_reports_nothing(store: Target, tmp_path: Path) -> None:
             config=None,
             baselines=load_baselines(tmp_path / "none.json"),
         )
-    assert built.document["totals"]["requests"] == 0
-    assert built.document["sources"]["events"] == 0
+    assert built.document.totals.requests == 0
+    assert built.document.sources.events == 0

@@ -60,7 +60,7 @@ def test_writer_and_ci_roles(
             config=None,
             baselines=load_baselines(tmp_path / "b.json"),
         )
-        assert built.document["totals"]["requests"] == 2
+        assert built.document.totals.requests == 2
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="ingest_events"):
             conn.execute("SELECT aiinfra.ingest_events('[]'::jsonb)")
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiinfra_cli import __version__, output
 from aiinfra_cli._atomic import write_atomic
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from aiinfra_cli.agent import AgentResult
     from aiinfra_cli.config import Config
     from aiinfra_cli.pricing import PriceTable
-    from aiinfra_cli.report import Baselines, Built, ReportRequest
+    from aiinfra_cli.report import Baselines, Built, CostReport, ReportRequest
 
 BASELINES_FILE = "cost-baselines.json"
 CACHE_DIR = MULTIAGENT_DIR / "cache"
@@ -65,6 +65,135 @@ def _budget(text: str | None) -> Decimal | None:
     return parse_usd_option(text, "--budget", "250 or 99.50")
 
 
+def report_paths(out_dir: Path, day: date) -> Written:
+    """``.multiagent/reports/ai-cost-report-{date}.md`` and ``.json`` under ``out_dir``."""
+    base = out_dir / REPORTS_DIR / f"ai-cost-report-{day.isoformat()}"
+    return Written(base.with_suffix(".md"), base.with_suffix(".json"))
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where the usage comes from and where the report's state lives."""
+
+    config: Config | None
+    root: Path
+    specs: tuple[str, ...]
+    log_format: str
+
+
+def run(
+    *,
+    timeframe: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    tz: str = "UTC",
+    logs: Sequence[str] | None = None,
+    log_format: str = "auto",
+    group_by: Sequence[str] | None = None,
+    top: int = 10,
+    out_dir: Path | None = None,
+    no_write: bool = False,
+    as_json: bool = False,
+    budget: str | None = None,
+    fail_on_budget: bool = False,
+    github_summary: bool = False,
+    config_path: Path | None = None,
+    agent: bool = False,
+    agent_max_cost: str | None = None,
+    reconcile: bool = False,
+    fail_under_coverage: float | None = None,
+    now: datetime | None = None,
+    console: Console | None = None,
+    environ: Mapping[str, str] | None = None,
+    source: str | None = None,
+) -> int:
+    """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
+    100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them).
+    ``source``: ``logs`` or ``store`` (None: the store when configured and its DSN is set)."""
+    from aiinfra_cli.report import ReportRequest, resolve_period, save_baselines, zone
+
+    _check_format(log_format)
+    if top < 1:
+        raise UsageError(f"--top {top}: must be at least 1")
+    groups = parse_group_by(group_by)
+    budget_usd = _budget(budget)
+    cap = agent_cap(agent, agent_max_cost)
+    moment = now or datetime.now(timezone.utc)
+    today = moment.astimezone(zone(tz)).date()
+    period, end = resolve_period(timeframe=timeframe, since=since, until=until, tz=tz, today=today)
+    request = ReportRequest(
+        period=period,
+        until=end,
+        tz=tz,
+        group_by=groups,
+        top=top,
+        budget_usd=budget_usd,
+        now=moment,
+    )
+    located = _locate(config_path, logs, log_format)
+    if choose_source(source, located.config, logs, environ) == "store":
+        built, baselines = _from_store(located, request, environ)
+    else:
+        built, baselines = _build(located, request)
+    document = built.document
+    if reconcile or fail_under_coverage is not None:
+        from aiinfra_cli.commands._reconcile_option import attach
+
+        document = attach(document, located.root, located.specs, located.config)
+    analysis = _agent_analysis(document, located.config, cap, environ) if agent else None
+    human = console or (output.err_console() if as_json else output.out_console())
+    document, markdown = _render(document, analysis, human, top=top)
+    if not no_write:
+        written = report_paths(out_dir if out_dir is not None else located.root, today)
+        write_atomic(written.markdown, markdown)
+        write_atomic(written.json, output.to_json(document.to_json()))
+        save_baselines(located.root / MEMORY_DIR / BASELINES_FILE, baselines, tz, built.history)
+        human.print(
+            f"report written to {display_path(written.markdown)} and"
+            f" {display_path(written.json).rsplit('/', 1)[-1]}"
+        )
+    if github_summary:
+        _append_summary(markdown)
+    if as_json:
+        output.print_json(document.to_json())
+    if analysis is not None:
+        from aiinfra_cli.agent import render_notice
+
+        render_notice(output.err_console(), analysis)
+    if fail_under_coverage is not None:
+        from aiinfra_cli.commands._reconcile_option import below_coverage
+
+        if below_coverage(document, fail_under_coverage):
+            return EXIT_FAILURE
+    if fail_on_budget and document.budget_exceeded:
+        output.warn(f"budget exceeded: {', '.join(document.exceeded_budgets)} (--fail-on-budget)")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _check_format(log_format: str) -> None:
+    from aiinfra_cli.usage import LOG_FORMATS
+
+    if log_format not in LOG_FORMATS:
+        raise UsageError(
+            f"--log-format {log_format}: unknown format",
+            hint=f"choose from {', '.join(LOG_FORMATS)}",
+        )
+
+
+def _locate(config_path: Path | None, logs: Sequence[str] | None, log_format: str) -> _Source:
+    """The config, the project root, the log paths and their format (the config's usage_log
+    unless ``--log`` is given)."""
+    config = load_config(config_path)
+    root = config.root if config is not None else project_root()
+    if logs:
+        return _Source(config, root, tuple(logs), log_format)
+    default = config.usage_log.path if config is not None else root / "logs" / "ai-usage"
+    if config is not None and log_format == "auto" and config.usage_log.format != "aiinfra":
+        log_format = config.usage_log.format
+    return _Source(config, root, (str(default),), log_format)
+
+
 SOURCES = ("logs", "store")
 
 
@@ -91,241 +220,108 @@ def choose_source(
     return "store" if env.get(config.store.dsn_env, "").strip() else "logs"
 
 
+def _prices(config: Config | None) -> PriceTable:
+    from aiinfra_cli.pricing import load_price_table, overrides_from_config
+
+    prices = load_price_table()
+    if config is not None:
+        prices = prices.with_overrides(overrides_from_config(config))
+    return prices
+
+
 def _from_store(
-    config: Config | None,
-    request: ReportRequest,
-    prices: PriceTable,
-    baselines: Baselines,
-    environ: Mapping[str, str] | None,
-) -> Built:
+    located: _Source, request: ReportRequest, environ: Mapping[str, str] | None
+) -> tuple[Built, Baselines]:
     """The report's aggregations run in PostgreSQL over the team store."""
     from aiinfra_cli.config import DEFAULT_STORE_DSN_ENV
-    from aiinfra_cli.report import build_from
+    from aiinfra_cli.report import build_from, load_baselines
     from aiinfra_cli.store import connect, require_schema, store_source, target
 
+    config = located.config
     env_name = config.store.dsn_env if config is not None and config.store else None
     store = target(env_name or DEFAULT_STORE_DSN_ENV, environ)
+    prices = _prices(config)
+    baselines = load_baselines(located.root / MEMORY_DIR / BASELINES_FILE)
+    if baselines.warning:
+        output.warn(baselines.warning)
     with connect(store) as conn:
         require_schema(conn)
-        return build_from(
+        built = build_from(
             store_source(conn, store.shown),
             request,
             prices=prices,
             config=config,
             baselines=baselines,
         )
+    return built, baselines
 
 
-def report_paths(out_dir: Path, day: date) -> Written:
-    """``.multiagent/reports/ai-cost-report-{date}.md`` and ``.json`` under ``out_dir``."""
-    base = out_dir / REPORTS_DIR / f"ai-cost-report-{day.isoformat()}"
-    return Written(base.with_suffix(".md"), base.with_suffix(".json"))
-
-
-def run(
-    *,
-    timeframe: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    tz: str = "UTC",
-    logs: Sequence[str] | None = None,
-    log_format: str = "auto",
-    group_by: Sequence[str] | None = None,
-    top: int = 10,
-    out_dir: Path | None = None,
-    no_write: bool = False,
-    as_json: bool = False,
-    budget: str | None = None,
-    fail_on_budget: bool = False,
-    github_summary: bool = False,
-    config_path: Path | None = None,
-    agent: bool = False,
-    agent_max_cost: str | None = None,
-    now: datetime | None = None,
-    console: Console | None = None,
-    environ: Mapping[str, str] | None = None,
-    source: str | None = None,
-) -> int:
-    """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
-    100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them).
-    ``source``: ``logs`` or ``store`` (None: the store when configured and its DSN is set)."""
+def _build(source: _Source, request: ReportRequest) -> tuple[Built, Baselines]:
+    """Read the logs and build the report (warnings printed); the baselines as they were read."""
     from aiinfra_cli._interrupt import interruptible
-    from aiinfra_cli.pricing import load_price_table, overrides_from_config
-    from aiinfra_cli.report import (
-        ReportRequest,
-        build_report,
-        load_baselines,
-        render_markdown,
-        render_terminal,
-        resolve_period,
-        save_baselines,
-    )
-    from aiinfra_cli.usage import CACHE_FILE, LOG_FORMATS, ingest, open_cache
+    from aiinfra_cli.report import build_report, load_baselines
+    from aiinfra_cli.usage import CACHE_FILE, ingest, open_cache
 
-    moment = now or datetime.now(timezone.utc)
-    if log_format not in LOG_FORMATS:
-        raise UsageError(
-            f"--log-format {log_format}: unknown format",
-            hint=f"choose from {', '.join(LOG_FORMATS)}",
-        )
-    if top < 1:
-        raise UsageError(f"--top {top}: must be at least 1")
-    groups = parse_group_by(group_by)
-    budget_usd = _budget(budget)
-    cap = agent_cap(agent, agent_max_cost)
-    from aiinfra_cli.report._period import zone
-
-    today = moment.astimezone(zone(tz)).date()
-    period, end = resolve_period(timeframe=timeframe, since=since, until=until, tz=tz, today=today)
-    config = load_config(config_path)
-    kind = choose_source(source, config, logs, environ)
-    root = config.root if config is not None else project_root()
-    specs: list[str] = (
-        list(logs)
-        if logs
-        else [str(config.usage_log.path if config is not None else root / "logs" / "ai-usage")]
-    )
-    if not logs and config is not None and log_format == "auto":
-        log_format = config.usage_log.format if config.usage_log.format != "aiinfra" else "auto"
-    prices = load_price_table()
-    if config is not None:
-        prices = prices.with_overrides(overrides_from_config(config))
-    baseline_path = root / MEMORY_DIR / BASELINES_FILE
-    baselines = load_baselines(baseline_path)
-    request = ReportRequest(
-        period=period,
-        until=end,
-        tz=tz,
-        group_by=groups,
-        top=top,
-        budget_usd=budget_usd,
-        now=moment,
-    )
-    warnings: list[str] = [baselines.warning] if baselines.warning else []
-    if kind == "store":
-        built = _from_store(config, request, prices, baselines, environ)
-    else:
-        con, opened, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
-        try:
-            with interruptible(con):
-                shown = _shown_from(root)
-                ingested = ingest(con, specs, log_format, display=shown, cache_path=cache_used)
-                warnings = [*ingested.warnings, *opened, *warnings]
-                built = build_report(
-                    ingested,
-                    request,
-                    prices=prices,
-                    config=config,
-                    baselines=baselines,
-                    logs=[shown(Path(s)) for s in specs],
-                )
-        finally:
-            con.close()
-    document = built.document
-    for warning in warnings:
+    config, root = source.config, source.root
+    prices = _prices(config)
+    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
+    try:
+        with interruptible(con):
+            shown = _shown_from(root)
+            ingested = ingest(
+                con, source.specs, source.log_format, display=shown, cache_path=cache_used
+            )
+            ingested.warnings.extend(warnings)
+            baselines = load_baselines(root / MEMORY_DIR / BASELINES_FILE)
+            if baselines.warning:
+                ingested.warnings.append(baselines.warning)
+            built = build_report(
+                ingested,
+                request,
+                prices=prices,
+                config=config,
+                baselines=baselines,
+                logs=[shown(Path(s)) for s in source.specs],
+            )
+    finally:
+        con.close()
+    for warning in ingested.warnings:
         output.warn(warning)
-    analysis = _agent_analysis(document, config, cap, environ) if agent else None
-    generated = document["generated_at"]
-    markdown = render_markdown(document, top=top, generated=generated, version=__version__)
-    human = console or (output.err_console() if as_json else output.out_console())
+    return built, baselines
+
+
+def _render(
+    document: CostReport, analysis: AgentResult | None, human: Console, *, top: int
+) -> tuple[CostReport, str]:
+    """Print the terminal summary; the document (with the agent's section) and its Markdown."""
+    from aiinfra_cli.report import render_markdown, render_terminal
+
+    markdown = render_markdown(
+        document, top=top, generated=document.generated_at, version=__version__
+    )
     render_terminal(human, document, top=top)
-    if analysis is not None:
-        from aiinfra_cli.agent import render_console
-        from aiinfra_cli.agent import render_markdown as agent_markdown
+    if analysis is None:
+        return document, markdown
+    from aiinfra_cli.agent import render_console
+    from aiinfra_cli.agent import render_markdown as agent_markdown
 
-        document["agent"] = analysis.as_dict()
-        markdown = markdown.rstrip("\n") + "\n\n" + agent_markdown(analysis).rstrip("\n") + "\n"
-        render_console(human, analysis)
-    if not no_write:
-        written = report_paths(out_dir if out_dir is not None else root, today)
-        write_atomic(written.markdown, markdown)
-        write_atomic(written.json, output.to_json(document))
-        save_baselines(baseline_path, baselines, tz, built.history)
-        human.print(
-            f"report written to {display_path(written.markdown)} and"
-            f" {display_path(written.json).rsplit('/', 1)[-1]}"
-        )
-    if github_summary:
-        _append_summary(markdown)
-    if as_json:
-        output.print_json(document)
-    if analysis is not None:
-        from aiinfra_cli.agent import render_notice
-
-        render_notice(output.err_console(), analysis)
-    if fail_on_budget and document["budget_exceeded"]:
-        names = ", ".join(b["name"] for b in document["budgets"] if b["status"] == "exceeded")
-        output.warn(f"budget exceeded: {names} (--fail-on-budget)")
-        return EXIT_FAILURE
-    return EXIT_OK
-
-
-# The report's aggregates the agent sees (never its rejected-line examples or log paths).
-_AGENT_KEYS = (
-    "period",
-    "totals",
-    "previous_period",
-    "by_model",
-    "by_provider",
-    "by_feature",
-    "by_endpoint",
-    "by_user",
-    "by_tenant",
-    "by_day",
-    "top_call_sites",
-    "cache",
-    "response_cache",
-    "cost_per_successful_request",
-    "errors_and_retries",
-    "unpriced",
-    "recorded_cost",
-    "anomalies",
-    "forecast",
-    "budgets",
-    "budget_exceeded",
-)
-# Token columns that are zero in every row say nothing; dropping them keeps the request small.
-_TOKEN_COLUMNS = (
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "reasoning_tokens",
-)
-
-
-def agent_facts(document: Mapping[str, Any]) -> dict[str, Any]:
-    """What the agent sees of a report: its aggregates (money as decimal strings), not its
-    sources, rejected lines or pricing notes. People in ``by_user``/``by_tenant`` are
-    pseudonymised by the agent's redaction, keys and free text withheld."""
-    facts: dict[str, Any] = {}
-    for key in _AGENT_KEYS:
-        if key not in document:
-            continue
-        value = document[key]
-        if isinstance(value, list):
-            value = [_trim_row(row) for row in value]
-        facts[key] = value
-    return facts
-
-
-def _trim_row(row: Any) -> Any:
-    if not isinstance(row, dict):
-        return row
-    return {k: v for k, v in row.items() if not (k in _TOKEN_COLUMNS and v == 0)}
+    render_console(human, analysis)
+    markdown = markdown.rstrip("\n") + "\n\n" + agent_markdown(analysis).rstrip("\n") + "\n"
+    return replace(document, agent=analysis.as_dict()), markdown
 
 
 def _agent_analysis(
-    document: Mapping[str, Any],
+    document: CostReport,
     config: Config | None,
     cap: Decimal | None,
     environ: Mapping[str, str] | None,
 ) -> AgentResult:
     from aiinfra_cli.agent import AgentRequest, AgentResult, run
 
-    if not document["totals"]["requests"]:
+    if not document.totals.requests:
         # Nothing to analyse: no request is worth paying for.
         return AgentResult("cost-report", "unavailable", "no usage in the report period")
-    request = AgentRequest("cost-report", agent_facts(document), safe_fields=("message",))
+    request = AgentRequest("cost-report", document.agent_view, safe_fields=("message",))
     return run(request, config, max_cost=cap, environ=environ)
 
 

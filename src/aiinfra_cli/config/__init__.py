@@ -35,6 +35,7 @@ from aiinfra_cli.config._schema import (
     SCHEMA_VERSION,
     TIERS,
     json_schema,
+    key_paths,
 )
 
 __all__ = [
@@ -63,5 +64,6 @@ __all__ = [
     "check_text",
     "display_path",
     "json_schema",
+    "key_paths",
     "load_config",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -155,7 +155,8 @@ async def _probe(
 ) -> ProbeResult:
     missing = target.missing_key
     if missing:
-        return _failed(target, options, ProbeFailure("auth", f"missing key {missing}"))
+        failed = _failed(target, options, ProbeFailure("auth", f"missing key {missing}"))
+        return replace(failed, probed=False)
     limit = target.provider.timeout_s
     if limit is None or limit >= options.timeout_s:
         limit = None  # the run's deadline comes first

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from aiinfra_cli import __version__
 from aiinfra_cli.config import BudgetConfig, Config
 from aiinfra_cli.pricing import PriceTable
 from aiinfra_cli.report._analysis import (
@@ -20,6 +19,13 @@ from aiinfra_cli.report._analysis import (
     Inputs,
 )
 from aiinfra_cli.report._baseline import Baselines, merge
+from aiinfra_cli.report._document import (
+    CostReport,
+    Rejected,
+    RejectedLine,
+    Sources,
+    UnknownField,
+)
 from aiinfra_cli.report._period import (
     Period,
     epoch_day,
@@ -62,7 +68,7 @@ class ReportRequest:
 class Built:
     """The document plus what the caller needs to persist the baseline history."""
 
-    document: dict[str, Any]
+    document: CostReport
     history: dict[date, tuple[Decimal, int]]
     period: Period
 
@@ -91,13 +97,14 @@ class ReportQueries(Protocol):
 @dataclass
 class Source:
     """Where the events come from: queries over a window, the events' (first, last) instant
-    in UTC µs, and the document's ``rejected`` and ``sources`` sections."""
+    in UTC µs, and the document's ``rejected`` and ``sources`` sections (``first_event_day``
+    is filled in by :func:`build_from`)."""
 
     # (lo_us, hi_us, day_sql, pricer, zone): the window, its local-day SQL and its time zone
     queries: Callable[[int, int, str, Pricer, ZoneInfo], ReportQueries]
     bounds: tuple[int, int] | None
-    rejected: dict[str, Any]
-    sources: dict[str, Any]
+    rejected: Rejected
+    sources: Sources
 
 
 def build_report(
@@ -112,38 +119,13 @@ def build_report(
     """Run the queries and the analysis over what ``ingested`` holds."""
     con = ingested.con
     ids = ingested.file_ids
-    bounds = event_range(con, ids)
-    formats = Counter(f.format for f in ingested.files)
     source = Source(
         queries=lambda lo_us, hi_us, day_sql, pricer, _zone: Queries(
             con, ids, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer
         ),
-        bounds=bounds,
-        rejected={
-            "count": len(ingested.rejects),
-            "examples": [
-                {"file": r.file, "line": r.line, "reason": r.reason}
-                for r in ingested.rejects[:MAX_REJECT_EXAMPLES]
-            ],
-            "unknown_fields": [
-                {
-                    "field": name,
-                    "count": n,
-                    "file": ingested.unknown_first.get(name, ("", 0))[0],
-                    "line": ingested.unknown_first.get(name, ("", 0))[1],
-                }
-                for name, n in sorted(ingested.unknown_fields.items())
-            ],
-        },
-        sources={
-            "kind": "logs",
-            "logs": list(logs),
-            "files": len(ingested.files),
-            "files_read": len(ingested.read),
-            "files_reused": len(ingested.reused),
-            "events": sum(f.events for f in ingested.files),
-            "formats": dict(sorted(formats.items())),
-        },
+        bounds=event_range(con, ids),
+        rejected=_rejected(ingested),
+        sources=_sources(ingested, logs),
     )
     return build_from(source, request, prices=prices, config=config, baselines=baselines)
 
@@ -202,25 +184,50 @@ def build_from(
         budget_usd=request.budget_usd,
         top=request.top,
         group_by=request.group_by,
-        baseline_days={},
         covered_from=covered_from,
         window_from=lo_day,
         inexact_rates=queries.inexact_rates,
     )
     analysis = Analysis(inputs)
-    daily = analysis.daily()
-    history = analysis.history(daily)
-    inputs.baseline_days = merge(baselines, request.tz, history, covered_from)
-    document = analysis.build()
-    document = {
-        "schema_version": document.pop("schema_version"),
-        "generated_at": request.now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "tool": {"name": "aiinfra", "version": __version__},
-        **document,
-        "rejected": source.rejected,
-        "sources": {
-            **source.sources,
-            "first_event_day": covered_from.isoformat() if covered_from else None,
-        },
-    }
-    return Built(document, inputs.baseline_days, period)
+    history = merge(baselines, request.tz, analysis.history(analysis.daily()), covered_from)
+    document = analysis.build(
+        baseline_days=history,
+        generated_at=request.now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        rejected=source.rejected,
+        sources=replace(
+            source.sources, first_event_day=covered_from.isoformat() if covered_from else None
+        ),
+    )
+    return Built(document, history, period)
+
+
+def _rejected(ingested: Ingested) -> Rejected:
+    return Rejected(
+        count=len(ingested.rejects),
+        examples=tuple(
+            RejectedLine(file=r.file, line=r.line, reason=r.reason)
+            for r in ingested.rejects[:MAX_REJECT_EXAMPLES]
+        ),
+        unknown_fields=tuple(
+            UnknownField(
+                field=name,
+                count=n,
+                file=ingested.unknown_first.get(name, ("", 0))[0],
+                line=ingested.unknown_first.get(name, ("", 0))[1],
+            )
+            for name, n in sorted(ingested.unknown_fields.items())
+        ),
+    )
+
+
+def _sources(ingested: Ingested, logs: Sequence[str]) -> Sources:
+    formats = Counter(f.format for f in ingested.files)
+    return Sources(
+        logs=tuple(logs),
+        files=len(ingested.files),
+        files_read=len(ingested.read),
+        files_reused=len(ingested.reused),
+        events=sum(f.events for f in ingested.files),
+        formats=dict(sorted(formats.items())),
+        first_event_day=None,
+    )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aiinfra_cli.report._document import Sources
 
 _CENT = Decimal("0.01")
 
@@ -43,11 +46,6 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
-def tokens(row: dict[str, Any]) -> str:
-    """``12.3M in / 1.2M out`` style summary of a row's tokens."""
-    return f"{compact(row['input_tokens'])} in / {compact(row['output_tokens'])} out"
-
-
 def compact(value: int) -> str:
     for limit, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
         if value >= limit:
@@ -59,8 +57,8 @@ def label(value: Any) -> str:
     return "(none)" if value is None else str(value)
 
 
-def source(sources: dict[str, Any], files: str = "log file(s)") -> str:
+def source(sources: Sources, files: str = "log file(s)") -> str:
     """Where the report's events came from: ``3 log file(s)`` or ``the team store u@h:5432/db``."""
-    if sources.get("kind") == "store":
-        return f"the team store {sources.get('store', '')}"
-    return f"{count(sources['files'])} {files}"
+    if sources.kind == "store":
+        return f"the team store {sources.store or ''}"
+    return f"{count(sources.files)} {files}"

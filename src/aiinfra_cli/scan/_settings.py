@@ -1,5 +1,5 @@
 """Rule selection: ``--select`` / ``--ignore`` and ``[tool.aiinfra]`` in the scanned project's
-``pyproject.toml`` (keys ``select``, ``ignore``, ``exclude``)."""
+``pyproject.toml`` (keys ``select``, ``ignore``, ``exclude``, ``baseline``, ``min_severity``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import importlib
 import re
 import sys
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from aiinfra_cli.errors import ConfigError, UsageError
 from aiinfra_cli.scan.rules import ALL_RULES, RULES_BY_CODE
 
 _KEYS = ("select", "ignore", "exclude")
+SEVERITIES = ("error", "warning", "note")  # most severe first
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,26 @@ class ProjectSettings:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     source: str | None = None
+    baseline: str | None = None
+    min_severity: str | None = None
+    cost_gate: Decimal | None = None  # [tool.aiinfra] cost_gate.max_monthly_delta (cost-diff)
+
+
+def check_severity(
+    value: str, *, where: str | None, error: type[UsageError] | type[ConfigError]
+) -> str:
+    """``value`` as one of :data:`SEVERITIES`, or a one-line error."""
+    level = value.strip().lower()
+    if level not in SEVERITIES:
+        close = difflib.get_close_matches(level, SEVERITIES, n=1)
+        hint = f"did you mean {close[0]}?" if close else f"use one of {', '.join(SEVERITIES)}"
+        raise error(f"unknown severity '{value}'", where=where, hint=hint)
+    return level
+
+
+def at_least(severity: str, minimum: str) -> bool:
+    """Whether ``severity`` is ``minimum`` or more severe."""
+    return SEVERITIES.index(severity) <= SEVERITIES.index(minimum)
 
 
 def _toml_loads(text: str) -> dict[str, Any]:
@@ -84,12 +106,52 @@ def load_project_settings(root: Path) -> ProjectSettings:
     for key in ("select", "ignore"):
         for code in values.get(key, ()):
             _check_code(code, where=f"{path.name}:{_line_of(text, key)}", error=ConfigError)
+    strings: dict[str, str] = {}
+    for key in ("baseline", "min_severity"):
+        if key in table:
+            value = table[key]
+            where = f"{path.name}:{_line_of(text, key)}"
+            if not isinstance(value, str) or not value:
+                example = '"aiinfra-baseline.json"' if key == "baseline" else '"warning"'
+                raise ConfigError(
+                    f"[tool.aiinfra] {key} must be a string",
+                    where=where,
+                    hint=f"e.g. {key} = {example}",
+                )
+            strings[key] = value
+    if "min_severity" in strings:
+        check_severity(
+            strings["min_severity"],
+            where=f"{path.name}:{_line_of(text, 'min_severity')}",
+            error=ConfigError,
+        )
     return ProjectSettings(
+        cost_gate=_cost_gate(table.get("cost_gate"), f"{path.name}:{_line_of(text, 'cost_gate')}"),
         select=values.get("select"),
         ignore=values.get("ignore", ()),
         exclude=values.get("exclude", ()),
         source=path.name,
+        baseline=strings.get("baseline"),
+        min_severity=strings.get("min_severity"),
     )
+
+
+def _cost_gate(table: Any, where: str) -> Decimal | None:
+    """``cost_gate = {max_monthly_delta = 100}``: the most a change may add per month."""
+    if table is None:
+        return None
+    value = table.get("max_monthly_delta") if isinstance(table, dict) else None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if value is None or isinstance(value, bool) or not amount.is_finite() or amount < 0:
+        raise ConfigError(
+            "[tool.aiinfra] cost_gate must be a table with max_monthly_delta, a USD amount",
+            where=where,
+            hint="e.g. cost_gate = { max_monthly_delta = 100 }",
+        )
+    return amount
 
 
 def parse_codes(values: list[str] | None) -> tuple[str, ...] | None:

@@ -295,6 +295,7 @@ def store_event_range(conn: Conn) -> tuple[int, int] | None:
 def store_source(conn: Conn, shown: str) -> Source:
     """The team store as the report's source (``shown``: the store, password-free)."""
     from aiinfra_cli.report import Source
+    from aiinfra_cli.report._document import Rejected, Sources
 
     found = conn.execute("SELECT coalesce(sum(events), 0) FROM aiinfra.usage_daily").fetchone()
     return Source(
@@ -302,15 +303,16 @@ def store_source(conn: Conn, shown: str) -> Source:
             conn, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer, zone=zone
         ),
         bounds=store_event_range(conn),
-        rejected={"count": 0, "examples": [], "unknown_fields": []},
-        sources={
-            "kind": "store",
-            "store": shown,
-            "logs": [],
-            "files": 0,
-            "files_read": 0,
-            "files_reused": 0,
-            "events": int(found[0]) if found else 0,
-            "formats": {},
-        },
+        rejected=Rejected(count=0, examples=(), unknown_fields=()),
+        sources=Sources(
+            kind="store",
+            store=shown,
+            logs=(),
+            files=0,
+            files_read=0,
+            files_reused=0,
+            events=int(found[0]) if found else 0,
+            formats={},
+            first_event_day=None,
+        ),
     )

@@ -13,6 +13,7 @@ from aiinfra_cli.config import ERROR_CLASSES
 
 SCHEMA_VERSION = 1
 STATUSES = ("ok", "error")
+USAGE_SOURCES = ("provider", "estimated")
 
 _COUNT = "Token count."
 EVENT = Obj(
@@ -69,6 +70,26 @@ EVENT = Obj(
         "saved_cost_usd": Money("What a cache hit saved.", nullable=True),
         "batch": Bool("Sent through a batch API."),
         "streaming": Bool("Streamed response."),
+        "usage_source": Str(
+            "Where the token counts come from: provider (its usage block) or estimated (the"
+            " attempt reached the provider but returned no usage: a timeout after sending, a"
+            " reset, a stream cut before its usage; input counted locally).",
+            enum=USAGE_SOURCES,
+            nullable=True,
+        ),
+        "key_id": Str(
+            "The provider's public id of the API key the call used (e.g. apikey_01…, key_…),"
+            " never the key: lets reconciliation locate spend by key.",
+            nullable=True,
+        ),
+        "workspace": Str(
+            "The provider workspace (Anthropic) or project (OpenAI) the key belongs to.",
+            nullable=True,
+        ),
+        "stream_continued": Bool(
+            "This attempt continues a stream that broke on the model in fallback_from (the"
+            " delivered text was sent as an assistant prefill)."
+        ),
         "prompt": Str("Prompt-library prompt as name@version.", nullable=True),
         "request_id": Str("Provider request id.", nullable=True),
         "trace_id": Str("Trace id (W3C).", nullable=True),
