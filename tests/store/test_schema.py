@@ -121,3 +121,25 @@ def test_bad_event_rolls_back_the_whole_batch(db: Conn) -> None:
     with pytest.raises(psycopg.errors.NotNullViolation):
         _ingest(db, [event(1), event(2, provider=None)])
     assert db.execute("SELECT count(*) FROM aiinfra.usage_events").fetchone() == (0,)
+
+
+def test_every_usage_event_field_is_a_column(db: Conn) -> None:
+    from aiinfra_cli.usage._schema import EVENT
+
+    columns = {
+        str(r[0])
+        for r in db.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = 'aiinfra' AND table_name = 'usage_events'"
+        )
+    }
+    assert set(EVENT.fields) == columns
+
+
+def test_new_fields_are_stored(db: Conn) -> None:
+    _ingest(db, [event(1, key_id="apikey_01", workspace="ws", usage_source="sdk",
+                       stream_continued=True)])  # fmt: skip
+    row = db.execute(
+        "SELECT key_id, workspace, usage_source, stream_continued FROM aiinfra.usage_events"
+    ).fetchone()
+    assert row == ("apikey_01", "ws", "sdk", True)

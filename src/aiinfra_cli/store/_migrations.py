@@ -63,6 +63,10 @@ CREATE TABLE aiinfra.usage_events (
     service text,
     environment text,
     tags jsonb,
+    key_id text,
+    workspace text,
+    usage_source text,
+    stream_continued boolean NOT NULL DEFAULT false,
     PRIMARY KEY (event_id, "timestamp")
 ) PARTITION BY RANGE ("timestamp");
 CREATE TABLE aiinfra.usage_events_default PARTITION OF aiinfra.usage_events DEFAULT;
@@ -170,7 +174,8 @@ BEGIN
                feature, endpoint, "user", tenant, route, call_site, coalesce(attempt, 1),
                fallback_from, coalesce(cache_hit, false), saved_cost_usd, coalesce(batch, false),
                coalesce(streaming, false), prompt, request_id, trace_id, span_id, service,
-               environment, tags
+               environment, tags, key_id, workspace, usage_source,
+               coalesce(stream_continued, false)
         FROM raw
         ON CONFLICT DO NOTHING
         RETURNING *
