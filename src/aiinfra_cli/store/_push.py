@@ -10,7 +10,8 @@ again, or pushing what the shipper already shipped, inserts nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,26 +94,36 @@ def _send(conn: psycopg.Connection[tuple[object, ...]], batch: list[bytes]) -> i
     return int(str(row[0])) if row else 0
 
 
+def _batches(lines: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
+    batch: list[bytes] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def push(
     conn: psycopg.Connection[tuple[object, ...]],
     specs: Sequence[str | Path],
     *,
     batch_events: int = BATCH_EVENTS,
-    progress: Callable[[Pushed], None] | None = None,
 ) -> Pushed:
-    """Send every valid event under ``specs`` (files, directories, globs) to the store."""
+    """Send every valid event under ``specs`` (files, directories, globs) to the store.
+
+    While the store ingests one batch, the next is read and validated (one sender thread; the
+    connection is only ever used by one thread at a time)."""
     paths, missing = expand_log_paths(specs)
     result = Pushed(rejects=list(missing))
-    batch: list[bytes] = []
-    for line in _lines(paths, result):
-        batch.append(line)
-        if len(batch) >= batch_events:
-            result.inserted += _send(conn, batch)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aiinfra-push") as sender:
+        pending: Future[int] | None = None
+        for batch in _batches(_lines(paths, result), batch_events):
+            if pending is not None:
+                result.inserted += pending.result()
+            pending = sender.submit(_send, conn, batch)
             result.sent += len(batch)
-            batch.clear()
-            if progress is not None:
-                progress(result)
-    if batch:
-        result.inserted += _send(conn, batch)
-        result.sent += len(batch)
+        if pending is not None:
+            result.inserted += pending.result()
     return result
