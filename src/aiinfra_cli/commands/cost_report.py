@@ -233,13 +233,11 @@ def _from_store(
     located: _Source, request: ReportRequest, environ: Mapping[str, str] | None
 ) -> tuple[Built, Baselines]:
     """The report's aggregations run in PostgreSQL over the team store."""
-    from aiinfra_cli.config import DEFAULT_STORE_DSN_ENV
     from aiinfra_cli.report import build_from, load_baselines
-    from aiinfra_cli.store import connect, require_schema, store_source, target
+    from aiinfra_cli.store import config_target, connect, require_schema, store_source
 
     config = located.config
-    env_name = config.store.dsn_env if config is not None and config.store else None
-    store = target(env_name or DEFAULT_STORE_DSN_ENV, environ)
+    store = config_target(config, environ)
     prices = _prices(config)
     baselines = load_baselines(located.root / MEMORY_DIR / BASELINES_FILE)
     if baselines.warning:

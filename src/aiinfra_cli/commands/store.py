@@ -11,21 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from aiinfra_cli import output
-from aiinfra_cli.config import DEFAULT_STORE_DSN_ENV, Config, display_path, load_config
+from aiinfra_cli.config import Config, display_path, load_config
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK
 from aiinfra_cli.paths import project_root
-from aiinfra_cli.store import Target, target
+from aiinfra_cli.store import config_target
 
 MAX_REJECTS_SHOWN = 20
 
 
 def _say(text: str) -> None:
     output.out_console().print(text, markup=False, highlight=False)
-
-
-def _target(config: Config | None, environ: Mapping[str, str] | None) -> Target:
-    env = config.store.dsn_env if config is not None and config.store else DEFAULT_STORE_DSN_ENV
-    return target(env, environ)
 
 
 def _spool(config: Config | None) -> Path:
@@ -37,7 +32,7 @@ def migrate(*, config_path: Path | None = None, environ: Mapping[str, str] | Non
     from aiinfra_cli.store import connect
     from aiinfra_cli.store import migrate as apply
 
-    store = _target(load_config(config_path), environ)
+    store = config_target(load_config(config_path), environ)
     with connect(store) as conn:
         done = apply(conn)
     if done.applied:
@@ -62,7 +57,7 @@ def push(
     from aiinfra_cli.store import push as send
 
     config = load_config(config_path)
-    store = _target(config, environ)
+    store = config_target(config, environ)
     specs = list(logs) if logs else [str(_spool(config))]
     with connect(store) as conn:
         require_schema(conn)
@@ -102,7 +97,7 @@ def status(
     from aiinfra_cli.store import connect, spool_lag, store_status
 
     config = load_config(config_path)
-    store = _target(config, environ)
+    store = config_target(config, environ)
     with connect(store) as conn:
         found = store_status(conn)
     lag = spool_lag(_spool(config))

@@ -85,6 +85,12 @@ def _tokens(row: tuple[Any, ...], at: int) -> Tokens:
     return Tokens(*(int(v or 0) for v in row[at : at + 6]))
 
 
+# One request's cost in 1e-18 USD: its tokens (b) at its tier's integer rates (r).
+REQUEST_COST = (
+    "(b.input - b.cache_read - b.cache_write) * r.r_in + b.cache_read * r.r_read"
+    " + (b.cache_write - b.cache_write_1h) * r.r_w5 + b.cache_write_1h * r.r_w1h"
+    " + (b.output - b.reasoning) * r.r_out + b.reasoning * r.r_reason"
+)
 _SUMS = (
     "count(*), sum(input), sum(output), sum(cache_read), sum(cache_write),"
     " sum(cache_write_1h), sum(reasoning)"
@@ -310,14 +316,9 @@ class Queries:
     ) -> tuple[int, list[int]]:
         """How many successful priced requests, and their per-request cost at each quantile
         (nearest rank; 1e-18 USD units)."""
-        cost = (
-            "(b.input - b.cache_read - b.cache_write) * r.r_in + b.cache_read * r.r_read"
-            " + (b.cache_write - b.cache_write_1h) * r.r_w5 + b.cache_write_1h * r.r_w1h"
-            " + (b.output - b.reasoning) * r.r_out + b.reasoning * r.r_reason"
-        )
         qs = ", ".join(repr(q) for q in quantiles)
         rows = self._run(
-            self._base() + f"SELECT count(*), quantile_disc({cost}, [{qs}]) FROM base b"
+            self._base() + f"SELECT count(*), quantile_disc({REQUEST_COST}, [{qs}]) FROM base b"
             " JOIN prates r ON r.key_id = b.key_id AND r.batch = b.batch AND r.tier = b.tier"
             f" WHERE b.ok AND NOT b.cache_hit AND b.day BETWEEN {first_day} AND {last_day}"
         )

@@ -3,6 +3,7 @@
 Public surface::
 
     target(dsn_env, environ) -> Target          the DSN from the environment, a password-free name
+    config_target(config, environ) -> Target    the store the config's store.dsn_env names
     connect(target)                             a connection; psycopg errors become StoreError
     migrate(conn) -> Migrated, require_schema(conn), schema_version(conn), LATEST
     push(conn, specs) -> Pushed, event_id_for(raw_line)
@@ -14,7 +15,7 @@ psycopg is imported only inside these functions: importing this package costs no
 
 from __future__ import annotations
 
-from aiinfra_cli.store._connect import Target, connect, target
+from aiinfra_cli.store._connect import Target, config_target, connect, target
 from aiinfra_cli.store._migrate import Migrated, migrate, require_schema, schema_version
 from aiinfra_cli.store._migrations import LATEST, MIGRATIONS
 from aiinfra_cli.store._push import Pushed, event_id_for, push
@@ -32,6 +33,7 @@ __all__ = [
     "StoreQueries",
     "StoreStatus",
     "Target",
+    "config_target",
     "connect",
     "event_id_for",
     "migrate",

@@ -18,6 +18,8 @@ from aiinfra_cli.errors import StoreError
 if TYPE_CHECKING:
     import psycopg
 
+    from aiinfra_cli.config import Config
+
 CONNECT_TIMEOUT_S = 5
 
 
@@ -64,6 +66,12 @@ def target(
         )
     shown, password = _shown(dsn, dsn_env)
     return Target(dsn=dsn, env=dsn_env, shown=shown, password=password)
+
+
+def config_target(config: Config | None, environ: Mapping[str, str] | None = None) -> Target:
+    """The store the config names (``store.dsn_env``), or AIINFRA_STORE_DSN without one."""
+    env = config.store.dsn_env if config is not None and config.store else DEFAULT_STORE_DSN_ENV
+    return target(env, environ)
 
 
 def _first_line(exc: BaseException, secret: str) -> str:

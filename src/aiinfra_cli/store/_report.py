@@ -23,6 +23,7 @@ from aiinfra_cli.report._period import day_start_us, from_epoch_day
 from aiinfra_cli.report._pricing import Pricer
 from aiinfra_cli.report._query import (
     MAX_TIERS,
+    REQUEST_COST,
     Cell,
     PriceKey,
     budget_cell,
@@ -260,16 +261,11 @@ class StoreQueries:
             [(k, b, t, *(u // step for u in units)) for k, b, t, units in self._rates],
             ("int", "boolean", "int", *([kind] * 6)),
         )
-        cost = (
-            "(b.input - b.cache_read - b.cache_write) * r.r_in + b.cache_read * r.r_read"
-            " + (b.cache_write - b.cache_write_1h) * r.r_w5 + b.cache_write_1h * r.r_w1h"
-            " + (b.output - b.reasoning) * r.r_out + b.reasoning * r.r_reason"
-        )
         qs = ", ".join(repr(q) for q in quantiles)
         rows = self._run(
             self._base() + ", prates(key_id, batch, tier, r_in, r_read, r_w5, r_w1h, r_out,"
             f" r_reason) AS (VALUES {rates}) SELECT count(*),"
-            f" percentile_disc(ARRAY[{qs}]::float8[]) WITHIN GROUP (ORDER BY {cost})"
+            f" percentile_disc(ARRAY[{qs}]::float8[]) WITHIN GROUP (ORDER BY {REQUEST_COST})"
             " FROM base b JOIN prates r ON r.key_id = b.key_id AND r.batch = b.batch"
             " AND r.tier = b.tier"
             " WHERE b.ok AND NOT b.cache_hit",
