@@ -54,7 +54,7 @@ class Postgres:
                 str(log),
                 "-w",
                 "-t",
-                "30",
+                "120",
                 "start",
             ]
         )
