@@ -3,6 +3,7 @@
 Public surface::
 
     ReportRequest, build_report(ingested, request, prices=, config=, baselines=, logs=) -> Built
+    Source, ReportQueries, build_from(source, request, ...)   any source (the team store too)
     CostReport (the typed document: .to_json(), .agent_view), json_schema()
     resolve_period(...), Period, TIMEFRAMES, zone(tz)
     load_baselines(path), save_baselines(path, stored, tz, days)
@@ -28,7 +29,16 @@ The document is declared once, in ``_document.py`` (frozen dataclasses). To add 
 from __future__ import annotations
 
 from aiinfra_cli.report._baseline import Baselines, load_baselines, save_baselines
-from aiinfra_cli.report._build import DEFAULT_GROUPS, GROUPS, Built, ReportRequest, build_report
+from aiinfra_cli.report._build import (
+    DEFAULT_GROUPS,
+    GROUPS,
+    Built,
+    ReportQueries,
+    ReportRequest,
+    Source,
+    build_from,
+    build_report,
+)
 from aiinfra_cli.report._document import REPORT_SCHEMA_VERSION, CostReport, json_schema
 from aiinfra_cli.report._markdown import render_markdown
 from aiinfra_cli.report._period import TIMEFRAMES, Period, resolve_period, zone
@@ -44,7 +54,10 @@ __all__ = [
     "Built",
     "CostReport",
     "Period",
+    "ReportQueries",
     "ReportRequest",
+    "Source",
+    "build_from",
     "build_report",
     "json_schema",
     "load_baselines",
