@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiinfra_cli import output
 from aiinfra_cli._schema import parse_usd_option
 from aiinfra_cli.commands._agent_option import agent_cap
-from aiinfra_cli.commands._prompt_live import agent_analysis, live_caller
+from aiinfra_cli.commands._prompt_live import agent_step, live_caller
 from aiinfra_cli.commands._prompt_views import (
     esc,
     print_line,
@@ -26,7 +26,6 @@ from aiinfra_cli.commands._prompt_views import (
     render_list,
     render_show,
     render_test,
-    summary_dict,
     usd,
 )
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
@@ -152,8 +151,7 @@ def list_prompts(*, as_json: bool = False, root: Path | None = None) -> int:
 
 
 def _load_problems(library: Library) -> list[Problem]:
-    from aiinfra_cli.prompts import Problem
-    from aiinfra_cli.prompts._library import sort_problems
+    from aiinfra_cli.prompts import Problem, sort_problems
 
     problems = list(library.problems)
     problems.extend(
@@ -348,9 +346,16 @@ def add(
     interactive: bool | None = None,
 ) -> int:
     """``add NAME``: ask in a terminal for what the flags leave out; without one, use defaults."""
-    from aiinfra_cli.prompts import CATEGORIES, NewPrompt, add_prompt, infer_variables, parse_ref
-    from aiinfra_cli.prompts._parse import normalize_text
-    from aiinfra_cli.prompts._write import adopt_text, prompt_text
+    from aiinfra_cli.prompts import (
+        CATEGORIES,
+        NewPrompt,
+        add_prompt,
+        adopt_text,
+        infer_variables,
+        normalize_text,
+        parse_ref,
+        prompt_text,
+    )
 
     ref = parse_ref(name)
     if ref.version or ref.label:
@@ -487,6 +492,7 @@ def test(
         plan,
         results,
         run_live,
+        summary_dict,
     )
     from aiinfra_cli.prompts import (
         save_baseline as store_baseline,
@@ -548,8 +554,8 @@ def test(
     rows = [row for side in sides for row in side]
     baseline = load_baseline(library.root, mode) if compare is None else None
     changes = compare_baseline(baseline, rows) if baseline is not None else None
-    analysis = (
-        agent_analysis(rows, problems, live=live, config=env.config, cap=cap, environ=environ)
+    step = (
+        agent_step(rows, problems, live=live, config=env.config, cap=cap, environ=environ)
         if agent
         else None
     )
@@ -567,8 +573,8 @@ def test(
                 "regressions": [c.key for c in changes if c.regression],
                 "fixed": [c.key for c in changes if c.fixed],
             }
-        if analysis is not None:
-            document["agent"] = analysis.as_dict()
+        if step is not None:
+            document = step.attach(document)
         output.print_json(document)
     else:
         console = output.out_console()
@@ -580,15 +586,11 @@ def test(
             render_test(console, rows, live=live)
         if changes is not None:
             render_baseline(console, changes)
-        if analysis is not None:
-            from aiinfra_cli.agent import render_console
-
-            render_console(console, analysis)
+        if step is not None:
+            step.show(console)
         _print_problems(problems)
-    if analysis is not None:
-        from aiinfra_cli.agent import render_notice
-
-        render_notice(output.err_console(), analysis)
+    if step is not None:
+        step.notice()
     if save_baseline:
         path = store_baseline(library.root, mode, rows)
         output.info(esc(f"baseline saved: {library.display(path)}"))
@@ -598,52 +600,10 @@ def test(
 
 # --------------------------------------------------------------------------- demo
 
-DEMO_PROMPT = """\
----
-name: summarize-ticket
-version: 1.0.0
-description: Summarise a support ticket for the on-call engineer.
-tags: [support]
-model:
-  api: chat
-  configuration:
-    type: aiinfra
-    route: summarize
-  parameters:
-    max_tokens: 200
-    temperature: 0.2
-inputs:
-  ticket:
-    type: string
-    description: The customer's message.
-  product:
-    type: string
-    default: the API
-  max_sentences:
-    type: integer
-    default: 3
-sample:
-  ticket: Since this morning every request to /v1/export returns 502 after 30 seconds.
-tests:
-  - name: outage
-    vars:
-      ticket: "All our dashboards are blank and the status page says operational."
-      product: dashboards
-    assert:
-      - {type: icontains, value: dashboard}
-      - {type: max-tokens, value: 200}
----
-system:
-You summarise support tickets about {{ product }} for the on-call engineer.
-Answer in at most {{ max_sentences }} sentences. Never invent details.
-
-user:
-{{ ticket }}
-"""
-
 
 def demo_section(root: Path, console: Console) -> None:
     """For ``aiinfra demo``: write a sample prompt into ``root``, then list, render, test it."""
+    from aiinfra_cli.demo import DEMO_PROMPT
     from aiinfra_cli.prompts import (
         NewPrompt,
         add_prompt,

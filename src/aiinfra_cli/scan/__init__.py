@@ -19,6 +19,7 @@ why, with measurements.
 from __future__ import annotations
 
 from aiinfra_cli.scan._analyze import AnalysisSettings, analyze
+from aiinfra_cli.scan._facts import agent_facts
 from aiinfra_cli.scan._fix import FileFix
 from aiinfra_cli.scan._model import CallSite, Diagnostic, Estimate, Finding
 from aiinfra_cli.scan._report import SCHEMA_VERSION, Report
@@ -47,6 +48,7 @@ __all__ = [
     "Rule",
     "ScanOptions",
     "ScanOutcome",
+    "agent_facts",
     "analyze",
     "check_options",
     "parse_codes",
