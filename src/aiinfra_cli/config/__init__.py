@@ -9,7 +9,13 @@ Public surface::
 
 from __future__ import annotations
 
-from aiinfra_cli.config._load import DEFAULT_KEY_ENV, check_text, display_path, load_config
+from aiinfra_cli.config._load import (
+    DEFAULT_KEY_ENV,
+    check_text,
+    display_path,
+    load_config,
+    read_config,
+)
 from aiinfra_cli.config._model import (
     AgentConfig,
     BudgetConfig,
@@ -31,6 +37,7 @@ from aiinfra_cli.config._schema import (
     TIERS,
     json_schema,
 )
+from aiinfra_cli.config._yaml import LoadedYaml, YamlSyntaxError, load_yaml, read_text
 
 __all__ = [
     "DEFAULT_FALLBACK_ON",
@@ -45,13 +52,18 @@ __all__ = [
     "Config",
     "HealthConfig",
     "InstrumentationConfig",
+    "LoadedYaml",
     "ModelConfig",
     "ProviderConfig",
     "RateLimitConfig",
     "RouteConfig",
     "UsageLogConfig",
+    "YamlSyntaxError",
     "check_text",
     "display_path",
     "json_schema",
     "load_config",
+    "load_yaml",
+    "read_config",
+    "read_text",
 ]
