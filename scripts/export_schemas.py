@@ -1,4 +1,5 @@
-"""Write the JSON Schemas of the config file and of a usage event into docs/schemas/.
+"""Write the JSON Schemas of the config file, a usage event and a billing bucket into
+docs/schemas/.
 
 Run after changing either schema; a test fails while the committed files are stale.
 Usage: python scripts/export_schemas.py [--check]
@@ -10,12 +11,13 @@ import json
 import sys
 from pathlib import Path
 
-from aiinfra_cli import config, usage
+from aiinfra_cli import billing, config, usage
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
 SCHEMAS = {
     "ai-models.schema.json": config.json_schema,
     "usage-event.schema.json": usage.json_schema,
+    "billing-bucket.schema.json": billing.json_schema,
 }
 
 

@@ -58,8 +58,12 @@ def _sub_app(help: str) -> typer.Typer:
 
 config_app = _sub_app("Validate config/ai-models.yaml or print its JSON Schema.")
 prices_app = _sub_app("Look up model prices and cost a request.")
+billing_app = _sub_app(
+    "Pull the providers' own usage and cost (admin keys) for `cost-report --reconcile`."
+)
 app.add_typer(config_app, name="config")
 app.add_typer(prices_app, name="prices")
+app.add_typer(billing_app, name="billing")
 
 # Shared option definitions (Optional[...] because Typer inspects annotations at runtime on 3.10).
 ConfigOpt = Annotated[
@@ -124,7 +128,12 @@ def init(
     ] = None,
     package_dir: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--package-dir", metavar="DIR", help="Where the runtime goes [src/ai]."),
+        typer.Option(
+            "--package-dir",
+            metavar="DIR",
+            help="Where the runtime goes [inside the package your build ships, e.g."
+            " src/myapp/ai; src/ai when nothing is packaged].",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and the diff; write nothing.")
@@ -153,6 +162,22 @@ def init(
             agent_max_cost=agent_max_cost,
         )
     )
+
+
+@app.command()
+def upgrade(
+    path: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(metavar="[PATH]", help="Project root [the repository you are in]."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the patch and the summary; write nothing.")
+    ] = False,
+) -> None:
+    """Merge this version's templates into the files init generated, keeping your edits."""
+    from aiinfra_cli.commands import upgrade as command
+
+    raise typer.Exit(command.run(path=path, dry_run=dry_run))
 
 
 @app.command("cost-report")
@@ -209,6 +234,21 @@ def cost_report(
         bool,
         typer.Option("--github-summary", help="Append the Markdown to $GITHUB_STEP_SUMMARY."),
     ] = False,
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile", help="Compare with the providers' bill (pulled by `billing pull`)."
+        ),
+    ] = False,
+    fail_under_coverage: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            "--fail-under-coverage",
+            metavar="PCT",
+            min=0,
+            help="Exit 1 when tracked ÷ billed is under PCT (implies --reconcile).",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     agent: AgentOpt = False,
     agent_max_cost: AgentMaxCostOpt = None,
@@ -235,6 +275,8 @@ def cost_report(
             config_path=config,
             agent=agent,
             agent_max_cost=agent_max_cost,
+            reconcile=reconcile,
+            fail_under_coverage=fail_under_coverage,
         )
     )
 
@@ -342,6 +384,28 @@ def optimize_context(
             "--usage-logs", help="Usage-event logs: add each call site's real traffic and spend."
         ),
     ] = None,
+    min_severity: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--min-severity",
+            metavar="error|warning|note",
+            help="Report only findings of this severity or above (default: all).",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--baseline",
+            help="Findings this baseline file holds are reported but do not fail the run.",
+        ),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--write-baseline",
+            help="Record the current findings as the baseline in this file, and exit 0.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     config: ConfigOpt = None,
     agent: AgentOpt = False,
@@ -364,6 +428,9 @@ def optimize_context(
             no_cache=no_cache,
             usage_logs=usage_logs,
             config_path=config,
+            min_severity=min_severity,
+            baseline=baseline,
+            write_baseline=write_baseline,
             agent=agent,
             agent_max_cost=agent_max_cost,
         )
@@ -580,6 +647,40 @@ def config_schema() -> None:
     from aiinfra_cli.commands import config as command
 
     raise typer.Exit(command.schema())
+
+
+@billing_app.command("pull")
+def billing_pull(
+    provider: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--provider", help="anthropic or openai (repeatable; default: those configured)."
+        ),
+    ] = None,
+    since: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--since", help="First day, YYYY-MM-DD (default: 30 days before --until)."),
+    ] = None,
+    until: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--until", help="Last day, YYYY-MM-DD, inclusive (default: today, UTC)."),
+    ] = None,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Read the providers' admin usage and cost APIs into .multiagent/billing/ (a re-pull of
+    the same days replaces them)."""
+    from aiinfra_cli.commands import billing as command
+
+    raise typer.Exit(
+        command.pull(
+            providers=provider or (),
+            since=since,
+            until=until,
+            as_json=as_json,
+            config_path=config,
+        )
+    )
 
 
 @prices_app.command("show")

@@ -99,6 +99,8 @@ def run(
     config_path: Path | None = None,
     agent: bool = False,
     agent_max_cost: str | None = None,
+    reconcile: bool = False,
+    fail_under_coverage: float | None = None,
     now: datetime | None = None,
     console: Console | None = None,
     environ: Mapping[str, str] | None = None,
@@ -128,6 +130,10 @@ def run(
     source = _locate(config_path, logs, log_format)
     built, baselines = _build(source, request)
     document = built.document
+    if reconcile or fail_under_coverage is not None:
+        from aiinfra_cli.commands._reconcile_option import attach
+
+        document = attach(document, source.root, source.specs, source.config)
     step = _agent_step(document, source.config, cap, environ) if agent else None
     human = console or (output.err_console() if as_json else output.out_console())
     document, markdown = _render(document, step, human, top=top)
@@ -146,6 +152,11 @@ def run(
         output.print_json(document.to_json())
     if step is not None:
         step.notice()
+    if fail_under_coverage is not None:
+        from aiinfra_cli.commands._reconcile_option import below_coverage
+
+        if below_coverage(document, fail_under_coverage):
+            return EXIT_FAILURE
     if fail_on_budget and document.budget_exceeded:
         output.warn(f"budget exceeded: {', '.join(document.exceeded_budgets)} (--fail-on-budget)")
         return EXIT_FAILURE

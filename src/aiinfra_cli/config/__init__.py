@@ -28,6 +28,7 @@ from aiinfra_cli.config._model import (
     RouteConfig,
     UsageLogConfig,
 )
+from aiinfra_cli.config._schema import CONFIG as CONFIG_SCHEMA
 from aiinfra_cli.config._schema import (
     DEFAULT_FALLBACK_ON,
     ERROR_CLASSES,
@@ -40,6 +41,7 @@ from aiinfra_cli.config._schema import (
 from aiinfra_cli.config._yaml import LoadedYaml, YamlSyntaxError, load_yaml, read_text
 
 __all__ = [
+    "CONFIG_SCHEMA",
     "DEFAULT_FALLBACK_ON",
     "DEFAULT_KEY_ENV",
     "ERROR_CLASSES",

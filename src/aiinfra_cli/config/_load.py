@@ -34,6 +34,8 @@ DEFAULT_KEY_ENV = {
     "gemini": "GEMINI_API_KEY",
     "azure-openai": "AZURE_OPENAI_API_KEY",
 }
+# Admin keys read the organization's usage and cost (`aiinfra billing pull`), never calls.
+DEFAULT_ADMIN_KEY_ENV = {"anthropic": "ANTHROPIC_ADMIN_KEY", "openai": "OPENAI_ADMIN_KEY"}
 DEFAULT_USAGE_LOG = "logs/ai-usage"
 _NEEDS_BASE_URL = ("openai-compatible", "azure-openai")
 
@@ -220,6 +222,7 @@ def _build(data: dict[str, Any], path: Path) -> Config:
             api_key_env=p.get("api_key_env", DEFAULT_KEY_ENV.get(p["kind"])),
             api_version=p.get("api_version"),
             organization_env=p.get("organization_env"),
+            admin_key_env=p.get("admin_key_env", DEFAULT_ADMIN_KEY_ENV.get(p["kind"])),
             timeout_s=p.get("timeout_s"),
             health_url=p.get("health_url"),
         )

@@ -18,6 +18,7 @@ class ProviderConfig:
     api_key_env: str | None = None
     api_version: str | None = None
     organization_env: str | None = None
+    admin_key_env: str | None = None
     timeout_s: float | None = None
     health_url: str | None = None
 

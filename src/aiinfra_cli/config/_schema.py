@@ -56,6 +56,10 @@ PROVIDER = Obj(
         ),
         "api_version": Str("API version (azure-openai)."),
         "organization_env": env_var_name("Environment variable holding an OpenAI organization id."),
+        "admin_key_env": env_var_name(
+            "Environment variable holding the organization's admin key, for `aiinfra billing pull`"
+            " (default ANTHROPIC_ADMIN_KEY / OPENAI_ADMIN_KEY)."
+        ),
         "timeout_s": Num("Default per-request timeout in seconds.", exclusive_minimum=0),
         "health_url": Str(
             "Health endpoint for local servers (default: the kind's own).", pattern=r"https?://\S+"

@@ -35,7 +35,7 @@ from aiinfra_cli.providers._run import (
     probe_models,
     probe_models_async,
 )
-from aiinfra_cli.providers._target import DEFAULT_BASE_URLS, display_endpoint
+from aiinfra_cli.providers._target import DEFAULT_BASE_URLS, display_endpoint, read_secret
 from aiinfra_cli.providers._target import resolve as resolve_target
 from aiinfra_cli.providers._types import (
     HEALTH_ERROR_CLASSES,
@@ -75,6 +75,7 @@ __all__ = [
     "preload",
     "probe_models",
     "probe_models_async",
+    "read_secret",
     "request_id",
     "resolve_target",
     "retry_after",

@@ -32,6 +32,7 @@ from aiinfra_cli.report._build import DEFAULT_GROUPS, GROUPS, Built, ReportReque
 from aiinfra_cli.report._document import REPORT_SCHEMA_VERSION, CostReport, json_schema
 from aiinfra_cli.report._markdown import render_markdown
 from aiinfra_cli.report._period import TIMEFRAMES, Period, resolve_period, zone
+from aiinfra_cli.report._reconciliation import section as reconciliation_section
 from aiinfra_cli.report._terminal import render_terminal
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "build_report",
     "json_schema",
     "load_baselines",
+    "reconciliation_section",
     "render_markdown",
     "render_terminal",
     "resolve_period",

@@ -340,6 +340,80 @@ AgentSection = Annotated[Mapping[str, Any], Leaf(_AGENT_SCHEMA)]
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReconDay:
+    date: Day
+    billed_usd: Money
+    tracked_usd: Money
+    untracked_usd: Money
+    over_tracked_usd: Money
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReconModel:
+    provider: str
+    model: str
+    billed_usd: Money
+    tracked_usd: Money
+    untracked_usd: Money
+    over_tracked_usd: Money
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReconWorkspace:
+    provider: str
+    workspace: str = field(metadata=described("workspace (Anthropic) or project (OpenAI) id"))
+    billed_usd: Money
+    tracked_usd: Money
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReconKey:
+    provider: str
+    key_id: str = field(metadata=described("the API key's public id, never the key"))
+    workspace: str | None
+    billed_tokens: Count
+    billed_at_list_usd: Money = field(
+        metadata=described("the key's billed tokens at the price table's list price")
+    )
+    tracked_calls: Count
+    tracked_usd: Money
+    dark: bool = field(metadata=described("billed tokens and no tracked call"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReconTokens:
+    provider: str
+    category: Literal["uncached_input", "cache_read", "cache_write_5m", "cache_write_1h", "output"]
+    billed_tokens: Count
+    tracked_tokens: Count
+    difference: int = field(metadata=described("tracked minus billed"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reconciliation:
+    """Tracked spend against the providers' own bill (``--reconcile``; docs/billing.md)."""
+
+    since: Day
+    until: Day
+    providers: tuple[str, ...]
+    billed_usd: Money
+    tracked_usd: Money
+    coverage_pct: Pct = field(metadata=described("tracked ÷ billed; null when nothing billed"))
+    untracked_usd: Money = field(metadata=described("billed beyond what was tracked, per cell"))
+    over_tracked_usd: Money = field(metadata=described("tracked beyond the bill, per cell"))
+    estimated_usd: Money = field(
+        metadata=described("tracked spend whose usage was estimated (no usage returned)")
+    )
+    partial_days: tuple[Day, ...]
+    by_day: tuple[ReconDay, ...]
+    by_model: tuple[ReconModel, ...]
+    by_workspace: tuple[ReconWorkspace, ...]
+    by_api_key: tuple[ReconKey, ...]
+    tokens: tuple[ReconTokens, ...]
+    dark_spend: tuple[str, ...] = field(metadata=described("one sentence per dark key"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class CostReport:
     """The whole report. Add a section here (a field typed by its own frozen dataclass): the
     JSON, the schema and the agent's view follow; then give the renderers a function for it."""
@@ -373,6 +447,8 @@ class CostReport:
     pricing: Pricing = field(metadata=HIDDEN)
     rejected: Rejected = field(metadata=HIDDEN)
     sources: Sources = field(metadata=HIDDEN)
+    # Only with --reconcile (see docs/billing.md).
+    reconciliation: Reconciliation | None = field(default=None, metadata=OPTIONAL)
     # Only with --agent (see docs/agent.md): the agent's own result, never part of its input.
     agent: Annotated[Mapping[str, Any], Leaf(_AGENT_SCHEMA)] | None = field(
         default=None, metadata=OPTIONAL

@@ -27,6 +27,7 @@ from aiinfra_cli.report._format import (
     signed_money,
     signed_percent,
 )
+from aiinfra_cli.report._reconciliation import markdown as reconciliation_markdown
 
 _USAGE_HEADERS = ["requests", "input", "output", "cache read", "cost", "share"]
 _USAGE_RIGHT = {1, 2, 3, 4, 5, 6}
@@ -369,11 +370,16 @@ def _no_usage(doc: CostReport, ctx: Context) -> list[str]:
     return [f"**No usage between {p.since} and {p.until} ({p.tz}).**", ""]
 
 
+def _reconciliation(doc: CostReport, ctx: Context) -> list[str]:
+    return reconciliation_markdown(doc)
+
+
 # The sections in order; a report without usage shows only EMPTY_SECTIONS.
 SECTIONS: tuple[Section, ...] = (
     _header,
     _summary,
     _budgets,
+    _reconciliation,
     _daily_chart,
     _model_share,
     _by_model,
@@ -387,7 +393,7 @@ SECTIONS: tuple[Section, ...] = (
     _rejected,
     _pricing_notes,
 )
-EMPTY_SECTIONS: tuple[Section, ...] = (_header, _no_usage, _rejected)
+EMPTY_SECTIONS: tuple[Section, ...] = (_header, _no_usage, _reconciliation, _rejected)
 
 
 def render_markdown(doc: CostReport, *, top: int, generated: str, version: str) -> str:

@@ -61,6 +61,9 @@ class UsageEvent:
     span_id: str | None = None
     service: str | None = None
     environment: str | None = None
+    key_id: str | None = None
+    workspace: str | None = None
+    usage_source: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -13,6 +13,7 @@ from aiinfra_cli.config import ERROR_CLASSES
 
 SCHEMA_VERSION = 1
 STATUSES = ("ok", "error")
+USAGE_SOURCES = ("reported", "estimated")
 
 _COUNT = "Token count."
 EVENT = Obj(
@@ -75,6 +76,21 @@ EVENT = Obj(
         "span_id": Str("Span id (W3C).", nullable=True),
         "service": Str("Service name.", nullable=True),
         "environment": Str("Deployment environment.", nullable=True),
+        "key_id": Str(
+            "The provider's public id of the API key the call used (e.g. apikey_01…, key_…),"
+            " never the key: lets reconciliation locate spend by key.",
+            nullable=True,
+        ),
+        "workspace": Str(
+            "The provider workspace (Anthropic) or project (OpenAI) the key belongs to.",
+            nullable=True,
+        ),
+        "usage_source": Str(
+            "reported: token counts from the provider's answer; estimated: the call reached the"
+            " provider and returned no usage, input counted locally.",
+            enum=USAGE_SOURCES,
+            nullable=True,
+        ),
         "tags": MapOf(Str(), "Free-form string tags."),
     },
     "One LLM call attempt.",
