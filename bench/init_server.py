@@ -8,12 +8,31 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "test-key-not-a-secret"
+
+
+@contextmanager
+def served() -> Iterator[dict[str, str]]:
+    """This script in a process of its own while the block runs: its URLs by provider."""
+    server = subprocess.Popen(
+        [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        urls: dict[str, str] = json.loads(server.stdout.readline())
+        yield urls
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(timeout=10)
 
 
 def main() -> int:

@@ -127,6 +127,18 @@ def prepare(corpus: Path, work: Path) -> Path:
     return target
 
 
+def semgrep_command(
+    semgrep: str, rule: Path, target: Path, env: dict[str, str], jobs: int | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """semgrep's command line (one rule, JSON, no metrics) and environment."""
+    command = [semgrep, "scan", "--config", str(rule), "--metrics", "off"]
+    command += ["--disable-version-check", "--json", "--quiet"]
+    if jobs is not None:
+        command += ["-j", str(jobs)]
+    sg_env = dict(env, SEMGREP_SEND_METRICS="off", SEMGREP_ENABLE_VERSION_CHECK="0")
+    return [*command, str(target)], sg_env
+
+
 def bench_full(target: Path, runs: int, semgrep: str | None, work: Path) -> None:
     env = bench_env(XDG_CACHE_HOME=str(work / "xdg-cache"))
     ours = [
@@ -162,19 +174,7 @@ def bench_full(target: Path, runs: int, semgrep: str | None, work: Path) -> None
         return
     rule = work / "semgrep-rule.yaml"
     rule.write_text(SEMGREP_RULE, encoding="utf-8")
-    sg_env = dict(env, SEMGREP_SEND_METRICS="off", SEMGREP_ENABLE_VERSION_CHECK="0")
-    theirs = [
-        semgrep,
-        "scan",
-        "--config",
-        str(rule),
-        "--metrics",
-        "off",
-        "--disable-version-check",
-        "--json",
-        "--quiet",
-        str(target),
-    ]
+    theirs, sg_env = semgrep_command(semgrep, rule, target, env)
     sg_time, sg_result = median_time(theirs, runs, work, sg_env)
     sg_cpu = cpu()
     try:

@@ -4,7 +4,10 @@ the Python orchestrator, in one run on one loopback server.
 The server (the fake provider, in its own process) speaks the Anthropic Messages API. Per
 runtime, two variants: ``raw`` (``client.messages.create`` with ``maxRetries: 0`` /
 ``max_retries=0``) and ``orchestrator`` (``complete()`` on a one-model route, the tracker
-writing the usage log). TypeScript runs in one node process (the rendered runtime through tsx,
+writing the usage log); for TypeScript also ``no call sites`` (``callSites: false``: a stack
+with source maps on, as under tsx, is most of the TypeScript orchestrator's CPU). Also printed:
+CPU per call of the calling process (the server is another process), steadier than wall time
+on a loaded machine. TypeScript runs in one node process (the rendered runtime through tsx,
 driven by tests/typescript/driver.mts), alternating its variants run by run; Python
 interleaves call by call, as bench/orchestrator_overhead.py does. A run's figure is its median
 call; the result is the median over ``--runs`` runs.
@@ -17,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,8 +44,11 @@ def _config(url: str, log: Path) -> dict[str, Any]:
     }
 
 
-def _python(scratch: Path, url: str, runs: int, calls: int) -> tuple[float, float]:
-    """Median per-call seconds of the raw SDK and of the Python orchestrator."""
+Figures = dict[str, tuple[float, float]]  # variant -> (median wall s, CPU s) per call
+
+
+def _python(scratch: Path, url: str, runs: int, calls: int) -> Figures:
+    """Per variant: the median per-call wall seconds and CPU seconds (this process)."""
     import anthropic
 
     support: Any = importlib.import_module("init.init_support")
@@ -65,22 +69,26 @@ def _python(scratch: Path, url: str, runs: int, calls: int) -> tuple[float, floa
         for _ in range(30):
             call()
     medians: dict[str, list[float]] = {name: [] for name in variants}
+    cpus: dict[str, list[float]] = {name: [] for name in variants}
     names = list(variants)
     for _ in range(runs):
         walls: dict[str, list[float]] = {name: [] for name in names}
+        cpu: dict[str, float] = dict.fromkeys(names, 0.0)
         for index in range(calls):
             for name in names[index % 2 :] + names[: index % 2]:
-                started = time.perf_counter()
+                before, started = time.process_time(), time.perf_counter()
                 variants[name]()
                 walls[name].append(time.perf_counter() - started)
+                cpu[name] += time.process_time() - before
         for name in names:
             medians[name].append(statistics.median(walls[name]))
+            cpus[name].append(cpu[name] / calls)
     ai.close()
-    return statistics.median(medians["raw"]), statistics.median(medians["orchestrator"])
+    return {n: (statistics.median(medians[n]), statistics.median(cpus[n])) for n in names}
 
 
-def _typescript(scratch: Path, url: str, runs: int, calls: int) -> tuple[float, float]:
-    """The same two figures for the TypeScript runtime, from one node process."""
+def _typescript(scratch: Path, url: str, runs: int, calls: int) -> Figures:
+    """The same figures for the TypeScript runtime, from one node process."""
     support: Any = importlib.import_module("typescript.ts_support")
     reason = support.node_ready()
     if reason:
@@ -94,15 +102,19 @@ def _typescript(scratch: Path, url: str, runs: int, calls: int) -> tuple[float, 
         raw: dict[str, Any] = {"op": "raw", "baseUrl": url}
         driver.ask(**raw, calls=30)  # warm up: imports, connections, JIT
         driver.ask(**orchestrated, calls=30)
-        medians: dict[str, list[float]] = {"raw": [], "orchestrator": []}
+        bare = {**orchestrated, "callSites": False}
+        order = [("raw", raw), ("orchestrator", orchestrated), ("no call sites", bare)]
+        medians: dict[str, list[float]] = {name: [] for name, _ in order}
+        cpus: dict[str, list[float]] = {name: [] for name, _ in order}
         for run in range(runs):
-            order = [("raw", raw), ("orchestrator", orchestrated)]
-            for name, command in order if run % 2 == 0 else order[::-1]:
-                times = driver.ask(**command, calls=calls)["times"]
-                medians[name].append(statistics.median(times) / 1000)
+            shift = run % len(order)
+            for name, command in order[shift:] + order[:shift]:
+                answer = driver.ask(**command, calls=calls)
+                medians[name].append(statistics.median(answer["times"]) / 1000)
+                cpus[name].append(answer["cpu_ms"] / 1000)
     finally:
         driver.close()
-    return statistics.median(medians["raw"]), statistics.median(medians["orchestrator"])
+    return {n: (statistics.median(medians[n]), statistics.median(cpus[n])) for n in medians}
 
 
 def main() -> int:
@@ -111,35 +123,25 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
-    sys.path[:0] = [str(REPO / "tests"), str(REPO / "src")]
+    sys.path[:0] = [str(REPO / "tests"), str(REPO / "src"), str(REPO / "bench")]
     os.environ["ANTHROPIC_API_KEY"] = KEY
-    server = subprocess.Popen(
-        [sys.executable, str(REPO / "bench" / "init_server.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        url = json.loads(server.stdout.readline())["anthropic"]
-        with tempfile.TemporaryDirectory() as scratch:
-            figures = {
-                "Python": _python(Path(scratch), url, args.runs, args.calls),
-                "TypeScript": _typescript(Path(scratch), url, args.runs, args.calls),
-            }
-    finally:
-        if server.stdin is not None:
-            server.stdin.close()
-        server.wait(timeout=10)
+    server: Any = importlib.import_module("init_server")
+    with server.served() as urls, tempfile.TemporaryDirectory() as scratch:
+        figures = {
+            "Python": _python(Path(scratch), urls["anthropic"], args.runs, args.calls),
+            "TypeScript": _typescript(Path(scratch), urls["anthropic"], args.runs, args.calls),
+        }
     print(f"{args.runs} runs x {args.calls} calls per variant; figures: median per call")
-    header = ("runtime", "raw SDK ms", "orchestrator ms", "added ms", "added")
-    print(f"{header[0]:<11} {header[1]:>10} {header[2]:>15} {header[3]:>9} {header[4]:>7}")
-    for name, (raw, orchestrated) in figures.items():
-        added = orchestrated - raw
-        print(
-            f"{name:<11} {raw * 1000:10.3f} {orchestrated * 1000:15.3f} {added * 1000:9.3f}"
-            f" {added / raw * 100:6.1f}%"
-        )
+    header = ("runtime", "variant", "wall ms", "added ms", "added", "CPU ms", "+CPU ms")
+    print(f"{header[0]:<11} {header[1]:<14}" + "".join(f"{h:>9}" for h in header[2:]))
+    for runtime, found in figures.items():
+        raw, raw_cpu = found["raw"]
+        for variant, (wall, cpu) in found.items():
+            added = wall - raw
+            print(
+                f"{runtime:<11} {variant:<14} {wall * 1000:9.3f} {added * 1000:9.3f}"
+                f" {added / raw * 100:7.1f}% {cpu * 1000:8.3f} {(cpu - raw_cpu) * 1000:8.3f}"
+            )
     return 0
 
 

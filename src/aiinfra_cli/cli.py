@@ -437,6 +437,54 @@ def optimize_context(
     )
 
 
+@app.command("cost-diff")
+def cost_diff(
+    base: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(help="Git ref to compare with [the merge base with the default branch]."),
+    ] = None,
+    usage_logs: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option("--usage-logs", help="Usage-event logs: the real traffic to price with."),
+    ] = None,
+    source: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--source", help="Where usage comes from: logs (--usage-logs) or store."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, json or markdown (a PR comment).")
+    ] = "text",
+    output_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", help="Write the output to this file instead of stdout."),
+    ] = None,
+    max_monthly_delta: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--max-monthly-delta", help="Exit 1 when the change adds more USD a month."),
+    ] = None,
+    days: Annotated[int, typer.Option("--days", help="Days of usage to price with.")] = 30,
+    github_comment: Annotated[
+        bool,
+        typer.Option("--github-comment", help="Post (or update) the Markdown on the pull request."),
+    ] = False,
+) -> None:
+    """Price what a change costs per month, on each call site's real traffic."""
+    from aiinfra_cli.commands import cost_diff as command
+
+    raise typer.Exit(
+        command.run(
+            base,
+            usage_logs=usage_logs,
+            source=source,
+            output_format=output_format,
+            output_file=output_file,
+            max_monthly_delta=max_monthly_delta,
+            days=days,
+            github_comment=github_comment,
+        )
+    )
+
+
 # --- prompt-library -------------------------------------------------------------------------
 prompt_library_app = _sub_app("List, render, test and version the prompts kept in prompts/.")
 app.add_typer(prompt_library_app, name="prompt-library")

@@ -109,3 +109,45 @@ def test_the_demo_shows_its_spike_whatever_the_weekday(
     (report,) = (tmp_path / "demo" / ".multiagent" / "reports").glob("*.json")
     anomalies = json.loads(report.read_text(encoding="utf-8"))["anomalies"]["days"]
     assert [a["direction"] for a in anomalies].count("spike") == 1
+
+
+def test_demo_reconciles_with_a_bill_that_holds_a_key_the_tracker_never_saw(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiinfra_cli._jsonschema import validate
+    from aiinfra_cli.billing import json_schema
+    from aiinfra_cli.demo import DARK_KEY_ID, DARK_WORKSPACE
+
+    monkeypatch.chdir(tmp_path)
+    assert demo.run(keep=Path("demo"), now=NOW, console=Console(file=StringIO())) == 0
+    root = tmp_path / "demo"
+    for provider in ("anthropic", "openai"):
+        lines = (root / ".multiagent" / "billing" / f"{provider}.jsonl").read_text().splitlines()
+        assert lines
+        assert all(validate(json.loads(line), json_schema()) == [] for line in lines)
+    reports = root / ".multiagent" / "reports"
+    recon = json.loads((reports / "ai-cost-report-2026-11-23.json").read_text())["reconciliation"]
+    assert (recon["since"], recon["until"]) == ("2026-10-24", "2026-11-22")
+    assert recon["coverage_pct"] < 100
+    (dark,) = [k for k in recon["by_api_key"] if k["dark"]]
+    assert (dark["key_id"], dark["workspace"], dark["tracked_calls"]) == (
+        DARK_KEY_ID,
+        DARK_WORKSPACE,
+        0,
+    )
+    # The bill is the tracked traffic at list price plus the dark job: every tracked key's bill
+    # equals what the tracker priced, and the untracked dollars are exactly the dark key's.
+    assert Decimal(recon["untracked_usd"]) == Decimal(dark["billed_at_list_usd"]) > 0
+    assert Decimal(recon["over_tracked_usd"]) == 0
+    for key in recon["by_api_key"]:
+        if not key["dark"]:
+            assert Decimal(key["billed_at_list_usd"]) == Decimal(key["tracked_usd"])
+    billed, tracked = Decimal(recon["billed_usd"]), Decimal(recon["tracked_usd"])
+    assert recon["coverage_pct"] == float(round(tracked / billed * 100, 1))
+    markdown = (reports / "ai-cost-report-2026-11-23.md").read_text()
+    assert "## Billed vs tracked" in markdown
+    assert (
+        f"to key `{DARK_KEY_ID}` (workspace `{DARK_WORKSPACE}`) that no tracked call used"
+        in markdown
+    )
+    assert f"| {recon['coverage_pct']:.1f} % |" in markdown

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from _support import run_cli
 
+from aiinfra_cli.errors import AiinfraError
 from aiinfra_cli.scaffold import apply_plan, plan_init
 from aiinfra_cli.scaffold._confine import OutsideProjectError
 
@@ -49,6 +50,13 @@ def test_a_file_symlink_out_of_the_project_is_refused(project: Path, tmp_path: P
     with pytest.raises(OutsideProjectError, match=r"src/ai/errors\.py"):
         plan_init(project, package_dir="src/ai")
     assert secret.read_text() == "not yours\n"
+
+
+def test_a_symlink_loop_is_one_line(project: Path) -> None:
+    (project / "src").mkdir()
+    (project / "src" / "ai").symlink_to(project / "src" / "ai", target_is_directory=True)
+    with pytest.raises(AiinfraError, match=r"cannot resolve src/ai/\S+: .*fix the symlink"):
+        plan_init(project, package_dir="src/ai")
 
 
 def test_a_symlink_inside_the_project_is_followed(project: Path) -> None:

@@ -161,3 +161,18 @@ def test_a_wheel_of_the_app_ships_a_working_runtime(tmp_path: Path) -> None:
     assert answer["text"] == "Hello from the fake provider." and answer["model"] == "claude"
     (event,) = read_events([logs]).events
     assert event.status == "ok" and event.cost_usd is not None  # the price snapshot shipped
+
+
+def test_in_a_terminal_init_asks_which_package(tmp_path: Path) -> None:
+    """A real terminal (util-linux `script` gives the command a pty) answers the prompt."""
+    app = make_app(tmp_path / "repo", HATCH + PROJECT, "src/shop", "src/admin")
+    aiinfra = Path(sys.executable).with_name("aiinfra")
+    result = subprocess.run(
+        ["script", "-qec", f"{aiinfra} init", os.devnull],
+        input="src/shop/ai\n", cwd=app, capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, NO_COLOR="1", COLUMNS="200"), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout
+    assert "your hatch build ships 2 packages (src/admin, src/shop)" in result.stdout
+    assert (app / "src" / "shop" / "ai" / "model_orchestrator.py").is_file()
+    assert not (app / "src" / "admin" / "ai").exists()

@@ -517,3 +517,44 @@ def test_unanalysable_files_are_reported_not_fatal(project: Project) -> None:
     assert nul.file == "nul.py" and "null bytes" in nul.message
     assert nul.message.endswith("(file not checked)")
     assert [(f.file, f.code) for f in report.findings] == [("ok.py", "AIC001")]
+
+
+def test_retired_model_still_answering_in_the_log_is_worded_so(project: Project) -> None:
+    """A model past its retirement date whose calls the usage log shows succeeding: AIC004 says
+    it is still served for now, not that calls to it fail (the demo's case)."""
+    project.write(
+        {
+            "app.py": """
+            from openai import OpenAI
+            client = OpenAI(timeout=5)
+            client.chat.completions.create(model="o4-mini", messages=[], max_tokens=5)
+            """
+        }
+    )
+    price = load_price_table().lookup("o4-mini")
+    assert price is not None and price.deprecation_date is not None
+    (finding,) = only(project.scan(), "AIC004")
+    assert "calls to it fail" in finding.message
+    log = project.root / "usage.jsonl"
+    event = {
+        "schema_version": 1,
+        "timestamp": f"{price.deprecation_date}T12:00:00Z",
+        "provider": "openai",
+        "status": "ok",
+        "request_model": "o4-mini",
+        "input_tokens": 100,
+        "output_tokens": 5,
+        "call_site": "app.py:4",
+    }
+    log.write_text(json.dumps(event) + "\n", encoding="utf-8")
+    (served,) = only(project.scan(usage_logs=[log]), "AIC004")
+    assert served.message == (
+        f"model 'o4-mini' is past its retirement date ({price.deprecation_date}) in the price"
+        f" table, yet the usage log has successful calls here as late as"
+        f" {price.deprecation_date}: the provider still serves it for now and will stop without"
+        " notice; move to a current model"
+    )
+    failed = {**event, "status": "error", "error_class": "not_found", "output_tokens": 0}
+    log.write_text(json.dumps(failed) + "\n", encoding="utf-8")
+    (gone,) = only(project.scan(usage_logs=[log]), "AIC004")
+    assert "calls to it fail" in gone.message

@@ -68,3 +68,20 @@ def test_call_site_facts(sdk_scan: tuple[Path, list[CallSite]]) -> None:
             assert site.provider == facts["provider"], (key, site.provider)
             checked += 1
     assert checked >= 30
+
+
+def test_large_scan_with_the_prefilter_finds_the_same(
+    tmp_path: Path, sdk_scan: tuple[Path, list[CallSite]]
+) -> None:
+    """Above 64 files the byte prefilter decides which files are parsed: it must keep every file
+    of the SDK corpus."""
+    _root, calls = sdk_scan
+    root = tmp_path / "big"
+    shutil.copytree(CORPUS, root)
+    for i in range(80):
+        (root / f"plain_{i}.py").write_text(f"def f{i}(x: int) -> int:\n    return x\n")
+    outcome = scan(ScanOptions(paths=[Path()], cwd=root, use_cache=False, jobs=1))
+    assert outcome.report.engine["files_skipped_by_prefilter"] >= 80
+    assert {(c.file, c.line, c.api) for c in outcome.report.calls} == {
+        (c.file, c.line, c.api) for c in calls
+    }

@@ -1,29 +1,14 @@
-"""Fixtures for the store-runtime tests: the rendered runtime, and a fresh team store (a real
-PostgreSQL database holding the store schema) per test."""
+"""Fixtures for the store-runtime tests: the rendered runtime (the init tests' fixtures), and
+a fresh team store (a real PostgreSQL database holding the store schema) per test."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 from _services import Postgres
-from init.init_support import RUNTIME_PACKAGE, import_runtime, render_repo
+from init.conftest import rt, runtime_repo
 from store_runtime.store_support import create_store_schema
 
-
-@pytest.fixture(scope="session")
-def runtime_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A git repo with everything ``aiinfra init`` writes, the package at src/genai_rt."""
-    return render_repo(
-        tmp_path_factory.mktemp("rendered") / "repo", package_dir=f"src/{RUNTIME_PACKAGE}"
-    )
-
-
-@pytest.fixture(scope="session")
-def rt(runtime_repo: Path) -> ModuleType:
-    """The generated runtime package, imported."""
-    return import_runtime(runtime_repo)
+__all__ = ["rt", "runtime_repo", "store_dsn"]
 
 
 @pytest.fixture

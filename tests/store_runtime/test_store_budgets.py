@@ -92,6 +92,9 @@ def test_with_the_store_down_budgets_keep_the_last_spend_and_calls_go_on(
     shipper(rt, replica).ship()
     spend = ledger(rt, tmp_path)
     assert spend.refresh_now()
+    deadline = time.monotonic() + 30
+    while spend.refreshes < 2 and time.monotonic() < deadline:  # and the thread's first read
+        time.sleep(0.01)
     monkeypatch.setenv("AIINFRA_STORE_DSN", "postgresql://u:pw-123@127.0.0.1:9/x")
     spend._drop_connection()
     assert not spend.refresh_now()

@@ -97,13 +97,19 @@ def test_events_the_store_refuses_are_kept_and_the_rest_ships(
     no_id = {k: v for k, v in good.items() if k != "event_id"}
     with log.open("a") as handle:
         handle.write("{not json\n" + json.dumps(bad_cost) + "\n" + json.dumps(no_id) + "\n")
+        # Looks like a tracker line (passed on unparsed) but is torn: the store finds it.
+        handle.write('{"schema_version":1,"event_id":"torn","input_tokens":}\n')
     ship = shipper(rt, spool)
     assert ship.ship() == 4  # 3 + the old line without an id
-    rejected = [json.loads(line) for line in (spool / "rejected.jsonl").read_text().splitlines()]
+    rejected = [
+        json.loads(line) for line in (spool / ".aiinfra-store-rejected").read_text().splitlines()
+    ]
     assert [r["reason"].split(":")[0] for r in rejected] == [
         "not a JSON object",
         "refused by the store",
+        "refused by the store",
     ]
+    assert rejected[-1]["line"].startswith('{"schema_version":1,"event_id":"torn"')
     assert store_totals(store_dsn)["rows"] == 4
     import psycopg
 

@@ -22,6 +22,7 @@ interface Command {
   values?: Record<string, unknown>;
   calls?: number;
   baseUrl?: string;
+  callSites?: boolean;
 }
 const USER = [{ role: "user" as const, content: "Say hello" }];
 
@@ -71,15 +72,17 @@ function prompt(rt: Runtime, command: Command): unknown {
 /** Per-call wall times (ms) of `calls` completions through the orchestrator. */
 async function bench(rt: Runtime, command: Command): Promise<unknown> {
   const settings = rt.settingsFromObject(command.config, { root: command.root ?? "." });
-  const ai = new rt.Orchestrator(settings);
+  const ai = new rt.Orchestrator(settings, { callSites: command.callSites ?? true });
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   for (let i = 0; i < (command.calls ?? 100); i += 1) {
     const started = performance.now();
     await ai.complete(command.route, USER, { feature: "bench", maxTokens: 64 });
     times.push(performance.now() - started);
   }
+  const used = process.cpuUsage(cpu);
   await ai.close();
-  return { times };
+  return { times, cpu_ms: (used.user + used.system) / 1000 / times.length };
 }
 
 /** The same calls made with the SDK alone (the floor the orchestrator adds to). */
@@ -91,12 +94,14 @@ async function raw(command: Command, dir: string): Promise<unknown> {
   const Anthropic = sdk.default;
   const client = new Anthropic({ baseURL: command.baseUrl ?? null, maxRetries: 0 });
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   for (let i = 0; i < (command.calls ?? 100); i += 1) {
     const started = performance.now();
     await client.messages.create({ model: "claude-haiku-4-5", max_tokens: 64, messages: USER });
     times.push(performance.now() - started);
   }
-  return { times };
+  const used = process.cpuUsage(cpu);
+  return { times, cpu_ms: (used.user + used.system) / 1000 / times.length };
 }
 
 async function main(): Promise<void> {

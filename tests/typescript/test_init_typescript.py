@@ -106,3 +106,18 @@ def test_both_runtimes_share_one_config_and_keep_their_options(tmp_path: Path) -
     for lang in ("python", "typescript"):
         again, _ = plan_init(root, lang=lang)
         assert not again.writes_anything, lang
+
+
+def test_vocabularies_are_rendered_from_the_cli_definitions(tmp_path: Path) -> None:
+    from aiinfra_cli.config._schema import CONFIG, ERROR_CLASSES, PROVIDER_KINDS, TIERS
+
+    root = repo(tmp_path, NPM_INIT)
+    apply_plan(plan_init(root, lang="typescript")[0])
+    errors = (root / "src" / "ai" / "errors.ts").read_text()
+    config = (root / "src" / "ai" / "config.ts").read_text()
+    for name in ERROR_CLASSES:
+        assert f'"{name}"' in errors.split("export type ErrorClass")[0], name
+    for name in (*PROVIDER_KINDS, *TIERS):
+        assert f'"{name}"' in config, name
+    for key in CONFIG.fields:
+        assert f"\n    {key}: " in config, key  # the unknown-key refusal knows every key

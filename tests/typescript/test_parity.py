@@ -24,6 +24,7 @@ from init.init_support import (
     render_repo,
     run_scenario,
 )
+from init.test_init_prompt_parity import CASES
 from typescript.ts_support import Driver
 
 from aiinfra_cli._jsonschema import validate
@@ -112,17 +113,7 @@ def test_cost_report_reads_both_runtimes_logs(tmp_path: Path, driver: Driver) ->
 
 
 PROMPT_CASES: list[tuple[str, dict[str, Any]]] = [
-    ("chat", {"question": "Why?"}),
-    ("chat", {"question": "Why?", "tone": "dry", "history": ["hi", "hello"], "n": 3}),
-    ("chat", {"question": "Why?", "tone": None}),
-    ("chat:production", {"question": "Why?"}),
-    ("chat:staging", {"question": "Why?"}),
-    ("chat@1.0.0", {"question": "Why?"}),
-    ("chat@1.1.0", {"question": "Why?"}),
-    ("chat:latest", {"question": "{{ not_code }}"}),
-    ("rules", {}),
-    ("rules", {"product": "Gadget"}),
-    ("wrap", {"body": "line 1\nline 2"}),
+    *CASES,
     # Mistakes: both refuse with the same located message.
     ("chat", {}),
     ("chat", {"questoin": "x"}),

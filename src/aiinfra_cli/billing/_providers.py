@@ -22,6 +22,7 @@ Both are read in daily buckets (``bucket_width=1d``, at most 31 per page), follo
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -94,22 +95,21 @@ def _anthropic_usage(
         "cache_write_1h": int(creation.get("ephemeral_1h_input_tokens") or 0),
         "output": int(result.get("output_tokens") or 0),
     }
-    for category, tokens in counts.items():
-        if tokens:
-            yield Bucket(
-                provider="anthropic",
-                kind="usage",
-                endpoint=ANTHROPIC_USAGE,
-                start=first,
-                end=last,
-                model=result.get("model"),
-                key_id=result.get("api_key_id"),
-                workspace=result.get("workspace_id"),
-                service_tier=result.get("service_tier"),
-                category=category,
-                tokens=tokens,
-                partial=last > now,
-            )
+    yield from _usage(
+        Bucket(
+            provider="anthropic",
+            kind="usage",
+            endpoint=ANTHROPIC_USAGE,
+            start=first,
+            end=last,
+            model=result.get("model"),
+            key_id=result.get("api_key_id"),
+            workspace=result.get("workspace_id"),
+            service_tier=result.get("service_tier"),
+            partial=last > now,
+        ),
+        counts,
+    )
 
 
 def openai_buckets(
@@ -157,22 +157,28 @@ def _openai_usage(
         "cache_read": cached,
         "output": int(result.get("output_tokens") or 0),
     }
+    yield from _usage(
+        Bucket(
+            provider="openai",
+            kind="usage",
+            endpoint=OPENAI_USAGE,
+            start=first,
+            end=last,
+            model=result.get("model"),
+            key_id=result.get("api_key_id"),
+            workspace=result.get("project_id"),
+            service_tier=result.get("service_tier"),
+            partial=last > now,
+        ),
+        counts,
+    )
+
+
+def _usage(row: Bucket, counts: dict[Category, int]) -> Iterator[Bucket]:
+    """``row`` (one usage result's attribution) once per token category it has tokens in."""
     for category, tokens in counts.items():
         if tokens:
-            yield Bucket(
-                provider="openai",
-                kind="usage",
-                endpoint=OPENAI_USAGE,
-                start=first,
-                end=last,
-                model=result.get("model"),
-                key_id=result.get("api_key_id"),
-                workspace=result.get("project_id"),
-                service_tier=result.get("service_tier"),
-                category=category,
-                tokens=tokens,
-                partial=last > now,
-            )
+            yield replace(row, category=category, tokens=tokens)
 
 
 def _openai_line_item(line_item: object) -> tuple[str | None, Category | None]:

@@ -3,7 +3,9 @@
 It writes a scratch repo (a config, two months of usage logs with a few broken lines that real
 logs have, and a little application code that calls LLMs), then runs the real commands on it.
 The default topic is the main job, ``cost-report``: every event read, validated and re-priced,
-the terminal summary printed, and the Markdown and JSON reports written inside the demo repo.
+the terminal summary printed, and the Markdown and JSON reports written inside the demo repo,
+reconciled with a sample of the providers' bill (:mod:`aiinfra_cli.demo`) that holds
+one API key the tracker never saw.
 ``optimize-context``, ``prompt-library``, ``model-health`` and ``init`` show the others; ``all``
 runs every one. Deterministic apart from the dates (the sample month ends yesterday).
 
@@ -27,7 +29,13 @@ from typing import TYPE_CHECKING
 
 from aiinfra_cli import output
 from aiinfra_cli._atomic import write_atomic
-from aiinfra_cli.demo import DEMO_APP_DIR, demo_config, generate_events, write_jsonl
+from aiinfra_cli.demo import (
+    DEMO_APP_DIR,
+    demo_config,
+    generate_events,
+    write_jsonl,
+    write_sample_bill,
+)
 from aiinfra_cli.errors import UsageError
 from aiinfra_cli.paths import CONFIG_RELPATH
 
@@ -35,6 +43,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 DEMO_DAYS = 60
+BILLED_DAYS = 30  # the cost report's month, which the sample bill covers
 # Lines a real log collects: a write cut short by a crash, a hand edit, a writer bug.
 BROKEN_LINES = (
     '{"schema_version": 1, "timestamp": "2026-11-0',
@@ -55,13 +64,17 @@ def write_demo_repo(root: Path, *, now: datetime, agent_base_url: str | None = N
     write_atomic(root / CONFIG_RELPATH, demo_config(agent_base_url))
     logs = root / "logs" / "ai-usage"
     yesterday = (now - timedelta(days=1)).date()
-    text = write_jsonl(generate_events(end=yesterday, days=DEMO_DAYS))
+    events = list(generate_events(end=yesterday, days=DEMO_DAYS))
+    text = write_jsonl(iter(events))
     write_atomic(logs / f"usage-{yesterday:%Y-%m-%d}.jsonl", text + "\n".join(BROKEN_LINES) + "\n")
     # The code behind the sample traffic: its call sites match the log's call_site fields.
     # Kept as .py.txt in the package so linters and type checkers leave its flaws alone.
     for source in sorted(DEMO_APP_DIR.glob("*.py.txt")):
         target = root / "src" / "app" / source.name.removesuffix(".txt")
         write_atomic(target, source.read_text(encoding="utf-8"))
+    # The providers' bill for the report's month, with a job the tracker never saw.
+    first = yesterday - timedelta(days=BILLED_DAYS - 1)
+    write_sample_bill(root, events, first=first, last=yesterday)
     write_atomic(root / "pyproject.toml", '[project]\nname = "demo-app"\nversion = "0.1.0"\n')
     return logs
 
@@ -77,7 +90,7 @@ def _cost_report(root: Path, moment: datetime, console: Console, agent: Agent) -
 
     yesterday = (moment - timedelta(days=1)).date()
     return cost_report.run(
-        timeframe="30d",
+        timeframe=f"{BILLED_DAYS}d",
         until=yesterday.isoformat(),
         config_path=root / CONFIG_RELPATH,
         out_dir=root,
@@ -85,6 +98,7 @@ def _cost_report(root: Path, moment: datetime, console: Console, agent: Agent) -
         console=console,
         agent=agent is not None,
         environ=agent,
+        reconcile=True,
     )
 
 

@@ -37,6 +37,7 @@ from aiinfra_cli.config._schema import (
     SCHEMA_VERSION,
     TIERS,
     json_schema,
+    key_paths,
 )
 from aiinfra_cli.config._yaml import LoadedYaml, YamlSyntaxError, load_yaml, read_text
 
@@ -64,6 +65,7 @@ __all__ = [
     "check_text",
     "display_path",
     "json_schema",
+    "key_paths",
     "load_config",
     "load_yaml",
     "read_config",

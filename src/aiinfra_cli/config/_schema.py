@@ -8,7 +8,7 @@ prompt tests: keys may be added, never renamed.
 from __future__ import annotations
 
 from aiinfra_cli._rates import PRICE_KEYS as PRICE_KEYS
-from aiinfra_cli._schema import AnyOf, Bool, Int, ListOf, MapOf, Money, Num, Obj, Str
+from aiinfra_cli._schema import AnyOf, Bool, Int, ListOf, MapOf, Money, Node, Num, Obj, Str
 
 SCHEMA_VERSION = 1
 
@@ -63,6 +63,13 @@ PROVIDER = Obj(
         "timeout_s": Num("Default per-request timeout in seconds.", exclusive_minimum=0),
         "health_url": Str(
             "Health endpoint for local servers (default: the kind's own).", pattern=r"https?://\S+"
+        ),
+        "key_id": Str(
+            "The API key's public id (e.g. apikey_01…, key_…), written on every usage event so"
+            " the provider's bill can be matched to calls; never the key itself."
+        ),
+        "workspace": Str(
+            "The workspace / project the key belongs to, written on every usage event."
         ),
     },
     "A model provider.",
@@ -121,6 +128,10 @@ ROUTE = Obj(
             Str(enum=ERROR_CLASSES), "Error classes that move on to the next model.", unique=True
         ),
         "max_fallback_depth": Int("How many models of the chain may be tried.", minimum=1),
+        "continue_on_stream_error": Bool(
+            "When a stream breaks after text was delivered, continue it on the next model of"
+            " the chain that accepts an assistant prefill (Anthropic) instead of raising."
+        ),
         "cache": Obj(
             {
                 "enabled": Bool("Serve identical requests from the response cache."),
@@ -235,6 +246,24 @@ CONFIG = Obj(
     "aiinfra configuration (config/ai-models.yaml).",
     required=("version",),
 )
+
+
+def key_paths(node: Node = CONFIG, prefix: str = "") -> list[str]:
+    """Every key the config may hold as a dotted path, ``*`` standing for a name or a list item
+    (``routes.*.chain``): the vocabulary the generated runtime's loader checks keys against."""
+    if isinstance(node, Obj):
+        children = [
+            (f"{prefix}.{key}" if prefix else key, child) for key, child in node.fields.items()
+        ]
+        if node.allow_extra:
+            children.append((f"{prefix}.*", Str()))
+    elif isinstance(node, MapOf):
+        children = [(f"{prefix}.*", node.value)]
+    elif isinstance(node, ListOf):
+        children = [(f"{prefix}.*", node.item)]
+    else:
+        return []
+    return [found for path, child in children for found in (path, *key_paths(child, path))]
 
 
 def json_schema() -> dict[str, object]:

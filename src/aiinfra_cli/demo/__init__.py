@@ -6,6 +6,7 @@ Public surface::
     DEMO_CONFIG_FILE, DEMO_APP_DIR, DEMO_AGENT_ID        the sample config and app
     DemoAgentServer, answer(...), KEY, KEY_ENV, MODEL     the local stand-in for the agent's model
     DEMO_PROMPT                                           the sample prompt file
+    sample_bill(...), write_sample_bill(...), DARK_KEY_ID, DARK_WORKSPACE   the sample bill
 
 Nothing here is used by a real run: the commands import it only for ``aiinfra demo``.
 """
@@ -13,6 +14,7 @@ Nothing here is used by a real run: the commands import it only for ``aiinfra de
 from __future__ import annotations
 
 from aiinfra_cli.demo._agent_server import KEY, KEY_ENV, MODEL, DemoAgentServer, answer
+from aiinfra_cli.demo._billing import DARK_KEY_ID, DARK_WORKSPACE, sample_bill, write_sample_bill
 from aiinfra_cli.demo._data import (
     DEMO_AGENT_ID,
     DEMO_APP_DIR,
@@ -24,6 +26,8 @@ from aiinfra_cli.demo._data import (
 from aiinfra_cli.demo._prompt import DEMO_PROMPT
 
 __all__ = [
+    "DARK_KEY_ID",
+    "DARK_WORKSPACE",
     "DEMO_AGENT_ID",
     "DEMO_APP_DIR",
     "DEMO_CONFIG_FILE",
@@ -35,5 +39,7 @@ __all__ = [
     "answer",
     "demo_config",
     "generate_events",
+    "sample_bill",
     "write_jsonl",
+    "write_sample_bill",
 ]

@@ -22,6 +22,15 @@ DEMO_CONFIG_FILE = Path(__file__).resolve().parents[1] / "data" / "demo-ai-model
 DEMO_APP_DIR = Path(__file__).resolve().parents[1] / "data" / "demo_app"
 
 
+# The API key (its public id, never the key) and workspace / project the app's calls go through,
+# per provider that bills by key: the tracker records them on each event (``key_id``,
+# ``workspace``), so reconciliation with the bill can tell whose spend the tracker saw.
+SAMPLE_KEYS: dict[str, tuple[str, str]] = {
+    "anthropic": ("apikey_01DemoAppProduction", "wrkspc_demo_app"),
+    "openai": ("key_DemoAppProduction", "proj_demo_app"),
+}
+
+
 # The agent's model in ``aiinfra demo --agent``: the local stand-in, priced at $0 (it is free).
 DEMO_AGENT_ID = "demo-stand-in"
 
@@ -177,6 +186,8 @@ def generate_events(
                     event["route"] = profile.route
                 if fallback_from:
                     event["fallback_from"] = fallback_from
+                if provider in SAMPLE_KEYS:
+                    event["key_id"], event["workspace"] = SAMPLE_KEYS[provider]
                 if failed:
                     event.update(
                         input_tokens=0,

@@ -17,9 +17,11 @@ long prompt    400 "prompt is too long"            400 context_length_exceeded /
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiinfra_cli.redact import redact, scrub_values
 
@@ -159,3 +161,22 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
 def clean(text: str, secrets: Iterable[str]) -> str:
     """:func:`scrub`, then :func:`shorten`: the one order that never keeps part of a key."""
     return shorten(scrub(text, secrets))
+
+
+def causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and its causes / contexts, innermost last (at most ten)."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    return chain
+
+
+def dns_failure(exc: BaseException, endpoint: str) -> str | None:
+    """ "cannot resolve HOST (DNS)" when the chain of causes holds a failed name lookup (whose
+    errno is the resolver's, e.g. -2, which ``os.strerror`` reads as "Unknown error -2")."""
+    if not any(isinstance(seen, socket.gaierror) for seen in causes(exc)):
+        return None
+    host = urlsplit(endpoint).hostname or endpoint
+    return f"cannot resolve {host} (DNS)"

@@ -24,6 +24,7 @@ from aiinfra_cli.providers._classify import (
     classify_http,
     clean,
     describe_http,
+    dns_failure,
     shorten,
 )
 from aiinfra_cli.providers._http import HttpSession, root_reason, transport_failure
@@ -312,6 +313,9 @@ def _translate(
     if "APITimeoutError" in names or "TimeoutException" in names:
         return ProbeFailure("timeout", f"timed out waiting for {endpoint} (limit {timeout_s:g} s)")
     if "APIConnectionError" in names or "TransportError" in names or "NetworkError" in names:
+        unresolved = dns_failure(exc, endpoint)
+        if unresolved is not None:
+            return ProbeFailure("connection", unresolved)
         if cause is not None and "TimeoutException" in _transport_names(cause):
             return ProbeFailure(
                 "timeout", f"timed out waiting for {endpoint} (limit {timeout_s:g} s)"

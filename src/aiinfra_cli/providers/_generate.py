@@ -27,6 +27,7 @@ from aiinfra_cli.providers._classify import (
     classify_http,
     clean,
     describe_http,
+    dns_failure,
 )
 from aiinfra_cli.providers._headers import wait_hint
 from aiinfra_cli.providers._target import AZURE_API_VERSION, Target, resolve
@@ -364,6 +365,9 @@ def _translate(
             "timeout", f"timed out waiting for {target.endpoint} ({timeout_s:g} s)"
         )
     if names & {"APIConnectionError", "TransportError", "NetworkError", "ConnectError"}:
+        unresolved = dns_failure(exc, target.endpoint)
+        if unresolved is not None:
+            return AttemptFailure("connection", unresolved)
         reason = clean(str(cause or exc), secrets)
         return AttemptFailure("connection", f"connection to {target.endpoint} failed: {reason}")
     reason = clean(f"{type(exc).__name__}: {exc}", secrets)

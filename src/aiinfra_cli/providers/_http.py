@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -21,9 +22,11 @@ from urllib.parse import quote
 import httpx
 
 from aiinfra_cli.providers._classify import (
+    causes,
     classify_http,
     clean,
     describe_http,
+    dns_failure,
     shorten,
 )
 from aiinfra_cli.providers._headers import headroom, request_id
@@ -153,11 +156,14 @@ def transport_failure(
 ) -> ProbeFailure:
     """An httpx transport exception as a :class:`ProbeFailure`."""
     reason = root_reason(exc)
+    unresolved = dns_failure(exc, endpoint)
+    if unresolved is not None:
+        return ProbeFailure("connection", clean(unresolved, secrets))
     if isinstance(exc, httpx.TimeoutException):
         what = "connecting to" if isinstance(exc, httpx.ConnectTimeout) else "waiting for"
         return ProbeFailure("timeout", f"timed out {what} {endpoint} (limit {timeout_s:g} s)")
     if isinstance(exc, httpx.ConnectError):
-        tls = any(isinstance(cause, ssl.SSLError) for cause in _causes(exc))
+        tls = any(isinstance(cause, ssl.SSLError) for cause in causes(exc))
         prefix = "TLS handshake with" if tls else "cannot connect to"
         return ProbeFailure("connection", clean(f"{prefix} {endpoint}: {reason}", secrets))
     if isinstance(exc, httpx.RemoteProtocolError):
@@ -174,23 +180,16 @@ def transport_failure(
 def root_reason(exc: BaseException) -> str:
     """The most telling words for a transport failure: the operating system's own reason (e.g.
     "Connection refused") when the chain of causes holds one, else the exception's text."""
-    for seen in _causes(exc):
+    for seen in causes(exc):
         if isinstance(seen, ssl.SSLCertVerificationError):
             return f"certificate verify failed: {seen.verify_message}"
         if isinstance(seen, ssl.SSLError):  # an OSError whose errno is OpenSSL's, not the OS's
             return str(seen.reason or seen)
+        if isinstance(seen, socket.gaierror):  # the resolver's errno, not the OS's
+            return seen.strerror or str(seen)
         if isinstance(seen, OSError) and seen.errno:
             return os.strerror(seen.errno)
     return str(exc) or type(exc).__name__
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    seen: BaseException | None = exc
-    while seen is not None and len(chain) < 10:
-        chain.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    return chain
 
 
 def failure_from(fetched: Fetched, kind: str, secrets: Iterable[str]) -> ProbeFailure:

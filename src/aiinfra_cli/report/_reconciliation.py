@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from aiinfra_cli.billing import CellFigures
 from aiinfra_cli.billing import Reconciliation as Compared
 from aiinfra_cli.report._document import (
     CostReport,
@@ -22,6 +23,16 @@ def _usd(value: Decimal) -> str:
     return format(value, "f")
 
 
+def _money(cell: CellFigures) -> dict[str, str]:
+    """A cell's four amounts, as the row dataclasses name them."""
+    return {
+        "billed_usd": _usd(cell.billed_usd),
+        "tracked_usd": _usd(cell.tracked_usd),
+        "untracked_usd": _usd(cell.untracked_usd),
+        "over_tracked_usd": _usd(cell.over_tracked_usd),
+    }
+
+
 def section(compared: Compared) -> Reconciliation:
     """``compared`` (from :func:`aiinfra_cli.billing.reconcile`) as the report's section."""
     dark = compared.dark_keys
@@ -36,26 +47,9 @@ def section(compared: Compared) -> Reconciliation:
         over_tracked_usd=_usd(compared.over_tracked_usd),
         estimated_usd=_usd(compared.estimated_usd),
         partial_days=compared.partial_days,
-        by_day=tuple(
-            ReconDay(
-                date=c.key[0],
-                billed_usd=_usd(c.billed_usd),
-                tracked_usd=_usd(c.tracked_usd),
-                untracked_usd=_usd(c.untracked_usd),
-                over_tracked_usd=_usd(c.over_tracked_usd),
-            )
-            for c in compared.by_day
-        ),
+        by_day=tuple(ReconDay(date=c.key[0], **_money(c)) for c in compared.by_day),
         by_model=tuple(
-            ReconModel(
-                provider=c.key[0],
-                model=c.key[1],
-                billed_usd=_usd(c.billed_usd),
-                tracked_usd=_usd(c.tracked_usd),
-                untracked_usd=_usd(c.untracked_usd),
-                over_tracked_usd=_usd(c.over_tracked_usd),
-            )
-            for c in compared.by_model
+            ReconModel(provider=c.key[0], model=c.key[1], **_money(c)) for c in compared.by_model
         ),
         by_workspace=tuple(
             ReconWorkspace(

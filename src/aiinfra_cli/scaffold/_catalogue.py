@@ -35,6 +35,8 @@ RUNTIME_MODULES = (
     "shared_state",
     "store_shipper",
     "store_spend",
+    "streaming",
+    "vocabulary",
 )
 TEST_MODULES = (
     "conftest",

@@ -141,20 +141,24 @@ def make_plan(
     return plan
 
 
-def apply_plan(plan: Plan) -> None:
-    """Write every step that writes, then the manifest; each write is atomic and stays inside
-    the project (checked again here: the plan may be older than the disk)."""
+def write_in_order(
+    root: Path, files: list[tuple[str, bytes]], bases: list[BaseWrite], manifest: Manifest | None
+) -> None:
+    """Write ``files``, then their base copies, then the manifest (last, so an interrupted run
+    is finished by the next); each write is atomic and stays inside the project (checked
+    again here: a plan may be older than the disk)."""
     written = 0
-    for step in plan.steps:
-        if step.writes:
-            write_inside(plan.root, step.path, step.new, written=written)
-            written += 1
-    for base in plan.bases:
-        write_inside(plan.root, base.path, base.new, written=written)
+    for path, data in [*files, *((b.path, b.new) for b in bases)]:
+        write_inside(root, path, data, written=written)
         written += 1
-    if plan.manifest_changed:
-        manifest = plan.manifest.to_json()
-        write_inside(plan.root, MANIFEST_RELPATH.as_posix(), manifest, written=written)
+    if manifest is not None:
+        write_inside(root, MANIFEST_RELPATH.as_posix(), manifest.to_json(), written=written)
+
+
+def apply_plan(plan: Plan) -> None:
+    """Write every step that writes, the base copies, then the manifest."""
+    files = [(s.path, s.new) for s in plan.steps if s.writes]
+    write_in_order(plan.root, files, plan.bases, plan.manifest if plan.manifest_changed else None)
 
 
 def _lines(data: bytes | None) -> list[str]:

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import __version__
-from aiinfra_cli.config import Config, check_text, load_config
+from aiinfra_cli.config import ERROR_CLASSES, Config, check_text, key_paths, load_config
 from aiinfra_cli.paths import CONFIG_RELPATH, templates_dir
 from aiinfra_cli.scaffold._catalogue import PYTHON, Entry
 from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery, additions
 from aiinfra_cli.scaffold._layout import Layout
 from aiinfra_cli.scaffold._prices import price_snapshot, snapshot_text
 from aiinfra_cli.scaffold._proposals import uncomment_proposals
+from aiinfra_cli.usage import STATUSES, USAGE_SOURCES
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -87,6 +88,11 @@ def context(layout: Layout) -> dict[str, Any]:
         "agent_proposals": "",
         # The newest team-store schema (aiinfra.schema_migrations) the runtime writes to.
         "store_schema_version": STORE_SCHEMA_VERSION,
+        # Vocabularies the generated runtime shares with aiinfra (one definition each).
+        "error_classes": ERROR_CLASSES,
+        "event_statuses": STATUSES,
+        "usage_sources": USAGE_SOURCES,
+        "config_keys": sorted(key_paths()),
     }
 
 
@@ -207,6 +213,10 @@ def render_all(
         from aiinfra_cli.scaffold._typescript import TYPESCRIPT, template_values
 
         catalogue, values = TYPESCRIPT, values | template_values(layout)
+    if templates is not None:  # another version's templates: its catalogue had only these
+        catalogue = tuple(
+            e for e in catalogue if e.template is None or (templates / e.template).is_file()
+        )
     result = Rendered()
     texts: dict[str, str] = {}
     for entry in catalogue:

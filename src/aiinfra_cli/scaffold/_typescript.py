@@ -42,11 +42,11 @@ TS_TESTS = (
 OPTION_PREFIX = "typescript."
 _PER_LANGUAGE = ("project_type", "package_dir", "tests_dir")
 
-# Entries both runtimes write (config, prompts, state): the same paths, so one copy. The
-# .multiagent README describes the Python files; TypeScript has its own page next to it.
-README = ".multiagent/ai-infrastructure/README.md"
+# Entries both runtimes write (config, prompts, state): the same paths, so one copy. Only the
+# seeds: the managed .multiagent files (the README, the team store's requirements) describe
+# the Python runtime, and TypeScript has its own page next to them.
 SHARED: tuple[Entry, ...] = tuple(
-    e for e in PYTHON if not e.output.startswith("{") and e.output != README
+    e for e in PYTHON if not e.output.startswith("{") and e.policy == SEED
 )
 
 TYPESCRIPT: tuple[Entry, ...] = (

@@ -10,6 +10,7 @@ Public surface::
     analyze(data, rel, settings), AnalysisSettings   one file, for tools and tests
     parse_codes(values)                              --select / --ignore parsing
     check_severity(value), SEVERITIES                --min-severity parsing
+    load_project_settings(root), ProjectSettings     [tool.aiinfra] of a project
     baseline_document(findings, fingerprints)        the --write-baseline file
     formats: render_text, render_json, render_sarif, render_github, render_markdown
 
@@ -34,7 +35,13 @@ from aiinfra_cli.scan._run import (
     scan,
     write_fixes,
 )
-from aiinfra_cli.scan._settings import SEVERITIES, check_severity, parse_codes
+from aiinfra_cli.scan._settings import (
+    SEVERITIES,
+    ProjectSettings,
+    check_severity,
+    load_project_settings,
+    parse_codes,
+)
 from aiinfra_cli.scan.rules import ALL_RULES, RULES_BY_CODE, Rule
 
 __all__ = [
@@ -48,6 +55,7 @@ __all__ = [
     "Estimate",
     "FileFix",
     "Finding",
+    "ProjectSettings",
     "Report",
     "Rule",
     "ScanOptions",
@@ -57,6 +65,7 @@ __all__ = [
     "baseline_document",
     "check_options",
     "check_severity",
+    "load_project_settings",
     "parse_codes",
     "plan_fixes",
     "scan",

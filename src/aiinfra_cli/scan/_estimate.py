@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +147,27 @@ class Pricer:
             TokenUsage(input_tokens=estimate.input_tokens, output_tokens=estimate.output_tokens),
         ).total
 
+    def still_served(
+        self, finding: Finding, site: CallSite | None, traffic: dict[str, Traffic]
+    ) -> None:
+        """Reword AIC004 when the usage log shows the call site's calls to a model past its
+        retirement date succeeding: the provider still serves it, for now."""
+        seen = traffic.get(finding.call or "")
+        if site is None or site.model is None or seen is None or not seen.last_ok:
+            return
+        price = self.lookup(site.model, site.provider)
+        retired_on = price.deprecation_date if price is not None else None
+        served = seen.calls - seen.errors
+        assert seen.last_ok is not None
+        if retired_on is None or served <= 0 or seen.last_ok[:10] < retired_on:
+            return
+        finding.message = (
+            f"model '{site.model}' is past its retirement date ({retired_on}) in the price table,"
+            f" yet the usage log has successful calls here as late as {seen.last_ok[:10]}:"
+            " the provider still serves it for now and will stop without notice;"
+            " move to a current model"
+        )
+
     def model_findings(self, sites: list[CallSite], today: date) -> list[Finding]:
         """AIC004 for every call site whose literal model is retired or unknown."""
         findings: list[Finding] = []
@@ -265,6 +286,7 @@ class Traffic:
     models: set[str] = field(default_factory=set)
     first: str | None = None
     last: str | None = None
+    last_ok: str | None = None  # the latest successful call (not in the JSON)
 
     def to_json(self) -> dict[str, Any]:
         """The ``traffic`` object of a call site."""
@@ -304,8 +326,9 @@ class UsageJoin:
     events: int
 
 
-def read_usage(paths: list[Path]) -> UsageJoin:
-    """Read the usage logs; every event with a ``call_site`` is indexed by (path, line)."""
+def read_usage(paths: list[Path], since: datetime | None = None) -> UsageJoin:
+    """Read the usage logs; every event with a ``call_site`` (at or after ``since``, when given)
+    is indexed by (path, line)."""
     from aiinfra_cli.errors import UsageLogError
     from aiinfra_cli.usage import read_events
 
@@ -314,6 +337,8 @@ def read_usage(paths: list[Path]) -> UsageJoin:
         raise UsageLogError(str(result.rejects[0]), hint="check --usage-logs")
     grouped: dict[tuple[str, int], list[UsageEvent]] = defaultdict(list)
     for event in result.events:
+        if since is not None and event.timestamp < since:
+            continue
         if event.call_site:
             key = _split_site(event.call_site)
             if key is not None:
@@ -341,6 +366,8 @@ def attach_traffic(sites: list[CallSite], usage: UsageJoin, pricer: Pricer) -> d
                 stamp = event.timestamp.isoformat()
                 traffic.first = min(traffic.first or stamp, stamp)
                 traffic.last = max(traffic.last or stamp, stamp)
+                if event.status == "ok":
+                    traffic.last_ok = max(traffic.last_ok or stamp, stamp)
                 if event.cost_usd is not None:
                     traffic.spend += event.cost_usd
                     continue

@@ -801,16 +801,32 @@ def _decorator_id(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
+_STMT_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def _returned(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.expr]:
-    """The expressions a function returns or yields (not those of nested functions)."""
+    """The expressions a function returns or yields (not those of nested functions).
+
+    Walks statements only (a ``yield`` is found as a statement or an assignment's value), not
+    every expression node: this runs for each module-level function of a large scan."""
     stack: list[ast.AST] = list(func.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and node.value is not None:
-            yield node.value
-        stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Return):
+            if node.value is not None:
+                yield node.value
+            continue
+        if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign)):
+            value = node.value
+            if isinstance(value, (ast.Yield, ast.YieldFrom)) and value.value is not None:
+                yield value.value
+            continue
+        for name in _STMT_BLOCKS:
+            block = getattr(node, name, None)
+            if block:
+                stack.extend(block)
 
 
 class ProjectIndex:

@@ -56,6 +56,7 @@ class ScanOptions:
     today: datetime | None = None
     min_severity: str | None = None
     baseline: Path | None = None
+    usage_since: datetime | None = None
 
 
 @dataclass
@@ -148,10 +149,12 @@ def scan(options: ScanOptions) -> ScanOutcome:
                 pricer.price_estimate(finding.estimate, sites.get(finding.call or ""))
     usage_info = None
     if options.usage_logs and pricer is not None:
-        usage = read_usage(options.usage_logs)
+        usage = read_usage(options.usage_logs, options.usage_since)
         traffic = attach_traffic(calls, usage, pricer)
         for finding in findings:
             finding.observed = observed(finding, traffic.get(finding.call or ""))
+            if finding.code == "AIC004":
+                pricer.still_served(finding, sites.get(finding.call or ""), traffic)
         usage_info = {
             "events": usage.events,
             "rejected_lines": len(usage.rejects),

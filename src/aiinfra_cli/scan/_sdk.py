@@ -25,18 +25,27 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
     b"responses.parse",
     # Other vendors' SDKs and frameworks (see CLIENT_CLASSES, CHAT_FRAMEWORKS).
     b"groq",
-    b"together",
+    b"Together(",  # not the English word
+    b"from together",
+    b"import together",
     b"fireworks",
     b"cerebras",
     b"mistralai",
-    b"cohere",
+    b"cohere.",  # not "coherent"
+    b"import cohere",
+    b"from cohere",
     b"genai",
     b"bedrock",
     b"ollama",
     b"llama_index",
     b"pydantic_ai",
     # The generated runtime: ``complete(...)``, ``acomplete(...)``, an orchestrator's methods.
-    b"complete(",
+    b"import complete",
+    b"import acomplete",
+    b" complete,",
+    b" acomplete,",
+    b"ai.complete(",
+    b"ai.acomplete(",
     b"Orchestrator",
     b"get_orchestrator",
 )

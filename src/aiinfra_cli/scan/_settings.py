@@ -6,7 +6,9 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from aiinfra_cli._toml import toml_loads
 from aiinfra_cli.errors import ConfigError, UsageError
@@ -26,6 +28,7 @@ class ProjectSettings:
     source: str | None = None
     baseline: str | None = None
     min_severity: str | None = None
+    cost_gate: Decimal | None = None  # [tool.aiinfra] cost_gate.max_monthly_delta (cost-diff)
 
 
 def check_severity(
@@ -111,6 +114,7 @@ def load_project_settings(root: Path) -> ProjectSettings:
             error=ConfigError,
         )
     return ProjectSettings(
+        cost_gate=_cost_gate(table.get("cost_gate"), f"{path.name}:{_line_of(text, 'cost_gate')}"),
         select=values.get("select"),
         ignore=values.get("ignore", ()),
         exclude=values.get("exclude", ()),
@@ -118,6 +122,24 @@ def load_project_settings(root: Path) -> ProjectSettings:
         baseline=strings.get("baseline"),
         min_severity=strings.get("min_severity"),
     )
+
+
+def _cost_gate(table: Any, where: str) -> Decimal | None:
+    """``cost_gate = {max_monthly_delta = 100}``: the most a change may add per month."""
+    if table is None:
+        return None
+    value = table.get("max_monthly_delta") if isinstance(table, dict) else None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if value is None or isinstance(value, bool) or not amount.is_finite() or amount < 0:
+        raise ConfigError(
+            "[tool.aiinfra] cost_gate must be a table with max_monthly_delta, a USD amount",
+            where=where,
+            hint="e.g. cost_gate = { max_monthly_delta = 100 }",
+        )
+    return amount
 
 
 def parse_codes(values: list[str] | None) -> tuple[str, ...] | None:

@@ -30,7 +30,13 @@ from aiinfra_cli.usage._otel import read_otel
 from aiinfra_cli.usage._own_calls import append_event, log_file, own_call_event
 from aiinfra_cli.usage._reader import ReadResult, Reject, expand_log_paths, read_events, read_file
 from aiinfra_cli.usage._rows import COLUMNS, Row, row_from_event
-from aiinfra_cli.usage._schema import KNOWN_FIELDS, SCHEMA_VERSION, STATUSES, json_schema
+from aiinfra_cli.usage._schema import (
+    KNOWN_FIELDS,
+    SCHEMA_VERSION,
+    STATUSES,
+    USAGE_SOURCES,
+    json_schema,
+)
 
 __all__ = [
     "CACHE_FILE",
@@ -40,6 +46,7 @@ __all__ = [
     "LOG_FORMATS",
     "SCHEMA_VERSION",
     "STATUSES",
+    "USAGE_SOURCES",
     "FileStat",
     "Ingested",
     "InvalidEvent",

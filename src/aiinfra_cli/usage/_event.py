@@ -55,15 +55,16 @@ class UsageEvent:
     saved_cost_usd: Decimal | None = None
     batch: bool = False
     streaming: bool = False
+    stream_continued: bool = False
+    usage_source: str | None = None
+    key_id: str | None = None
+    workspace: str | None = None
     prompt: str | None = None
     request_id: str | None = None
     trace_id: str | None = None
     span_id: str | None = None
     service: str | None = None
     environment: str | None = None
-    key_id: str | None = None
-    workspace: str | None = None
-    usage_source: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -13,7 +13,7 @@ from aiinfra_cli.config import ERROR_CLASSES
 
 SCHEMA_VERSION = 1
 STATUSES = ("ok", "error")
-USAGE_SOURCES = ("reported", "estimated")
+USAGE_SOURCES = ("provider", "estimated")
 
 _COUNT = "Token count."
 EVENT = Obj(
@@ -70,12 +70,13 @@ EVENT = Obj(
         "saved_cost_usd": Money("What a cache hit saved.", nullable=True),
         "batch": Bool("Sent through a batch API."),
         "streaming": Bool("Streamed response."),
-        "prompt": Str("Prompt-library prompt as name@version.", nullable=True),
-        "request_id": Str("Provider request id.", nullable=True),
-        "trace_id": Str("Trace id (W3C).", nullable=True),
-        "span_id": Str("Span id (W3C).", nullable=True),
-        "service": Str("Service name.", nullable=True),
-        "environment": Str("Deployment environment.", nullable=True),
+        "usage_source": Str(
+            "Where the token counts come from: provider (its usage block) or estimated (the"
+            " attempt reached the provider but returned no usage: a timeout after sending, a"
+            " reset, a stream cut before its usage; input counted locally).",
+            enum=USAGE_SOURCES,
+            nullable=True,
+        ),
         "key_id": Str(
             "The provider's public id of the API key the call used (e.g. apikey_01…, key_…),"
             " never the key: lets reconciliation locate spend by key.",
@@ -85,12 +86,16 @@ EVENT = Obj(
             "The provider workspace (Anthropic) or project (OpenAI) the key belongs to.",
             nullable=True,
         ),
-        "usage_source": Str(
-            "reported: token counts from the provider's answer; estimated: the call reached the"
-            " provider and returned no usage, input counted locally.",
-            enum=USAGE_SOURCES,
-            nullable=True,
+        "stream_continued": Bool(
+            "This attempt continues a stream that broke on the model in fallback_from (the"
+            " delivered text was sent as an assistant prefill)."
         ),
+        "prompt": Str("Prompt-library prompt as name@version.", nullable=True),
+        "request_id": Str("Provider request id.", nullable=True),
+        "trace_id": Str("Trace id (W3C).", nullable=True),
+        "span_id": Str("Span id (W3C).", nullable=True),
+        "service": Str("Service name.", nullable=True),
+        "environment": Str("Deployment environment.", nullable=True),
         "tags": MapOf(Str(), "Free-form string tags."),
     },
     "One LLM call attempt.",

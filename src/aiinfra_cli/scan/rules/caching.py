@@ -43,7 +43,7 @@ def _is_anthropic(ctx: CallContext) -> bool:
     if site.sdk == RUNTIME_SDK:
         return site.provider == "anthropic"
     model = (site.model or "").lower()
-    return site.sdk in ("litellm", "langchain") and (
+    return site.sdk in ("litellm", "langchain", "llama_index", "pydantic_ai") and (
         "claude" in model or site.provider == "anthropic"
     )
 

@@ -1,0 +1,287 @@
+"""Compare BASE with the working tree: call sites and routes added, removed or changed, priced
+over each one's observed traffic (the usage log's last ``days`` days)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiinfra_cli.costdiff import _git
+from aiinfra_cli.costdiff._model import Change, CostDiff, Traffic
+from aiinfra_cli.scan import CallSite, Report, ScanOptions, scan
+
+if TYPE_CHECKING:
+    from aiinfra_cli.config import Config
+    from aiinfra_cli.pricing import PriceTable
+
+_FACTS = ("model", "max_tokens", "has_max_tokens", "streaming", "route")
+
+
+@dataclass
+class DiffOptions:
+    """What ``aiinfra cost-diff`` was asked."""
+
+    cwd: Path
+    base: str | None = None
+    usage_logs: tuple[Path, ...] = ()
+    days: int = 30
+    max_monthly_delta: Decimal | None = None
+    now: datetime | None = None
+
+
+@dataclass
+class _Side:
+    report: Report
+    config: Config | None
+    cached: set[str]  # call-site keys with a prompt cache (no AIC005 finding)
+
+
+def _side(root: Path, options: DiffOptions, since: datetime, logs: list[Path]) -> _Side:
+    from aiinfra_cli.config import load_config
+
+    outcome = scan(
+        ScanOptions(
+            paths=[Path()],
+            cwd=root,
+            use_cache=False,
+            usage_logs=logs,
+            usage_since=since,
+            today=options.now,
+        )
+    )
+    uncached = {f.call for f in outcome.report.findings if f.code == "AIC005" and f.call}
+    cached = {c.key for c in outcome.report.calls if c.key not in uncached}
+    return _Side(outcome.report, load_config(None, start=root), cached)
+
+
+def compute(options: DiffOptions) -> CostDiff:
+    """The priced changes between BASE and the working tree."""
+    root = _git.repo_root(options.cwd)
+    if options.base is None:
+        commit, label = _git.default_base(root)
+    else:
+        commit, label = _git.resolve(root, options.base), options.base
+    now = options.now or datetime.now(timezone.utc)
+    since = now - timedelta(days=options.days)
+    logs = [p if p.is_absolute() else options.cwd / p for p in options.usage_logs]
+    with tempfile.TemporaryDirectory(prefix="aiinfra-cost-diff-") as tmp:
+        base_root = Path(tmp) / root.name
+        base_root.mkdir()
+        _git.extract(root, commit, base_root)
+        base = _side(base_root, options, since, logs)
+    head = _side(root, options, since, [])
+    prices = _prices(head.config)
+    pricer = _Pricing(prices, options.days)
+    changes = _site_changes(base, head, pricer)
+    events = 0
+    if logs:
+        by_route, events = _route_traffic(logs, since)
+        changes += _route_changes(base.config, head.config, by_route, pricer)
+    return CostDiff(
+        base=commit,
+        base_label=label,
+        window_days=options.days,
+        events=events,
+        changes=changes,
+        max_monthly_delta=options.max_monthly_delta,
+    )
+
+
+def _prices(config: Config | None) -> PriceTable:
+    from aiinfra_cli.pricing import load_price_table, overrides_from_config
+
+    table = load_price_table()
+    return table.with_overrides(overrides_from_config(config)) if config is not None else table
+
+
+class _Pricing:
+    """Per-call and monthly dollars at a model's prices."""
+
+    def __init__(self, table: PriceTable, days: int) -> None:
+        self.table = table
+        self.days = days
+
+    def per_call(
+        self, model: str | None, provider: str | None, tokens_in: int, tokens_out: int
+    ) -> Decimal | None:
+        from aiinfra_cli.pricing import TokenUsage, cost
+
+        if model is None:
+            return None
+        price = self.table.lookup(model, provider)
+        if price is None:
+            return None
+        return cost(price, TokenUsage(input_tokens=tokens_in, output_tokens=tokens_out)).total
+
+    def traffic(self, data: dict[str, Any] | None) -> Traffic | None:
+        if not data or not data.get("calls"):
+            return None
+        calls = int(data["calls"])
+        return Traffic(
+            calls_per_month=round(calls * 30 / self.days),
+            avg_input=int(data["input_tokens"]) // calls,
+            avg_output=int(data["output_tokens"]) // calls,
+        )
+
+
+def _key(site: CallSite) -> tuple[str, str | None, str]:
+    return site.file, site.function, site.api
+
+
+def _pair(
+    base: list[CallSite], head: list[CallSite]
+) -> tuple[list[tuple[CallSite, CallSite]], list[CallSite], list[CallSite]]:
+    """Match call sites by file, enclosing function and API, in order (lines may move)."""
+    groups: dict[tuple[str, str | None, str], list[CallSite]] = defaultdict(list)
+    for site in base:
+        groups[_key(site)].append(site)
+    pairs: list[tuple[CallSite, CallSite]] = []
+    added: list[CallSite] = []
+    for site in head:
+        bucket = groups.get(_key(site))
+        if bucket:
+            pairs.append((bucket.pop(0), site))
+        else:
+            added.append(site)
+    removed = [s for bucket in groups.values() for s in bucket]
+    return pairs, added, removed
+
+
+def _site_changes(base: _Side, head: _Side, pricer: _Pricing) -> list[Change]:
+    pairs, added, removed = _pair(base.report.calls, head.report.calls)
+    changes: list[Change] = []
+    for old, new in pairs:
+        details = [
+            f"{name} {getattr(old, name)} → {getattr(new, name)}"
+            for name in _FACTS
+            if getattr(old, name) != getattr(new, name)
+        ]
+        if (old.key in base.cached) != (new.key in head.cached):
+            details.append("prompt cache " + ("added" if new.key in head.cached else "removed"))
+        if details:
+            changes.append(_changed(old, new, details, pricer))
+    for site in added:
+        changes.append(_added(site, pricer))
+    for site in removed:
+        traffic = pricer.traffic(site.traffic)
+        spend = Decimal(str(site.traffic["spend_usd"])) if site.traffic else None
+        monthly = None if spend is None else -(spend * 30 / pricer.days).quantize(Decimal("0.0001"))
+        changes.append(
+            Change(
+                "removed",
+                site.key,
+                f"{site.api} ({site.model or 'model not a literal'})",
+                traffic=traffic,
+                monthly_usd=monthly,
+                note=None if traffic else "no traffic in the window",
+            )
+        )
+    return changes
+
+
+def _changed(old: CallSite, new: CallSite, details: list[str], pricer: _Pricing) -> Change:
+    change = Change(
+        "changed", new.key, f"{new.api} ({new.model or 'model not a literal'})", details
+    )
+    traffic = pricer.traffic(old.traffic)
+    change.traffic = traffic
+    if traffic is None:
+        change.note = "no traffic in the window"
+        return change
+    if new.sdk == "aiinfra" and old.route == new.route:
+        change.note = "priced with its route below"
+        return change
+    out_new = traffic.avg_output
+    if new.max_tokens is not None:
+        out_new = min(out_new, new.max_tokens)
+    before = pricer.per_call(old.model, old.provider, traffic.avg_input, traffic.avg_output)
+    after = pricer.per_call(new.model, new.provider, traffic.avg_input, out_new)
+    if before is None or after is None:
+        change.note = "unpriced: model not a literal or not in the price table"
+        return change
+    change.per_call_usd = after - before
+    change.monthly_usd = (change.per_call_usd * traffic.calls_per_month).quantize(Decimal("0.0001"))
+    return change
+
+
+def _added(site: CallSite, pricer: _Pricing) -> Change:
+    cap = site.max_tokens
+    if cap is None and site.model is not None:
+        price = pricer.table.lookup(site.model, site.provider)
+        cap = price.max_output_tokens if price is not None else None
+    per_call = pricer.per_call(site.model, site.provider, site.static_input_tokens, cap or 0)
+    return Change(
+        "added",
+        site.key,
+        f"{site.api} ({site.model or 'model not a literal'})",
+        per_call_usd=per_call,
+        note="no traffic yet: priced per call (static prompt + output cap), not per month",
+    )
+
+
+def _route_traffic(logs: list[Path], since: datetime) -> tuple[dict[str, dict[str, int]], int]:
+    from aiinfra_cli.usage import read_events
+
+    result = read_events([str(p) for p in logs])
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    events = 0
+    for event in result.events:
+        if event.timestamp < since:
+            continue
+        events += 1
+        if event.route and event.status == "ok":
+            row = totals[event.route]
+            row["calls"] += 1
+            row["input_tokens"] += event.input_tokens
+            row["output_tokens"] += event.output_tokens
+    return {k: dict(v) for k, v in totals.items()}, events
+
+
+def _first_model(config: Config | None, route: str) -> tuple[str, str, str | None] | None:
+    if config is None or route not in config.routes or not config.routes[route].chain:
+        return None
+    model = config.model(config.routes[route].chain[0])
+    if model is None:
+        return None
+    return model.id, model.model, model.provider_kind or model.provider
+
+
+def _route_changes(
+    base: Config | None,
+    head: Config | None,
+    traffic: dict[str, dict[str, int]],
+    pricer: _Pricing,
+) -> list[Change]:
+    where = "config/ai-models.yaml"
+    names = sorted(set(base.routes if base else ()) | set(head.routes if head else ()))
+    changes: list[Change] = []
+    for name in names:
+        old, new = _first_model(base, name), _first_model(head, name)
+        if old is None or new is None or old[1] == new[1]:
+            continue
+        seen = pricer.traffic(traffic.get(name))
+        change = Change(
+            "route",
+            where,
+            f"`{name}` route now starts on {new[1]} (was {old[1]})",
+            traffic=seen,
+        )
+        if seen is None:
+            change.note = "no traffic in the window"
+        else:
+            before = pricer.per_call(old[1], old[2], seen.avg_input, seen.avg_output)
+            after = pricer.per_call(new[1], new[2], seen.avg_input, seen.avg_output)
+            if before is None or after is None:
+                change.note = "unpriced: a model is not in the price table"
+            else:
+                change.per_call_usd = after - before
+                change.monthly_usd = (change.per_call_usd * seen.calls_per_month).quantize(
+                    Decimal("0.0001")
+                )
+        changes.append(change)
+    return changes
