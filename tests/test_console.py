@@ -4,30 +4,19 @@ shell completion from the entry point."""
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _support import run_cli
 from rich.console import Console
 
 from aiinfra_cli import output
 
 
 def _piped(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The entry point with stdout a pipe and no COLUMNS, as in a CI log."""
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    env.update({"NO_COLOR": "1", "TERM": "dumb"})
-    return subprocess.run(
-        [sys.executable, "-m", "aiinfra_cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    """The entry point with stdout a pipe and COLUMNS empty, as in a CI log."""
+    return run_cli(*args, cwd=cwd, env={"COLUMNS": ""})
 
 
 def test_piped_help_is_neither_wrapped_mid_phrase_nor_cut_short(tmp_path: Path) -> None:
