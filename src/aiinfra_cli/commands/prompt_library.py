@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     from aiinfra_cli.config import Config
     from aiinfra_cli.prompts import (
+        CaseResult,
+        Change,
         Library,
         Plan,
         Problem,
@@ -493,7 +495,6 @@ def test(
         plan,
         results,
         run_live,
-        summary_dict,
     )
     from aiinfra_cli.prompts import (
         save_baseline as store_baseline,
@@ -503,24 +504,7 @@ def test(
     limit = parse_usd_option(max_cost, "--max-cost", "0.50")
     library = _library(root)
     problems = list(library.problems)
-    if compare is not None:
-        if save_baseline:
-            raise UsageError("--save-baseline saves one run: leave out --compare")
-        if refs:
-            raise UsageError("--compare takes the two versions itself: give no other prompt")
-        left, right = (library.resolve(ref) for ref in compare)
-        if left.name != right.name:
-            raise UsageError(
-                f"--compare needs two versions of one prompt, got {left.name} and {right.name}"
-            )
-        suite = library.prompts.get(left.name) or right
-        from aiinfra_cli.prompts import cases_for
-
-        shared = {left.name: cases_for(suite)}
-        prompts = [left, right]
-    else:
-        prompts = _select(library, refs)
-        shared = None
+    prompts, shared = _prompts_to_test(library, refs, compare, save_baseline=save_baseline)
     env = load_environment(library.root)
     grader, budget = library.index.grader, library.index.budget
     plans: list[Plan] = (
@@ -530,20 +514,7 @@ def test(
     )
     mode = "live" if live else "offline"
     if live:
-        bound = sum((p.bound for p in plans), Decimal(0))
-        unpriced = [item for p in plans for item in p.unpriced]
-        if limit is not None:
-            if unpriced:
-                raise UsageError(
-                    f"--max-cost {max_cost}: cannot bound the cost: {unpriced[0]} has no price",
-                    hint="give that model, or the grader, a price in config/ai-models.yaml",
-                )
-            if bound > limit:
-                raise UsageError(
-                    f"refusing to start: this run could cost up to {usd(bound)},"
-                    f" more than --max-cost {usd(limit)}",
-                    hint="test fewer prompts, lower max_tokens, or raise --max-cost",
-                )
+        bound, unpriced = _bound(plans, limit, max_cost)
         caller = live_caller(env, environ)
         if not as_json:
             count = sum(1 for p in plans for row in results(p) if row.status != "error")
@@ -561,32 +532,11 @@ def test(
         else None
     )
     if as_json:
-        document: dict[str, Any] = {
-            "mode": mode,
-            "cases": [row.as_dict() for row in rows],
-            "summary": summary_dict(rows, live=live),
-            "problems": [p.as_dict() for p in problems],
-        }
-        if compare is not None:
-            document["compare"] = [str(c) for c in compare]
-        if changes is not None:
-            document["baseline"] = {
-                "regressions": [c.key for c in changes if c.regression],
-                "fixed": [c.key for c in changes if c.fixed],
-            }
-        if step is not None:
-            document = step.attach(document)
-        output.print_json(document)
+        document = _test_document(mode, rows, problems, compare, changes)
+        output.print_json(step.attach(document) if step is not None else document)
     else:
         console = output.out_console()
-        if compare is not None:
-            render_compare(console, sides[0], sides[1], live=live)
-            for side in sides:
-                render_details(console, side)
-        else:
-            render_test(console, rows, live=live)
-        if changes is not None:
-            render_baseline(console, changes)
+        _show_results(console, sides, changes, live=live, compared=compare is not None)
         if step is not None:
             step.show(console)
         _print_problems(problems)
@@ -597,6 +547,97 @@ def test(
         output.info(esc(f"baseline saved: {library.display(path)}"))
     failed = any(row.status != "pass" for row in rows) or bool(problems)
     return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _prompts_to_test(
+    library: Library,
+    refs: Sequence[str],
+    compare: tuple[str, str] | None,
+    *,
+    save_baseline: bool,
+) -> tuple[list[PromptFile], dict[str, Any] | None]:
+    """The prompts a run tests, and (``--compare``) the cases both versions share."""
+    if compare is None:
+        return _select(library, refs), None
+    if save_baseline:
+        raise UsageError("--save-baseline saves one run: leave out --compare")
+    if refs:
+        raise UsageError("--compare takes the two versions itself: give no other prompt")
+    left, right = (library.resolve(ref) for ref in compare)
+    if left.name != right.name:
+        raise UsageError(
+            f"--compare needs two versions of one prompt, got {left.name} and {right.name}"
+        )
+    suite = library.prompts.get(left.name) or right
+    from aiinfra_cli.prompts import cases_for
+
+    return [left, right], {left.name: cases_for(suite)}
+
+
+def _bound(
+    plans: Sequence[Plan], limit: Decimal | None, max_cost: str | None
+) -> tuple[Decimal, list[str]]:
+    """A live run's upper-bound cost and its unpriced models; UsageError past ``--max-cost``."""
+    bound = sum((p.bound for p in plans), Decimal(0))
+    unpriced = [item for p in plans for item in p.unpriced]
+    if limit is not None:
+        if unpriced:
+            raise UsageError(
+                f"--max-cost {max_cost}: cannot bound the cost: {unpriced[0]} has no price",
+                hint="give that model, or the grader, a price in config/ai-models.yaml",
+            )
+        if bound > limit:
+            raise UsageError(
+                f"refusing to start: this run could cost up to {usd(bound)},"
+                f" more than --max-cost {usd(limit)}",
+                hint="test fewer prompts, lower max_tokens, or raise --max-cost",
+            )
+    return bound, unpriced
+
+
+def _show_results(
+    console: Console,
+    sides: Sequence[Sequence[CaseResult]],
+    changes: Sequence[Change] | None,
+    *,
+    live: bool,
+    compared: bool,
+) -> None:
+    """The test table (or the two versions side by side) and the baseline's changes."""
+    if compared:
+        render_compare(console, sides[0], sides[1], live=live)
+        for side in sides:
+            render_details(console, side)
+    else:
+        render_test(console, [row for side in sides for row in side], live=live)
+    if changes is not None:
+        render_baseline(console, changes)
+
+
+def _test_document(
+    mode: str,
+    rows: Sequence[CaseResult],
+    problems: Sequence[Problem],
+    compare: tuple[str, str] | None,
+    changes: Sequence[Change] | None,
+) -> dict[str, Any]:
+    """The ``--json`` document of a test run (without the agent's section)."""
+    from aiinfra_cli.prompts import summary_dict
+
+    document: dict[str, Any] = {
+        "mode": mode,
+        "cases": [row.as_dict() for row in rows],
+        "summary": summary_dict(rows, live=mode == "live"),
+        "problems": [p.as_dict() for p in problems],
+    }
+    if compare is not None:
+        document["compare"] = [str(c) for c in compare]
+    if changes is not None:
+        document["baseline"] = {
+            "regressions": [c.key for c in changes if c.regression],
+            "fixed": [c.key for c in changes if c.fixed],
+        }
+    return document
 
 
 # --------------------------------------------------------------------------- demo
