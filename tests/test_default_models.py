@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from aiinfra_cli.demo import DEMO_CONFIG_FILE
 from aiinfra_cli.pricing import load_price_table
-from aiinfra_cli.sample_data import DEMO_CONFIG_FILE
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "config" / "ai-models.yaml.j2"
 # A default must outlive the table it ships with by this much.

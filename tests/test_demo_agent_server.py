@@ -8,9 +8,9 @@ import json
 import anthropic
 import pytest
 
-from aiinfra_cli._demo_agent_server import KEY, MODEL, DemoAgentServer, answer
 from aiinfra_cli.agent import parse_answer
 from aiinfra_cli.agent._proposals import parse_proposals
+from aiinfra_cli.demo import KEY, MODEL, DemoAgentServer, answer
 
 
 def _report(top_cost: str, cheap_cost: str) -> dict[str, object]:

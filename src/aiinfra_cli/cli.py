@@ -12,31 +12,54 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer._click import Context, HelpFormatter
+from typer.core import TyperGroup
 
 from aiinfra_cli import __version__
 from aiinfra_cli.errors import EXIT_INTERRUPTED, handle
+from aiinfra_cli.output import width_for
 
+
+class _Group(TyperGroup):
+    """Command lists show each command's first sentence whole, never cut short with "..."."""
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        rows = [
+            (name, command.get_short_help_str(limit=10_000))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+# Help piped to a file or a CI log is not wrapped at 80 columns; a terminal's up to 120.
+_HELP = {
+    "help_option_names": ["-h", "--help"],
+    "terminal_width": width_for(sys.stdout),
+    "max_content_width": 120,
+}
 app = typer.Typer(
     name="aiinfra",
     help="Production-grade LLM infrastructure for your repository, and the checks on it.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=_HELP,
+    cls=_Group,
 )
-config_app = typer.Typer(
-    help="Validate config/ai-models.yaml or print its JSON Schema.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-prices_app = typer.Typer(
-    help="Look up model prices and cost a request.", no_args_is_help=True, rich_markup_mode=None
-)
-billing_app = typer.Typer(
-    help="Pull the providers' own usage and cost (admin keys) for `cost-report --reconcile`.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+
+
+def _sub_app(help: str) -> typer.Typer:
+    """A command group (``aiinfra config …``), its help formatted like the top level's."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, cls=_Group)
+
+
+config_app = _sub_app("Validate config/ai-models.yaml or print its JSON Schema.")
+prices_app = _sub_app("Look up model prices and cost a request.")
+billing_app = _sub_app(
+    "Pull the providers' own usage and cost (admin keys) for `cost-report --reconcile`."
 )
 store_app = typer.Typer(
     help="The team store: usage from every process in one PostgreSQL (docs/team.md).",
@@ -478,11 +501,7 @@ def cost_diff(
 
 
 # --- prompt-library -------------------------------------------------------------------------
-prompt_library_app = typer.Typer(
-    help="List, render, test and version the prompts kept in prompts/.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+prompt_library_app = _sub_app("List, render, test and version the prompts kept in prompts/.")
 app.add_typer(prompt_library_app, name="prompt-library")
 PromptRef = Annotated[str, typer.Argument(help="NAME, NAME@VERSION or NAME:LABEL.")]
 PromptVarOpt = Annotated[

@@ -8,7 +8,10 @@ Rich is imported on first use, never at CLI start-up.
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from aiinfra_cli.redact import redact
@@ -17,6 +20,20 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 _consoles: dict[str, Console] = {}
+# Output that is not a terminal (a file, a pipe, a CI log) is read in a wide viewer: lines are
+# not wrapped at 80 columns mid-phrase. COLUMNS, when set, wins.
+WIDE = 200
+
+
+def width_for(stream: TextIO) -> int | None:
+    """The width to render ``stream`` at: None (the terminal's, or COLUMNS) on a terminal or
+    when COLUMNS is set, else :data:`WIDE`."""
+    if os.environ.get("COLUMNS"):
+        return None
+    try:
+        return None if stream.isatty() else WIDE
+    except (AttributeError, ValueError):  # a closed or stand-in stream
+        return WIDE
 
 
 def err_console() -> Console:
@@ -24,7 +41,9 @@ def err_console() -> Console:
     if "err" not in _consoles:
         from rich.console import Console
 
-        _consoles["err"] = Console(stderr=True, highlight=False, soft_wrap=False)
+        _consoles["err"] = Console(
+            stderr=True, highlight=False, soft_wrap=False, width=width_for(sys.stderr)
+        )
     return _consoles["err"]
 
 
@@ -33,7 +52,7 @@ def out_console() -> Console:
     if "out" not in _consoles:
         from rich.console import Console
 
-        _consoles["out"] = Console(highlight=False, soft_wrap=False)
+        _consoles["out"] = Console(highlight=False, soft_wrap=False, width=width_for(sys.stdout))
     return _consoles["out"]
 
 
@@ -65,3 +84,17 @@ def warn(message: str) -> None:
 def info(message: str) -> None:
     """One line on stderr; Rich markup in ``message`` is rendered."""
     err_console().print(redact(message))
+
+
+@contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner with ``message`` on stderr while a long step runs (reading logs, scanning a
+    tree), only when stderr is a terminal: pipes, files and CI logs get nothing."""
+    console = err_console()
+    if not console.is_terminal:
+        yield
+        return
+    from rich.markup import escape
+
+    with console.status(escape(message), spinner="dots"):
+        yield

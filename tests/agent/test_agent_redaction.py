@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from aiinfra_cli.agent import redact_facts, scrub_text
-from aiinfra_cli.agent._redact import MAX_ITEMS
+from aiinfra_cli.agent._allowlist import MAX_ITEMS
 
 
 def test_figures_models_locations_and_rule_codes_pass_unchanged() -> None:

@@ -116,7 +116,7 @@ def test_demo_reconciles_with_a_bill_that_holds_a_key_the_tracker_never_saw(
 ) -> None:
     from aiinfra_cli._jsonschema import validate
     from aiinfra_cli.billing import json_schema
-    from aiinfra_cli.sample_billing import DARK_KEY_ID, DARK_WORKSPACE
+    from aiinfra_cli.demo import DARK_KEY_ID, DARK_WORKSPACE
 
     monkeypatch.chdir(tmp_path)
     assert demo.run(keep=Path("demo"), now=NOW, console=Console(file=StringIO())) == 0

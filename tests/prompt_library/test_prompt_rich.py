@@ -8,8 +8,8 @@ from rich.console import Console
 
 from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli.commands.prompt_library import demo_section, list_rows, render_list, render_show
+from aiinfra_cli.demo import demo_config
 from aiinfra_cli.prompts import load_library
-from aiinfra_cli.sample_data import demo_config
 
 
 def console(width: int = 90) -> Console:

@@ -296,3 +296,30 @@ def test_the_cost_bound_counts_grader_calls(live_library) -> None:  # type: igno
         "--max-cost 5: cannot bound the cost: summarize@1.0.0/good (grader) has no price"
         " (give that model, or the grader, a price in config/ai-models.yaml)"
     )
+
+
+def test_live_calls_are_recorded_in_the_usage_log(live_library, servers, consoles) -> None:  # type: ignore[no-untyped-def]
+    from aiinfra_cli.config import load_config
+    from aiinfra_cli.usage import parse_event
+
+    answer, judge = servers
+    command.test([], live=True, as_json=True, root=live_library.root)
+    config = load_config(live_library.root / "config" / "ai-models.yaml")
+    assert config is not None
+    files = sorted(config.usage_log.path.glob("usage-*.jsonl"))
+    events = [
+        parse_event(json.loads(line))
+        for path in files
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    answered = (
+        len(answer.requests_for("openai.chat"))
+        + len(answer.requests_for("anthropic.messages"))
+        + len(judge.requests_for("anthropic.messages"))
+    )
+    assert answered >= 3  # two cases and one graded assertion
+    assert len(events) == answered
+    assert {(e.feature, e.service, e.status) for e in events} == {
+        ("aiinfra-prompt-tests", "aiinfra", "ok")
+    }
+    assert all(e.input_tokens > 0 and e.cost_usd is not None for e in events)

@@ -1,13 +1,13 @@
 """The opt-in analysis agent: written recommendations on top of a command's measured results.
 
-A command builds a plain mapping of its aggregated, deterministic results and calls::
+A command passes the facts its engine exports (aggregated, deterministic results) to
+:class:`AgentStep`, which runs the same sequence in every command::
 
-    result = run(AgentRequest(kind, facts, safe_fields=("message",)), config,
-                 max_cost=parse_max_cost(option), environ=None)
-    document["agent"] = result.as_dict()          # the JSON report
-    markdown += render_markdown(result)           # the "Recommendations" section
-    render_console(output.out_console(), result)  # the terminal view
-    render_notice(output.err_console(), result)   # why there are none: one line; exit code as is
+    step = AgentStep.run(kind, facts, config, cap=cap, environ=None, safe_fields=("message",))
+    document = step.attach(document)   # the JSON report gets "agent"
+    markdown = step.markdown(markdown) # the "Recommendations" section
+    step.show(console)                 # the terminal view
+    step.notice()                      # why there are none: one line; exit code as is
 
 Before anything leaves the process the facts go through an allow-list redaction
 (:func:`redact_facts`); the request is bounded by a pre-flight estimate and a cost cap; the model
@@ -16,6 +16,8 @@ usage log as an event with feature ``aiinfra-agent``. ``docs/agent.md`` has the 
 
 Public surface::
 
+    AgentStep.run(kind, facts | reason, config, cap=, environ=, safe_fields=)
+        .attach(document), .markdown(text), .show(console), .notice(), .result
     AgentRequest(kind, facts, safe_fields=()), KINDS
     run(request, config, *, max_cost=None, environ=None, record_usage=True,
         max_wait_s=DEFAULT_MAX_WAIT_S) -> AgentResult
@@ -30,13 +32,14 @@ Public surface::
 
 from __future__ import annotations
 
+from aiinfra_cli.agent._allowlist import RedactionReport, redact_facts, scrub_text
 from aiinfra_cli.agent._answer import Answer, Recommendation, parse_answer, wire_schema
 from aiinfra_cli.agent._prompt import KINDS
 from aiinfra_cli.agent._proposals import RouteProposal, proposals_wire_schema
-from aiinfra_cli.agent._redact import RedactionReport, redact_facts, scrub_text
 from aiinfra_cli.agent._render import render_console, render_markdown, render_notice
 from aiinfra_cli.agent._result import STATUSES, AgentRequest, AgentResult, Attempt, Status
 from aiinfra_cli.agent._run import DEFAULT_MAX_COST, DEFAULT_MAX_WAIT_S, parse_max_cost, run
+from aiinfra_cli.agent._step import AgentStep
 from aiinfra_cli.agent._usage import FEATURE
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "STATUSES",
     "AgentRequest",
     "AgentResult",
+    "AgentStep",
     "Answer",
     "Attempt",
     "Recommendation",

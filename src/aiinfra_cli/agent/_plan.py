@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from aiinfra_cli.config import DEFAULT_FALLBACK_ON, Config, ModelConfig
 from aiinfra_cli.pricing import TokenUsage
-from aiinfra_cli.providers._cost import ProbePricer
-from aiinfra_cli.providers._target import resolve
+from aiinfra_cli.providers import ProbePricer
+from aiinfra_cli.providers import resolve_target as resolve
 
 TIER_ORDER = ("balanced", "powerful", "reasoning", None, "fast")
 DEFAULT_CHAIN_LENGTH = 3

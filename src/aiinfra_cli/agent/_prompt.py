@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aiinfra_cli.agent._allowlist import scrub_text
 from aiinfra_cli.agent._answer import MAX_RECOMMENDATIONS, Answer, parse_answer, wire_schema
 from aiinfra_cli.agent._proposals import (
     MAX_ROUTES,
@@ -16,7 +17,6 @@ from aiinfra_cli.agent._proposals import (
     parse_proposals,
     proposals_wire_schema,
 )
-from aiinfra_cli.agent._redact import scrub_text
 
 KINDS = ("cost-report", "optimize-context", "prompt-tests", "init")
 COMMANDS = {

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiinfra_cli._schema import ListOf, Obj, Str
+from aiinfra_cli.agent._allowlist import scrub_text
 from aiinfra_cli.agent._answer import checked_json, strict_schema
-from aiinfra_cli.agent._redact import scrub_text
 from aiinfra_cli.config import TIERS, Config
 
 MAX_ROUTES = 10

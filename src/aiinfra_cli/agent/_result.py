@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from aiinfra_cli.agent._allowlist import RedactionReport
 from aiinfra_cli.agent._answer import Recommendation
 from aiinfra_cli.agent._prompt import KINDS
 from aiinfra_cli.agent._proposals import RouteProposal
-from aiinfra_cli.agent._redact import RedactionReport
 
 Status = Literal["ok", "refused", "unavailable", "failed", "invalid"]
 STATUSES: tuple[Status, ...] = ("ok", "refused", "unavailable", "failed", "invalid")

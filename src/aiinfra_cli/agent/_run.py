@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from aiinfra_cli._schema import parse_usd_option
+from aiinfra_cli.agent._allowlist import redact_facts
 from aiinfra_cli.agent._answer import Answer, Recommendation
 from aiinfra_cli.agent._plan import (
     OUTPUT_CONFIG_KINDS,
@@ -31,14 +32,17 @@ from aiinfra_cli.agent._plan import (
 )
 from aiinfra_cli.agent._prompt import answer_format, facts_message, retry_messages, system_prompt
 from aiinfra_cli.agent._proposals import Proposals, RouteProposal, grounded_routes
-from aiinfra_cli.agent._redact import redact_facts
 from aiinfra_cli.agent._result import AgentRequest, AgentResult, Attempt, Status
-from aiinfra_cli.agent._usage import agent_event, append_event
+from aiinfra_cli.agent._usage import FEATURE
 from aiinfra_cli.config import Config, display_path
 from aiinfra_cli.pricing import format_usd
-from aiinfra_cli.providers._cost import ProbePricer
-from aiinfra_cli.providers._generate import Attempt as GenerationAttempt
-from aiinfra_cli.providers._generate import Generation, GenerationFailed, generate
+from aiinfra_cli.providers import (
+    Completion,
+    GenerationAttempt,
+    GenerationFailed,
+    ProbePricer,
+    generate,
+)
 
 DEFAULT_MAX_COST = Decimal("0.50")
 # The longest a rate-limited chain waits for the provider's Retry-After before giving up.
@@ -145,7 +149,7 @@ def _call(
     *,
     attempt: int,
     fallback_from: str | None,
-) -> Generation:
+) -> Completion:
     """One request to one model; the answer is priced, counted and recorded as a usage event.
     A model refusing structured output is asked once more without it (the 400 cost nothing)."""
     started = datetime.now(timezone.utc)
@@ -188,7 +192,7 @@ def _record(
     ctx: _Context,
     log: _Log,
     candidate: Candidate,
-    answer: Generation,
+    answer: Completion,
     cost: Decimal | None,
     started: datetime,
     attempt: int,
@@ -200,13 +204,16 @@ def _record(
         if note not in log.notes:
             log.notes.append(note)
         return
-    event = agent_event(
+    from aiinfra_cli.usage import append_event, own_call_event
+
+    event = own_call_event(
+        feature=FEATURE,
+        endpoint=ctx.request.kind,
         model=candidate.model,
         usage=answer.usage,
         cost=cost,
         latency_ms=answer.latency_ms,
         started=started,
-        kind=ctx.request.kind,
         route=ctx.chain.route,
         attempt=attempt,
         fallback_from=fallback_from,
@@ -221,7 +228,7 @@ def _record(
 
 def _ask_chain(
     ctx: _Context, log: _Log, messages: Sequence[Mapping[str, str]]
-) -> tuple[Candidate, Generation] | None:
+) -> tuple[Candidate, Completion] | None:
     """The first model of the chain that answers; None when none does (attempts in ``log``).
     When every model asked was rate limited, one more request after the wait they name."""
     deadline = time.monotonic() + ctx.chain.timeout_s if ctx.chain.timeout_s else None
@@ -258,7 +265,7 @@ def _after_the_wait(
     messages: Sequence[Mapping[str, str]],
     limited: Sequence[tuple[Candidate, float | None]],
     deadline: float | None,
-) -> tuple[Candidate, Generation] | None:
+) -> tuple[Candidate, Completion] | None:
     """Every model asked answered 429: wait what the soonest of them asked for, when that fits
     in ``max_wait_s`` (and the route's timeout_s), and ask it once more."""
     named = [(candidate, seconds) for candidate, seconds in limited if seconds is not None]

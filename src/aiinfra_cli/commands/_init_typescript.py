@@ -12,8 +12,7 @@ from aiinfra_cli import output
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from aiinfra_cli.scaffold import Plan
-    from aiinfra_cli.scaffold._package_json import PackageChange
+    from aiinfra_cli.scaffold import PackageChange, Plan
 
 NEXT_STEPS = (
     ("npm install", "the SDKs, yaml, and the tools below (init never runs it for you)"),
@@ -40,7 +39,7 @@ def package_step(plan: Plan, console: Console, *, yes: bool, dry_run: bool) -> N
     from rich.markup import escape
 
     from aiinfra_cli._atomic import write_atomic
-    from aiinfra_cli.scaffold._package_json import plan_package_json
+    from aiinfra_cli.scaffold import plan_package_json
 
     change = plan_package_json(plan.root, plan.layout.tests_dir)
     for note in change.notes:

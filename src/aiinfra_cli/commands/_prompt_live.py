@@ -2,64 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from aiinfra_cli.commands._prompt_views import summary_dict
 from aiinfra_cli.errors import UsageError
 
 if TYPE_CHECKING:
-    from aiinfra_cli.agent import AgentResult
+    from aiinfra_cli.agent import AgentStep
     from aiinfra_cli.config import Config
-    from aiinfra_cli.prompts import Caller, CaseResult, Environment, Problem
+    from aiinfra_cli.prompts import Caller, CallRequest, CaseResult, Environment, Problem
+    from aiinfra_cli.providers import Completion
 
 
-def agent_facts(
-    rows: Sequence[CaseResult], problems: Sequence[Problem], *, live: bool
-) -> dict[str, Any]:
-    """What the agent sees of a test run: figures per case, never prompts, variables or outputs."""
-    from aiinfra_cli.pricing import format_usd
-
-    def money(value: Decimal | None) -> str | None:
-        return None if value is None else format_usd(value)
-
-    return {
-        "mode": "live" if live else "offline",
-        "summary": summary_dict(rows, live=live),
-        "cases": [
-            {
-                "prompt": row.prompt,
-                "version": row.version,
-                "case": row.case,
-                "status": row.status,
-                "target": row.target,
-                "model": row.model,
-                "input_tokens": row.input_tokens,
-                "output_tokens": row.output_tokens,
-                "output_reserve": row.output_reserve,
-                "context_window": row.context_window,
-                "fits": row.fits,
-                "estimated_cost_usd": money(row.estimated_cost),
-                "cost_usd": money(row.cost),
-                "grader_cost_usd": money(row.grader_cost),
-                "latency_ms": None if row.latency_ms is None else round(row.latency_ms),
-                "error": row.error,
-                "notes": row.notes,
-                "failed_checks": [a.type for a in row.assertions if not a.passed],
-                "passed_checks": sum(1 for a in row.assertions if a.passed),
-                "attempts": [{"model": a.model, "error_class": a.error} for a in row.attempts],
-            }
-            for row in rows
-        ],
-        "problems": [
-            {"file": p.file, "line": p.line, "severity": p.severity, "message": p.message}
-            for p in problems
-        ],
-    }
-
-
-def agent_analysis(
+def agent_step(
     rows: Sequence[CaseResult],
     problems: Sequence[Problem],
     *,
@@ -67,28 +24,38 @@ def agent_analysis(
     config: Config | None,
     cap: Decimal | None,
     environ: Mapping[str, str] | None,
-) -> AgentResult:
-    from aiinfra_cli.agent import AgentRequest, run
+) -> AgentStep:
+    from aiinfra_cli.agent import AgentStep
+    from aiinfra_cli.prompts import agent_facts
 
-    request = AgentRequest(
+    return AgentStep.run(
         "prompt-tests",
         agent_facts(rows, problems, live=live),
+        config,
+        cap=cap,
+        environ=environ,
         # Written by aiinfra itself (render errors, fit notes, problem lines), then scrubbed.
         safe_fields=("error", "notes", "message", "target"),
     )
-    return run(request, config, max_cost=cap, environ=environ)
+
+
+PROMPT_TESTS_FEATURE = "aiinfra-prompt-tests"
 
 
 def live_caller(env: Environment, environ: Mapping[str, str] | None = None) -> Caller:
-    """The provider layer's one generation with fallback, adapted to the runner's ``Caller``."""
-    from aiinfra_cli.prompts import Attempt, CallFailed, CallRequest, CallResult
-    from aiinfra_cli.providers._generate import GenerationFailed, generate
+    """The provider layer's one generation with fallback, adapted to the runner's ``Caller``.
+    Every answered call is appended to the config's usage log (feature
+    ``aiinfra-prompt-tests``), like the app's own calls and the agent's."""
+    from aiinfra_cli.prompts import Attempt, CallFailed, CallResult
+    from aiinfra_cli.providers import GenerationFailed, generate
 
     config = env.config
     if config is None:
         raise UsageError("--live needs config/ai-models.yaml (providers, models and routes)")
+    record = _recorder(config)
 
     def call(request: CallRequest) -> CallResult:
+        started = datetime.now(timezone.utc)
         try:
             answer = generate(
                 config,
@@ -103,17 +70,8 @@ def live_caller(env: Environment, environ: Mapping[str, str] | None = None) -> C
             raise CallFailed(
                 str(exc), tuple(Attempt(a.model_id, a.error, a.detail) for a in exc.attempts)
             ) from None
-        model = config.model(answer.model_id)
-        cost = None
-        if answer.usage is not None and model is not None:
-            for name in (model.id, model.model):
-                try:
-                    breakdown = env.prices.cost_of(name, answer.usage, provider=model.provider_kind)
-                except ValueError:
-                    breakdown = None
-                if breakdown is not None:
-                    cost = breakdown.total
-                    break
+        cost = _cost(env, config, answer)
+        record(answer, cost, started)
         usage = answer.usage
         return CallResult(
             text=answer.text,
@@ -126,3 +84,59 @@ def live_caller(env: Environment, environ: Mapping[str, str] | None = None) -> C
         )
 
     return call
+
+
+def _cost(env: Environment, config: Config, answer: Completion) -> Decimal | None:
+    model = config.model(answer.model_id)
+    if answer.usage is None or model is None:
+        return None
+    for name in (model.id, model.model):
+        try:
+            breakdown = env.prices.cost_of(name, answer.usage, provider=model.provider_kind)
+        except ValueError:
+            breakdown = None
+        if breakdown is not None:
+            return breakdown.total
+    return None
+
+
+def _recorder(config: Config) -> Callable[[Completion, Decimal | None, datetime], None]:
+    """Appends one answered call to the usage log; warns once when it cannot."""
+    from aiinfra_cli import output
+    from aiinfra_cli.usage import append_event, own_call_event
+
+    warned: list[str] = []
+
+    def warn_once(message: str) -> None:
+        if not warned:
+            warned.append(message)
+            output.warn(message)
+
+    def record(answer: Completion, cost: Decimal | None, started: datetime) -> None:
+        model = config.model(answer.model_id)
+        if model is None:
+            return
+        if config.usage_log.format != "aiinfra":
+            warn_once(
+                f"usage_log.format is {config.usage_log.format}: the live calls were not recorded"
+            )
+            return
+        failed = [a for a in answer.attempts if a.error is not None]
+        event = own_call_event(
+            feature=PROMPT_TESTS_FEATURE,
+            endpoint="prompt-tests",
+            model=model,
+            usage=answer.usage,
+            cost=cost,
+            latency_ms=answer.latency_ms,
+            started=started,
+            route=None,
+            attempt=len(failed) + 1,
+            fallback_from=failed[-1].model_id if failed else None,
+        )
+        try:
+            append_event(config.usage_log, event)
+        except OSError as exc:
+            warn_once(f"live calls not recorded in the usage log: {exc.strerror or exc}")
+
+    return record

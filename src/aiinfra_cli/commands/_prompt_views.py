@@ -295,22 +295,3 @@ def render_details(console: Console, rows: Sequence[CaseResult]) -> None:
         for assertion in row.assertions:
             if not assertion.passed:
                 print_line(console, f"  {label}: {assertion.label}: {assertion.detail}")
-
-
-def summary_dict(rows: Sequence[CaseResult], *, live: bool) -> dict[str, Any]:
-    from aiinfra_cli.pricing import format_usd
-
-    passed = sum(1 for r in rows if r.status == "pass")
-    estimates = [r.estimated_cost for r in rows if r.estimated_cost is not None]
-    spent = [r.cost for r in rows if r.cost is not None] + [
-        r.grader_cost for r in rows if r.grader_cost is not None
-    ]
-    return {
-        "cases": len(rows),
-        "passed": passed,
-        "failed": sum(1 for r in rows if r.status == "fail"),
-        "errors": sum(1 for r in rows if r.status == "error"),
-        "pass_rate": round(passed / len(rows), 4) if rows else None,
-        "estimated_cost_usd": format_usd(sum(estimates, Decimal(0))),
-        "cost_usd": format_usd(sum(spent, Decimal(0))) if live else None,
-    }

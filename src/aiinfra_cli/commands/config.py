@@ -6,8 +6,7 @@ import sys
 from pathlib import Path
 
 from aiinfra_cli import output
-from aiinfra_cli.config import check_text, display_path, json_schema
-from aiinfra_cli.config._load import read_config
+from aiinfra_cli.config import check_text, display_path, json_schema, read_config
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK
 from aiinfra_cli.redact import redact
 

@@ -69,7 +69,7 @@ def run(
     cwd = Path.cwd()
     gate = _amount(max_monthly_delta)
     if gate is None:
-        from aiinfra_cli.costdiff._git import repo_root
+        from aiinfra_cli.costdiff import repo_root
 
         gate = load_project_settings(repo_root(cwd)).cost_gate
     diff = compute(

@@ -21,7 +21,7 @@ from aiinfra_cli.paths import MEMORY_DIR, MULTIAGENT_DIR, REPORTS_DIR, project_r
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from aiinfra_cli.agent import AgentResult
+    from aiinfra_cli.agent import AgentStep
     from aiinfra_cli.config import Config
     from aiinfra_cli.pricing import PriceTable
     from aiinfra_cli.report import Baselines, Built, CostReport, ReportRequest
@@ -140,9 +140,9 @@ def run(
         from aiinfra_cli.commands._reconcile_option import attach
 
         document = attach(document, located.root, located.specs, located.config)
-    analysis = _agent_analysis(document, located.config, cap, environ) if agent else None
+    step = _agent_step(document, located.config, cap, environ) if agent else None
     human = console or (output.err_console() if as_json else output.out_console())
-    document, markdown = _render(document, analysis, human, top=top)
+    document, markdown = _render(document, step, human, top=top)
     if not no_write:
         written = report_paths(out_dir if out_dir is not None else located.root, today)
         write_atomic(written.markdown, markdown)
@@ -156,10 +156,8 @@ def run(
         _append_summary(markdown)
     if as_json:
         output.print_json(document.to_json())
-    if analysis is not None:
-        from aiinfra_cli.agent import render_notice
-
-        render_notice(output.err_console(), analysis)
+    if step is not None:
+        step.notice()
     if fail_under_coverage is not None:
         from aiinfra_cli.commands._reconcile_option import below_coverage
 
@@ -264,7 +262,7 @@ def _build(source: _Source, request: ReportRequest) -> tuple[Built, Baselines]:
     prices = _prices(config)
     con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
     try:
-        with interruptible(con):
+        with interruptible(con), output.working("reading usage logs…"):
             shown = _shown_from(root)
             ingested = ingest(
                 con, source.specs, source.log_format, display=shown, cache_path=cache_used
@@ -289,7 +287,7 @@ def _build(source: _Source, request: ReportRequest) -> tuple[Built, Baselines]:
 
 
 def _render(
-    document: CostReport, analysis: AgentResult | None, human: Console, *, top: int
+    document: CostReport, step: AgentStep | None, human: Console, *, top: int
 ) -> tuple[CostReport, str]:
     """Print the terminal summary; the document (with the agent's section) and its Markdown."""
     from aiinfra_cli.report import render_markdown, render_terminal
@@ -298,29 +296,24 @@ def _render(
         document, top=top, generated=document.generated_at, version=__version__
     )
     render_terminal(human, document, top=top)
-    if analysis is None:
+    if step is None:
         return document, markdown
-    from aiinfra_cli.agent import render_console
-    from aiinfra_cli.agent import render_markdown as agent_markdown
-
-    render_console(human, analysis)
-    markdown = markdown.rstrip("\n") + "\n\n" + agent_markdown(analysis).rstrip("\n") + "\n"
-    return replace(document, agent=analysis.as_dict()), markdown
+    step.show(human)
+    return replace(document, agent=step.result.as_dict()), step.markdown(markdown)
 
 
-def _agent_analysis(
+def _agent_step(
     document: CostReport,
     config: Config | None,
     cap: Decimal | None,
     environ: Mapping[str, str] | None,
-) -> AgentResult:
-    from aiinfra_cli.agent import AgentRequest, AgentResult, run
+) -> AgentStep:
+    from aiinfra_cli.agent import AgentStep
 
-    if not document.totals.requests:
-        # Nothing to analyse: no request is worth paying for.
-        return AgentResult("cost-report", "unavailable", "no usage in the report period")
-    request = AgentRequest("cost-report", document.agent_view, safe_fields=("message",))
-    return run(request, config, max_cost=cap, environ=environ)
+    facts = document.agent_view if document.totals.requests else "no usage in the report period"
+    return AgentStep.run(
+        "cost-report", facts, config, cap=cap, environ=environ, safe_fields=("message",)
+    )
 
 
 def _shown_from(root: Path) -> Callable[[Path], str]:

@@ -4,14 +4,14 @@ It writes a scratch repo (a config, two months of usage logs with a few broken l
 logs have, and a little application code that calls LLMs), then runs the real commands on it.
 The default topic is the main job, ``cost-report``: every event read, validated and re-priced,
 the terminal summary printed, and the Markdown and JSON reports written inside the demo repo,
-reconciled with a sample of the providers' bill (:mod:`aiinfra_cli.sample_billing`) that holds
+reconciled with a sample of the providers' bill (:mod:`aiinfra_cli.demo`) that holds
 one API key the tracker never saw.
 ``optimize-context``, ``prompt-library``, ``model-health`` and ``init`` show the others; ``all``
 runs every one. Deterministic apart from the dates (the sample month ends yesterday).
 
 ``--agent`` adds the agent's section to the topics that have one (cost-report, optimize-context,
 init) without a key or the network: the demo starts a local stand-in for the model
-(:mod:`aiinfra_cli._demo_agent_server`, rule-based, on 127.0.0.1) and pins the config's agent
+(:mod:`aiinfra_cli.demo`, rule-based, on 127.0.0.1) and pins the config's agent
 route to it, so the normal path runs — redaction, cost cap, schema validation, usage event.
 """
 
@@ -29,10 +29,15 @@ from typing import TYPE_CHECKING
 
 from aiinfra_cli import output
 from aiinfra_cli._atomic import write_atomic
+from aiinfra_cli.demo import (
+    DEMO_APP_DIR,
+    demo_config,
+    generate_events,
+    write_jsonl,
+    write_sample_bill,
+)
 from aiinfra_cli.errors import UsageError
 from aiinfra_cli.paths import CONFIG_RELPATH
-from aiinfra_cli.sample_billing import write_sample_bill
-from aiinfra_cli.sample_data import DEMO_APP_DIR, demo_config, generate_events, write_jsonl
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -184,7 +189,7 @@ def _stand_in(enabled: bool) -> Iterator[str | None]:
     if not enabled:
         yield None
         return
-    from aiinfra_cli._demo_agent_server import KEY, KEY_ENV, DemoAgentServer
+    from aiinfra_cli.demo import KEY, KEY_ENV, DemoAgentServer
 
     saved = os.environ.get(KEY_ENV)
     # model-health reads keys from the environment: the stand-in's probe needs its dummy one.
@@ -222,7 +227,7 @@ def _run_sections(
     )
     agent: Agent = None
     if stand_in is not None:
-        from aiinfra_cli._demo_agent_server import KEY, KEY_ENV
+        from aiinfra_cli.demo import KEY, KEY_ENV
 
         agent = {KEY_ENV: KEY}
         shown.print(STAND_IN_NOTICE)

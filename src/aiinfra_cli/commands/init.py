@@ -16,7 +16,7 @@ import sys
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import output
 from aiinfra_cli.commands._agent_option import agent_cap
@@ -228,19 +228,19 @@ def _config_of(plan: Plan) -> Config | None:
 
 def propose(plan: Plan, cap: Decimal | None, environ: Mapping[str, str] | None) -> AgentResult:
     """The agent's route proposals for what the scan of ``plan`` found (never raises)."""
-    from aiinfra_cli.agent import AgentRequest, AgentResult
-    from aiinfra_cli.agent import run as run_agent
+    from aiinfra_cli.agent import AgentStep
     from aiinfra_cli.scaffold import agent_facts
 
     discovery = plan.discovery
+    config = _config_of(plan) if discovery is not None and not discovery.empty else None
+    facts: Mapping[str, Any] | str
     if discovery is None or discovery.empty:
-        # Nothing to analyse: no request is worth paying for.
-        return AgentResult("init", "unavailable", "the scan found no LLM calls to route")
-    config = _config_of(plan)
-    request = AgentRequest("init", agent_facts(discovery, config, plan.added)) if config else None
-    if request is None:
-        return AgentResult("init", "unavailable", "no config to plan the agent's models over")
-    return run_agent(request, config, max_cost=cap, environ=environ)
+        facts = "the scan found no LLM calls to route"
+    elif config is None:
+        facts = "no config to plan the agent's models over"
+    else:
+        facts = agent_facts(discovery, config, plan.added)
+    return AgentStep.run("init", facts, config, cap=cap, environ=environ).result
 
 
 def proposals_text(analysis: AgentResult) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiinfra_cli import output
 from aiinfra_cli._atomic import write_atomic
@@ -16,9 +15,9 @@ from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
 from aiinfra_cli.paths import REPORTS_DIR
 from aiinfra_cli.redact import redact
 from aiinfra_cli.scan import (
-    Report,
     ScanOptions,
     ScanOutcome,
+    agent_facts,
     check_options,
     check_severity,
     parse_codes,
@@ -28,9 +27,7 @@ from aiinfra_cli.scan import (
 )
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from aiinfra_cli.agent import AgentResult
+    from aiinfra_cli.agent import AgentStep
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 # Formats with a place for the agent's recommendations (SARIF and annotations have none).
@@ -86,7 +83,8 @@ def run(
         baseline=baseline,
     )
     check_options(options, fix=fix, diff=diff)
-    outcome = scan(options)
+    with output.working("scanning for LLM calls…"):
+        outcome = scan(options)
     if write_baseline is not None:
         return _write_baseline(outcome, write_baseline)
     if diff:
@@ -103,12 +101,10 @@ def run(
             outcome = scan(options)
             outcome.report.fixed = sum(f.fixed for f in fixes)
     _warn_about(outcome)
-    analysis = _agent_analysis(outcome, config_path, cap, environ) if agent else None
-    _emit(outcome, output_format, output_file, analysis)
-    if analysis is not None:
-        from aiinfra_cli.agent import render_notice
-
-        render_notice(output.err_console(), analysis)
+    step = _agent_step(outcome, config_path, cap, environ) if agent else None
+    _emit(outcome, output_format, output_file, step)
+    if step is not None:
+        step.notice()
     failed = bool(outcome.report.failing or outcome.report.diagnostics)
     return EXIT_FAILURE if failed and not exit_zero else EXIT_OK
 
@@ -154,81 +150,28 @@ def _agent_cap(
     return cap
 
 
-def agent_facts(report: Report) -> dict[str, Any]:
-    """What the agent sees of a scan: counts and findings with their figures and the
-    message aiinfra wrote, never code, snippets or file contents. ``estimated_monthly_usd`` is
-    the per-call estimate times the call site's observed calls, scaled to 30 days of its logged
-    span (``--usage-logs``); null without traffic."""
-    from aiinfra_cli.pricing import format_usd
-
-    sites = {c.key: c for c in report.calls}
-    findings: list[dict[str, Any]] = []
-    for finding in report.findings:
-        rule = report.rule(finding.code)
-        est = finding.estimate
-        per_call = est.usd_per_call if est is not None else None
-        site = sites.get(finding.call or "")
-        traffic = site.traffic if site is not None else None
-        monthly = _monthly(per_call, traffic)
-        findings.append(
-            {
-                "code": finding.code,
-                "rule": rule.name,
-                "file": finding.file,
-                "line": finding.line,
-                "severity": rule.severity,
-                "message": finding.message,
-                "tokens": est.tokens if est is not None else None,
-                "model": est.model if est is not None else None,
-                "usd_per_call": None if per_call is None else format_usd(per_call),
-                "observed_calls": traffic.get("calls") if traffic else None,
-                "estimated_monthly_usd": None if monthly is None else format_usd(monthly),
-            }
-        )
-    summary = report.summary()
-    return {
-        "summary": summary,
-        "usd_per_call_by_code": {k: format_usd(v) for k, v in report.usd_by_code().items()},
-        "findings": findings,
-    }
-
-
-def _monthly(per_call: Decimal | None, traffic: Mapping[str, Any] | None) -> Decimal | None:
-    if per_call is None or not traffic or not traffic.get("calls"):
-        return None
-    try:
-        first = datetime.fromisoformat(str(traffic["first"]))
-        last = datetime.fromisoformat(str(traffic["last"]))
-    except (KeyError, ValueError):
-        return None
-    days = max((last - first).days + 1, 1)
-    return (per_call * int(traffic["calls"]) * 30 / days).quantize(Decimal("0.0001"))
-
-
-def _agent_analysis(
+def _agent_step(
     outcome: ScanOutcome,
     config_path: Path | None,
     cap: Decimal | None,
     environ: Mapping[str, str] | None,
-) -> AgentResult:
-    from aiinfra_cli.agent import AgentRequest, AgentResult, run
+) -> AgentStep:
+    from aiinfra_cli.agent import AgentStep
     from aiinfra_cli.config import load_config
 
-    if not outcome.report.findings:
-        # Nothing to analyse: no request is worth paying for.
-        return AgentResult("optimize-context", "unavailable", "no findings to analyse")
+    report = outcome.report
+    facts = agent_facts(report) if report.findings else "no findings to analyse"
     config = load_config(config_path, start=outcome.root)
-    request = AgentRequest(
-        "optimize-context", agent_facts(outcome.report), safe_fields=("message",)
+    return AgentStep.run(
+        "optimize-context", facts, config, cap=cap, environ=environ, safe_fields=("message",)
     )
-    return run(request, config, max_cost=cap, environ=environ)
 
 
 def _emit(
     outcome: ScanOutcome,
     output_format: str,
     output_file: Path | None,
-    analysis: AgentResult | None = None,
+    step: AgentStep | None = None,
 ) -> None:
     from aiinfra_cli.scan.formats import (
         render_github,
@@ -241,8 +184,8 @@ def _emit(
     report = outcome.report
     if output_format in ("json", "sarif"):
         document = render_json(report) if output_format == "json" else render_sarif(report)
-        if analysis is not None:
-            document["agent"] = analysis.as_dict()
+        if step is not None:
+            document = step.attach(document)
         if output_file is None:
             output.print_json(document)
         else:
@@ -262,16 +205,15 @@ def _emit(
             / f"context-optimization-{report.generated.date().isoformat()}.md"
         )
         text = render_markdown(report)
-        if analysis is not None:
-            from aiinfra_cli.agent import render_markdown as agent_markdown
-
-            text = text.rstrip("\n") + "\n\n" + agent_markdown(analysis).rstrip("\n") + "\n"
+        if step is not None:
+            text = step.markdown(text)
         _write(target, text)
         output.info(f"wrote {_shown(target, outcome.root)}")
         return
     if output_file is None:
         render_text(report, output.out_console())
-        _agent_console(output.out_console(), analysis)
+        if step is not None:
+            step.show(output.out_console())
     else:
         from io import StringIO
 
@@ -280,15 +222,9 @@ def _emit(
         buffer = StringIO()
         console = Console(file=buffer, color_system=None, width=100, highlight=False)
         render_text(report, console)
-        _agent_console(console, analysis)
+        if step is not None:
+            step.show(console)
         _write(output_file, buffer.getvalue())
-
-
-def _agent_console(console: Console, analysis: AgentResult | None) -> None:
-    if analysis is not None:  # the agent package is imported only when it ran
-        from aiinfra_cli.agent import render_console
-
-        render_console(console, analysis)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -314,4 +250,4 @@ def _shown(path: Path, root: Path) -> str:
             return str(path)
 
 
-__all__ = ["FORMATS", "Report", "run"]
+__all__ = ["FORMATS", "run"]

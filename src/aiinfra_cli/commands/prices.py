@@ -140,7 +140,7 @@ def update(source: Path) -> int:
     """Convert a LiteLLM-format file and make it the user's copy of the price table."""
     from rich.markup import escape
 
-    from aiinfra_cli.pricing._build import convert, dump_table, read_source
+    from aiinfra_cli.pricing import convert, dump_table, read_source
 
     today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
     document = convert([read_source(source)], as_of=today, built_by="aiinfra prices update")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiinfra_cli import output
 from aiinfra_cli._schema import parse_usd_option
 from aiinfra_cli.commands._agent_option import agent_cap
-from aiinfra_cli.commands._prompt_live import agent_analysis, live_caller
+from aiinfra_cli.commands._prompt_live import agent_step, live_caller
 from aiinfra_cli.commands._prompt_views import (
     esc,
     print_line,
@@ -26,7 +26,6 @@ from aiinfra_cli.commands._prompt_views import (
     render_list,
     render_show,
     render_test,
-    summary_dict,
     usd,
 )
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
@@ -37,6 +36,8 @@ if TYPE_CHECKING:
 
     from aiinfra_cli.config import Config
     from aiinfra_cli.prompts import (
+        CaseResult,
+        Change,
         Library,
         Plan,
         Problem,
@@ -152,8 +153,7 @@ def list_prompts(*, as_json: bool = False, root: Path | None = None) -> int:
 
 
 def _load_problems(library: Library) -> list[Problem]:
-    from aiinfra_cli.prompts import Problem
-    from aiinfra_cli.prompts._library import sort_problems
+    from aiinfra_cli.prompts import Problem, sort_problems
 
     problems = list(library.problems)
     problems.extend(
@@ -349,9 +349,16 @@ def add(
     interactive: bool | None = None,
 ) -> int:
     """``add NAME``: ask in a terminal for what the flags leave out; without one, use defaults."""
-    from aiinfra_cli.prompts import CATEGORIES, NewPrompt, add_prompt, infer_variables, parse_ref
-    from aiinfra_cli.prompts._parse import normalize_text
-    from aiinfra_cli.prompts._write import adopt_text, prompt_text
+    from aiinfra_cli.prompts import (
+        CATEGORIES,
+        NewPrompt,
+        add_prompt,
+        adopt_text,
+        infer_variables,
+        normalize_text,
+        parse_ref,
+        prompt_text,
+    )
 
     ref = parse_ref(name)
     if ref.version or ref.label:
@@ -497,24 +504,7 @@ def test(
     limit = parse_usd_option(max_cost, "--max-cost", "0.50")
     library = _library(root)
     problems = list(library.problems)
-    if compare is not None:
-        if save_baseline:
-            raise UsageError("--save-baseline saves one run: leave out --compare")
-        if refs:
-            raise UsageError("--compare takes the two versions itself: give no other prompt")
-        left, right = (library.resolve(ref) for ref in compare)
-        if left.name != right.name:
-            raise UsageError(
-                f"--compare needs two versions of one prompt, got {left.name} and {right.name}"
-            )
-        suite = library.prompts.get(left.name) or right
-        from aiinfra_cli.prompts import cases_for
-
-        shared = {left.name: cases_for(suite)}
-        prompts = [left, right]
-    else:
-        prompts = _select(library, refs)
-        shared = None
+    prompts, shared = _prompts_to_test(library, refs, compare, save_baseline=save_baseline)
     env = load_environment(library.root)
     grader, budget = library.index.grader, library.index.budget
     plans: list[Plan] = (
@@ -524,20 +514,7 @@ def test(
     )
     mode = "live" if live else "offline"
     if live:
-        bound = sum((p.bound for p in plans), Decimal(0))
-        unpriced = [item for p in plans for item in p.unpriced]
-        if limit is not None:
-            if unpriced:
-                raise UsageError(
-                    f"--max-cost {max_cost}: cannot bound the cost: {unpriced[0]} has no price",
-                    hint="give that model, or the grader, a price in config/ai-models.yaml",
-                )
-            if bound > limit:
-                raise UsageError(
-                    f"refusing to start: this run could cost up to {usd(bound)},"
-                    f" more than --max-cost {usd(limit)}",
-                    hint="test fewer prompts, lower max_tokens, or raise --max-cost",
-                )
+        bound, unpriced = _bound(plans, limit, max_cost)
         caller = live_caller(env, environ)
         if not as_json:
             count = sum(1 for p in plans for row in results(p) if row.status != "error")
@@ -549,47 +526,22 @@ def test(
     rows = [row for side in sides for row in side]
     baseline = load_baseline(library.root, mode) if compare is None else None
     changes = compare_baseline(baseline, rows) if baseline is not None else None
-    analysis = (
-        agent_analysis(rows, problems, live=live, config=env.config, cap=cap, environ=environ)
+    step = (
+        agent_step(rows, problems, live=live, config=env.config, cap=cap, environ=environ)
         if agent
         else None
     )
     if as_json:
-        document: dict[str, Any] = {
-            "mode": mode,
-            "cases": [row.as_dict() for row in rows],
-            "summary": summary_dict(rows, live=live),
-            "problems": [p.as_dict() for p in problems],
-        }
-        if compare is not None:
-            document["compare"] = [str(c) for c in compare]
-        if changes is not None:
-            document["baseline"] = {
-                "regressions": [c.key for c in changes if c.regression],
-                "fixed": [c.key for c in changes if c.fixed],
-            }
-        if analysis is not None:
-            document["agent"] = analysis.as_dict()
-        output.print_json(document)
+        document = _test_document(mode, rows, problems, compare, changes)
+        output.print_json(step.attach(document) if step is not None else document)
     else:
         console = output.out_console()
-        if compare is not None:
-            render_compare(console, sides[0], sides[1], live=live)
-            for side in sides:
-                render_details(console, side)
-        else:
-            render_test(console, rows, live=live)
-        if changes is not None:
-            render_baseline(console, changes)
-        if analysis is not None:
-            from aiinfra_cli.agent import render_console
-
-            render_console(console, analysis)
+        _show_results(console, sides, changes, live=live, compared=compare is not None)
+        if step is not None:
+            step.show(console)
         _print_problems(problems)
-    if analysis is not None:
-        from aiinfra_cli.agent import render_notice
-
-        render_notice(output.err_console(), analysis)
+    if step is not None:
+        step.notice()
     if save_baseline:
         path = store_baseline(library.root, mode, rows)
         output.info(esc(f"baseline saved: {library.display(path)}"))
@@ -597,54 +549,103 @@ def test(
     return EXIT_FAILURE if failed else EXIT_OK
 
 
+def _prompts_to_test(
+    library: Library,
+    refs: Sequence[str],
+    compare: tuple[str, str] | None,
+    *,
+    save_baseline: bool,
+) -> tuple[list[PromptFile], dict[str, Any] | None]:
+    """The prompts a run tests, and (``--compare``) the cases both versions share."""
+    if compare is None:
+        return _select(library, refs), None
+    if save_baseline:
+        raise UsageError("--save-baseline saves one run: leave out --compare")
+    if refs:
+        raise UsageError("--compare takes the two versions itself: give no other prompt")
+    left, right = (library.resolve(ref) for ref in compare)
+    if left.name != right.name:
+        raise UsageError(
+            f"--compare needs two versions of one prompt, got {left.name} and {right.name}"
+        )
+    suite = library.prompts.get(left.name) or right
+    from aiinfra_cli.prompts import cases_for
+
+    return [left, right], {left.name: cases_for(suite)}
+
+
+def _bound(
+    plans: Sequence[Plan], limit: Decimal | None, max_cost: str | None
+) -> tuple[Decimal, list[str]]:
+    """A live run's upper-bound cost and its unpriced models; UsageError past ``--max-cost``."""
+    bound = sum((p.bound for p in plans), Decimal(0))
+    unpriced = [item for p in plans for item in p.unpriced]
+    if limit is not None:
+        if unpriced:
+            raise UsageError(
+                f"--max-cost {max_cost}: cannot bound the cost: {unpriced[0]} has no price",
+                hint="give that model, or the grader, a price in config/ai-models.yaml",
+            )
+        if bound > limit:
+            raise UsageError(
+                f"refusing to start: this run could cost up to {usd(bound)},"
+                f" more than --max-cost {usd(limit)}",
+                hint="test fewer prompts, lower max_tokens, or raise --max-cost",
+            )
+    return bound, unpriced
+
+
+def _show_results(
+    console: Console,
+    sides: Sequence[Sequence[CaseResult]],
+    changes: Sequence[Change] | None,
+    *,
+    live: bool,
+    compared: bool,
+) -> None:
+    """The test table (or the two versions side by side) and the baseline's changes."""
+    if compared:
+        render_compare(console, sides[0], sides[1], live=live)
+        for side in sides:
+            render_details(console, side)
+    else:
+        render_test(console, [row for side in sides for row in side], live=live)
+    if changes is not None:
+        render_baseline(console, changes)
+
+
+def _test_document(
+    mode: str,
+    rows: Sequence[CaseResult],
+    problems: Sequence[Problem],
+    compare: tuple[str, str] | None,
+    changes: Sequence[Change] | None,
+) -> dict[str, Any]:
+    """The ``--json`` document of a test run (without the agent's section)."""
+    from aiinfra_cli.prompts import summary_dict
+
+    document: dict[str, Any] = {
+        "mode": mode,
+        "cases": [row.as_dict() for row in rows],
+        "summary": summary_dict(rows, live=mode == "live"),
+        "problems": [p.as_dict() for p in problems],
+    }
+    if compare is not None:
+        document["compare"] = [str(c) for c in compare]
+    if changes is not None:
+        document["baseline"] = {
+            "regressions": [c.key for c in changes if c.regression],
+            "fixed": [c.key for c in changes if c.fixed],
+        }
+    return document
+
+
 # --------------------------------------------------------------------------- demo
-
-DEMO_PROMPT = """\
----
-name: summarize-ticket
-version: 1.0.0
-description: Summarise a support ticket for the on-call engineer.
-tags: [support]
-model:
-  api: chat
-  configuration:
-    type: aiinfra
-    route: summarize
-  parameters:
-    max_tokens: 200
-    temperature: 0.2
-inputs:
-  ticket:
-    type: string
-    description: The customer's message.
-  product:
-    type: string
-    default: the API
-  max_sentences:
-    type: integer
-    default: 3
-sample:
-  ticket: Since this morning every request to /v1/export returns 502 after 30 seconds.
-tests:
-  - name: outage
-    vars:
-      ticket: "All our dashboards are blank and the status page says operational."
-      product: dashboards
-    assert:
-      - {type: icontains, value: dashboard}
-      - {type: max-tokens, value: 200}
----
-system:
-You summarise support tickets about {{ product }} for the on-call engineer.
-Answer in at most {{ max_sentences }} sentences. Never invent details.
-
-user:
-{{ ticket }}
-"""
 
 
 def demo_section(root: Path, console: Console) -> None:
     """For ``aiinfra demo``: write a sample prompt into ``root``, then list, render, test it."""
+    from aiinfra_cli.demo import DEMO_PROMPT
     from aiinfra_cli.prompts import (
         NewPrompt,
         add_prompt,

@@ -9,7 +9,13 @@ Public surface::
 
 from __future__ import annotations
 
-from aiinfra_cli.config._load import DEFAULT_KEY_ENV, check_text, display_path, load_config
+from aiinfra_cli.config._load import (
+    DEFAULT_KEY_ENV,
+    check_text,
+    display_path,
+    load_config,
+    read_config,
+)
 from aiinfra_cli.config._model import (
     AgentConfig,
     BudgetConfig,
@@ -25,6 +31,7 @@ from aiinfra_cli.config._model import (
     StoreConfig,
     UsageLogConfig,
 )
+from aiinfra_cli.config._schema import CONFIG as CONFIG_SCHEMA
 from aiinfra_cli.config._schema import (
     DEFAULT_FALLBACK_ON,
     DEFAULT_STATE_URL_ENV,
@@ -37,8 +44,10 @@ from aiinfra_cli.config._schema import (
     json_schema,
     key_paths,
 )
+from aiinfra_cli.config._yaml import LoadedYaml, YamlSyntaxError, load_yaml, read_text
 
 __all__ = [
+    "CONFIG_SCHEMA",
     "DEFAULT_FALLBACK_ON",
     "DEFAULT_KEY_ENV",
     "DEFAULT_STATE_URL_ENV",
@@ -53,6 +62,7 @@ __all__ = [
     "Config",
     "HealthConfig",
     "InstrumentationConfig",
+    "LoadedYaml",
     "ModelConfig",
     "OtlpConfig",
     "ProviderConfig",
@@ -61,9 +71,13 @@ __all__ = [
     "StateConfig",
     "StoreConfig",
     "UsageLogConfig",
+    "YamlSyntaxError",
     "check_text",
     "display_path",
     "json_schema",
     "key_paths",
     "load_config",
+    "load_yaml",
+    "read_config",
+    "read_text",
 ]

@@ -11,6 +11,7 @@ Public surface::
 from __future__ import annotations
 
 from aiinfra_cli.costdiff._engine import DiffOptions, compute
+from aiinfra_cli.costdiff._git import repo_root
 from aiinfra_cli.costdiff._github import post_pr_comment
 from aiinfra_cli.costdiff._model import Change, CostDiff, Traffic
 from aiinfra_cli.costdiff._render import (
@@ -31,4 +32,5 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_text",
+    "repo_root",
 ]

@@ -23,16 +23,10 @@ def dashboard(document: dict[str, Any], *, footer: str | None = None) -> Rendera
 
     deep = bool(document["deep"])
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Model", no_wrap=True)
-    table.add_column("Provider", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Latency", justify="right", no_wrap=True)
-    if deep:
-        table.add_column("TTFT", justify="right", no_wrap=True)
-        table.add_column("Cost", justify="right", no_wrap=True)
-    table.add_column("Headroom", justify="right", no_wrap=True)
-    table.add_column("Uptime", justify="right", no_wrap=True)
-    table.add_column("p50/p95", justify="right", no_wrap=True)
+    for name in ("Model", "Provider", "Status"):
+        table.add_column(name, no_wrap=True)
+    for name in _number_columns(deep):
+        table.add_column(name, justify="right", no_wrap=True)
     details: list[RenderableType] = []
     for model in document["models"]:
         status = model["status"]
@@ -62,6 +56,11 @@ def dashboard(document: dict[str, Any], *, footer: str | None = None) -> Rendera
     if footer:
         parts.append(Text(footer, style="dim"))
     return Group(*parts)
+
+
+def _number_columns(deep: bool) -> tuple[str, ...]:
+    probe = ("Latency", "TTFT", "Cost") if deep else ("Latency",)
+    return (*probe, "Headroom", "Uptime", "p50/p95")
 
 
 def render_dashboard(console: Console, document: dict[str, Any]) -> None:

@@ -10,12 +10,14 @@ Public surface::
     from_bedrock_converse                      provider usage -> OpenTelemetry GenAI token counts
     cost(price, usage, *, batch=False) -> CostBreakdown
     format_usd(Decimal) -> str                 plain notation for every amount we print
+    read_source(path), convert(inputs, as_of=, built_by=), dump_table(document)   price-table build
 
 Nothing here imports Typer, Rich or a provider SDK. Rules and sources: ``docs/pricing.md``.
 """
 
 from __future__ import annotations
 
+from aiinfra_cli.pricing._build import convert, dump_table, read_source
 from aiinfra_cli.pricing._cost import CostBreakdown, Rates, cost
 from aiinfra_cli.pricing._load import load_price_table, read_table, user_table_path
 from aiinfra_cli.pricing._model import LongContextTier, ModelPrice, PriceOverride
@@ -42,7 +44,9 @@ __all__ = [
     "Rates",
     "SourceFile",
     "TokenUsage",
+    "convert",
     "cost",
+    "dump_table",
     "format_usd",
     "from_anthropic",
     "from_bedrock_converse",
@@ -51,6 +55,7 @@ __all__ = [
     "from_openai_responses",
     "load_price_table",
     "overrides_from_config",
+    "read_source",
     "read_table",
     "user_table_path",
 ]

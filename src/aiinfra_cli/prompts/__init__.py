@@ -40,6 +40,7 @@ from aiinfra_cli.prompts._estimate import (
     resolve_target,
     static_tokens,
 )
+from aiinfra_cli.prompts._facts import agent_facts, summary_dict
 from aiinfra_cli.prompts._git import last_changes
 from aiinfra_cli.prompts._index import INDEX_RELPATH
 from aiinfra_cli.prompts._library import (
@@ -51,6 +52,7 @@ from aiinfra_cli.prompts._library import (
     find_library_root,
     load_library,
     parse_ref,
+    sort_problems,
 )
 from aiinfra_cli.prompts._lock import LOCK_RELPATH
 from aiinfra_cli.prompts._model import (
@@ -62,6 +64,7 @@ from aiinfra_cli.prompts._model import (
     TestCase,
     Variable,
 )
+from aiinfra_cli.prompts._parse import normalize_text
 from aiinfra_cli.prompts._render import (
     Message,
     Rendered,
@@ -88,8 +91,10 @@ from aiinfra_cli.prompts._write import (
     BumpResult,
     NewPrompt,
     add_prompt,
+    adopt_text,
     bump,
     infer_variables,
+    prompt_text,
 )
 
 __all__ = [
@@ -131,6 +136,8 @@ __all__ = [
     "Variable",
     "Verdict",
     "add_prompt",
+    "adopt_text",
+    "agent_facts",
     "bump",
     "cases_for",
     "check_library",
@@ -144,14 +151,18 @@ __all__ = [
     "load_baseline",
     "load_environment",
     "load_library",
+    "normalize_text",
     "parse_ref",
     "parse_var_options",
     "plan",
+    "prompt_text",
     "read_vars_file",
     "render",
     "resolve_target",
     "results",
     "run_live",
     "save_baseline",
+    "sort_problems",
     "static_tokens",
+    "summary_dict",
 ]

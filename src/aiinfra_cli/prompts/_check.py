@@ -17,6 +17,7 @@ from aiinfra_cli.prompts._model import PromptFile
 from aiinfra_cli.prompts._parse import describe_value, type_matches
 from aiinfra_cli.prompts._runner import cases_for
 from aiinfra_cli.prompts._semver import version_key
+from aiinfra_cli.prompts._write import holds_placeholder
 
 
 def _bump_hint(name: str) -> str:
@@ -151,6 +152,15 @@ def _versions(library: Library, name: str, head: PromptFile | None) -> list[Prob
                     head.display,
                     line,
                     f"version {head.version} is not recorded ({_bump_hint(name)} to record it)",
+                )
+            )
+        elif recorded != head.content_hash and holds_placeholder(library, name, head.version):
+            problems.append(
+                Problem(
+                    head.display,
+                    line,
+                    f"{head.ref} was recorded with add's placeholder text ({_bump_hint(name)}"
+                    f" to record your text as {head.version}, no new version needed)",
                 )
             )
         elif recorded != head.content_hash:

@@ -11,7 +11,7 @@ import yaml
 from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli._schema import Int, MapOf, Num, Obj, Str
 from aiinfra_cli._schema import Problem as SchemaProblem
-from aiinfra_cli.config._yaml import YamlSyntaxError, load_yaml, read_text
+from aiinfra_cli.config import YamlSyntaxError, load_yaml, read_text
 from aiinfra_cli.prompts._budget import DEFAULT_BUDGET, RenderBudget
 from aiinfra_cli.prompts._errors import Problem
 from aiinfra_cli.prompts._parse import NAME_PATTERN, SEMVER_PATTERN

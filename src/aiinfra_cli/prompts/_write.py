@@ -50,6 +50,23 @@ def infer_variables(body: str) -> list[str]:
     return [name for name, _ in sorted(analysis.used.items(), key=lambda item: item[1])]
 
 
+# The body ``add`` writes when it is given none: a placeholder, not a prompt.
+PLACEHOLDERS = ("You are a helpful assistant.", "Write the prompt here.")
+_VARIABLE_LINE = re.compile(r"\{\{ [A-Za-z_][A-Za-z0-9_]* \}\}")
+
+
+def holds_placeholder(library: Library, name: str, version: str) -> bool:
+    """Whether the recorded snapshot ``name@version`` is the placeholder ``add`` wrote, so the
+    first real text may be recorded as that same version instead of a bump."""
+    path = library.snapshot_path(name, version)
+    try:
+        _, body, _ = split_front_matter(normalize_text(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    first, *rest = body.strip().split("\n\n")
+    return first in PLACEHOLDERS and all(_VARIABLE_LINE.fullmatch(line) for line in rest)
+
+
 def prompt_text(spec: NewPrompt) -> str:
     """The file text of a new prompt."""
     meta: dict[str, Any] = {"name": spec.name, "version": INITIAL_VERSION}
@@ -66,11 +83,7 @@ def prompt_text(spec: NewPrompt) -> str:
     body = spec.body
     if body is None:
         lines = [f"{{{{ {name} }}}}" for name, _ in spec.variables]
-        intro = (
-            "You are a helpful assistant."
-            if spec.category == "system"
-            else "Write the prompt here."
-        )
+        intro = PLACEHOLDERS[0] if spec.category == "system" else PLACEHOLDERS[1]
         body = "\n\n".join([intro, *lines]) if lines else intro
     return f"---\n{front}---\n{body.rstrip()}\n"
 
@@ -191,10 +204,15 @@ def bump(library: Library, name: str, level: str | None, labels: Sequence[str] =
     recorded = library.lock.hashes.get(name, {})
     was = recorded.get(prompt.version)
     changed = was is not None and was != prompt.content_hash
-    if level is None and changed:
+    # The first real text replaces add's placeholder as the same version (no bump).
+    first_text = level is None and changed and holds_placeholder(library, name, prompt.version)
+    if level is None and changed and not first_text:
         level = "patch"
     new_version: str | None = None
-    if level is not None:
+    if first_text:
+        new_version = prompt.version
+        _record(library, prompt, normalize_text(prompt.path.read_text(encoding="utf-8")))
+    elif level is not None:
         head = parse_version(prompt.version) or Version(0, 0, 0)
         newest = max([head, *(v for v in map(parse_version, recorded) if v is not None)])
         new_version = str(newest.bump(level))

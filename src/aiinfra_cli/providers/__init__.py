@@ -19,6 +19,13 @@ a provider sends back.
 from __future__ import annotations
 
 from aiinfra_cli.providers._classify import classify_http, parse_error_body
+from aiinfra_cli.providers._cost import ProbePricer
+from aiinfra_cli.providers._generate import (
+    Completion,
+    GenerationAttempt,
+    GenerationFailed,
+    generate,
+)
 from aiinfra_cli.providers._headers import headroom, request_id, retry_after
 from aiinfra_cli.providers._run import (
     ProbeOptions,
@@ -29,6 +36,7 @@ from aiinfra_cli.providers._run import (
     probe_models_async,
 )
 from aiinfra_cli.providers._target import DEFAULT_BASE_URLS, display_endpoint, read_secret
+from aiinfra_cli.providers._target import resolve as resolve_target
 from aiinfra_cli.providers._types import (
     HEALTH_ERROR_CLASSES,
     STATUSES,
@@ -45,17 +53,22 @@ __all__ = [
     "DEFAULT_BASE_URLS",
     "HEALTH_ERROR_CLASSES",
     "STATUSES",
+    "Completion",
     "Generation",
+    "GenerationAttempt",
+    "GenerationFailed",
     "Headroom",
     "Limit",
     "ProbeFailure",
     "ProbeOptions",
+    "ProbePricer",
     "ProbeResult",
     "Status",
     "Thresholds",
     "Timings",
     "classify_http",
     "display_endpoint",
+    "generate",
     "headroom",
     "judge",
     "parse_error_body",
@@ -64,5 +77,6 @@ __all__ = [
     "probe_models_async",
     "read_secret",
     "request_id",
+    "resolve_target",
     "retry_after",
 ]

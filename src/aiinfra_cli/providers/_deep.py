@@ -146,7 +146,8 @@ async def deep_probe(target: Target, session: HttpSession, clients: SdkClients) 
 
 async def _anthropic(target: Target, client: Any) -> Deep:
     clock = _Clock()
-    raw = await client.messages.with_raw_response.create(
+    # A one-token probe; its cost is in the model-health document (generation.cost_usd).
+    raw = await client.messages.with_raw_response.create(  # aiinfra: ignore[AIC012]
         model=target.model.model,
         max_tokens=1,
         messages=[{"role": "user", "content": PROMPT}],
@@ -178,7 +179,8 @@ async def _openai(target: Target, client: Any) -> Deep:
     # and older deployments know max_tokens.
     official = target.kind in ("openai", "azure-openai")
     clock = _Clock()
-    raw = await client.chat.completions.with_raw_response.create(
+    # A one-token probe; its cost is in the model-health document (generation.cost_usd).
+    raw = await client.chat.completions.with_raw_response.create(  # aiinfra: ignore[AIC012]
         model=target.model.model,
         messages=[{"role": "user", "content": PROMPT}],
         stream=True,

@@ -461,23 +461,13 @@ class Analysis:
         days_in_month = calendar.monthrange(until.year, until.month)[1]
         elapsed = until.day
         covered = self.i.covered_from
-        mtd = _ZERO
-        day = first
-        while day <= until:
-            if day in daily:
-                mtd = EXACT.add(mtd, daily[day].cost)
-            day += timedelta(days=1)
+        mtd = _spent(daily, first, until)
         basis_start = max(until - timedelta(days=FORECAST_BASIS_DAYS - 1), first)
         if covered is not None:
             basis_start = max(basis_start, covered)
         # No basis when the logs start after the period (a report on days before any usage).
         basis_days = max((until - basis_start).days + 1, 0) if covered is not None else 0
-        spent = _ZERO
-        day = basis_start
-        while day <= until:
-            if day in daily:
-                spent = EXACT.add(spent, daily[day].cost)
-            day += timedelta(days=1)
+        spent = _spent(daily, basis_start, until)
         rate = EXACT.divide(spent, Decimal(basis_days)) if basis_days > 0 else _ZERO
         remaining = days_in_month - elapsed
         forecast = EXACT.add(mtd, EXACT.multiply(rate, Decimal(remaining)))
@@ -550,6 +540,17 @@ class Analysis:
         if self.i.budget_usd is not None:
             rows.append(_budget("--budget", "report period", self.i.budget_usd, totals.cost, tiers))
         return tuple(rows)
+
+
+def _spent(daily: dict[date, Agg], first: date, last: date) -> Decimal:
+    """The cost of the days ``first`` to ``last`` (inclusive)."""
+    total = _ZERO
+    day = first
+    while day <= last:
+        if day in daily:
+            total = EXACT.add(total, daily[day].cost)
+        day += timedelta(days=1)
+    return total
 
 
 def _config_id(models: Sequence[ModelConfig], model: str) -> str | None:

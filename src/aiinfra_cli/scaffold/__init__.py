@@ -45,6 +45,7 @@ from aiinfra_cli.scaffold._layout import (
     resolve_layout,
 )
 from aiinfra_cli.scaffold._manifest import MANIFEST_RELPATH, Manifest, digest, read_manifest
+from aiinfra_cli.scaffold._package_json import PackageChange, plan_package_json
 from aiinfra_cli.scaffold._packaging import Packaging, find_packages, packaging_advice
 from aiinfra_cli.scaffold._plan import (
     ADOPT,
@@ -110,8 +111,10 @@ __all__ = [
     "Layout",
     "Manifest",
     "Outcome",
+    "PackageChange",
     "Packaging",
     "Plan",
+    "Rendered",
     "Step",
     "UntrackedCall",
     "UpgradePlan",
@@ -126,13 +129,17 @@ __all__ = [
     "discover",
     "environment",
     "find_packages",
+    "make_plan",
+    "merged_options",
     "model_id",
     "packaging_advice",
     "plan_init",
+    "plan_package_json",
     "plan_upgrade",
     "proposal_diff",
     "proposals_block",
     "read_manifest",
+    "remembered",
     "render_all",
     "resolve_layout",
     "tier_for",

@@ -27,13 +27,13 @@ class Packaging:
 
 
 def _load(root: Path) -> dict[str, Any]:
-    from aiinfra_cli.scan._settings import _toml_loads
+    from aiinfra_cli._toml import toml_loads
 
     path = root / "pyproject.toml"
     if not path.is_file():
         return {}
     try:
-        return _toml_loads(path.read_text(encoding="utf-8"))
+        return toml_loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"cannot read it: {exc}", where="pyproject.toml") from None
 

@@ -108,7 +108,7 @@ def agent_facts(
     model and max_tokens are known) and the route ``init`` gave it, and the config's routes.
     Never code, prompts or file contents."""
     from aiinfra_cli.pricing import TokenUsage
-    from aiinfra_cli.providers._cost import ProbePricer
+    from aiinfra_cli.providers import ProbePricer
 
     pricer = ProbePricer(config)
 

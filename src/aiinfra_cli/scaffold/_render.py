@@ -21,8 +21,8 @@ from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery, additions
 from aiinfra_cli.scaffold._layout import Layout
 from aiinfra_cli.scaffold._prices import price_snapshot, snapshot_text
 from aiinfra_cli.scaffold._proposals import uncomment_proposals
-from aiinfra_cli.store._migrations import LATEST as LATEST_STORE_SCHEMA
-from aiinfra_cli.usage._schema import STATUSES, USAGE_SOURCES
+from aiinfra_cli.store import LATEST as LATEST_STORE_SCHEMA
+from aiinfra_cli.usage import STATUSES, USAGE_SOURCES
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -111,8 +111,8 @@ def ts_array(prefix: str, values: tuple[str, ...], suffix: str) -> str:
 
 def template_values(layout: Layout) -> dict[str, Any]:
     """The values the TypeScript templates use besides the layout's."""
-    from aiinfra_cli.config._schema import (
-        CONFIG,
+    from aiinfra_cli.config import CONFIG_SCHEMA as CONFIG
+    from aiinfra_cli.config import (
         DEFAULT_FALLBACK_ON,
         ERROR_CLASSES,
         PROVIDER_KINDS,

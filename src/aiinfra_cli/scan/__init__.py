@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from aiinfra_cli.scan._analyze import AnalysisSettings, analyze
 from aiinfra_cli.scan._baseline import baseline_document
+from aiinfra_cli.scan._facts import agent_facts
 from aiinfra_cli.scan._fix import FileFix
 from aiinfra_cli.scan._model import CallSite, Diagnostic, Estimate, Finding
 from aiinfra_cli.scan._report import SCHEMA_VERSION, Report
@@ -59,6 +60,7 @@ __all__ = [
     "Rule",
     "ScanOptions",
     "ScanOutcome",
+    "agent_facts",
     "analyze",
     "baseline_document",
     "check_options",

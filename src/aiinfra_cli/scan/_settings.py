@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import difflib
-import importlib
 import re
-import sys
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from aiinfra_cli._toml import toml_loads
 from aiinfra_cli.errors import ConfigError, UsageError
 from aiinfra_cli.scan.rules import ALL_RULES, RULES_BY_CODE
 
@@ -49,17 +48,6 @@ def at_least(severity: str, minimum: str) -> bool:
     return SEVERITIES.index(severity) <= SEVERITIES.index(minimum)
 
 
-def _toml_loads(text: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-
-        return tomllib.loads(text)
-    # Python 3.10 has no tomllib; tomli is its backport, present in most environments.
-    module = importlib.import_module("tomli")
-    loaded: dict[str, Any] = module.loads(text)
-    return loaded
-
-
 def _line_of(text: str, key: str) -> int:
     match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else 1
@@ -77,7 +65,7 @@ def load_project_settings(root: Path) -> ProjectSettings:
     if "aiinfra" not in text:
         return ProjectSettings()
     try:
-        data = _toml_loads(text)
+        data = toml_loads(text)
     except ModuleNotFoundError:
         raise ConfigError(
             "reading [tool.aiinfra] on Python 3.10 needs the 'tomli' package",

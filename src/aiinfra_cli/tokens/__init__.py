@@ -28,8 +28,11 @@ __all__ = [
     "TokenizerDataError",
     "count_messages",
     "count_text",
+    "counter_for_model",
     "encoding_name_for_model",
     "family_for_model",
+    "round_estimate",
+    "tally_messages",
 ]
 
 

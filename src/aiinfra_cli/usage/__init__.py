@@ -11,6 +11,7 @@ Public surface::
     read_claude_code(path, shown), read_otel(path, shown)   importers (rows, rejects, lines)
     detect_format(path), expand_paths(specs), FORMATS, LOG_FORMATS
     open_cache(path) -> (connection, warnings, path used), ingest(con, specs, format) -> Ingested
+    own_call_event(...), append_event(usage_log, event), log_file(usage_log)   aiinfra's own calls
 """
 
 from __future__ import annotations
@@ -26,9 +27,16 @@ from aiinfra_cli.usage._event import (
 )
 from aiinfra_cli.usage._ingest import CACHE_FILE, FileStat, Ingested, ingest, open_cache
 from aiinfra_cli.usage._otel import read_otel
+from aiinfra_cli.usage._own_calls import append_event, log_file, own_call_event
 from aiinfra_cli.usage._reader import ReadResult, Reject, expand_log_paths, read_events, read_file
 from aiinfra_cli.usage._rows import COLUMNS, Row, row_from_event
-from aiinfra_cli.usage._schema import KNOWN_FIELDS, SCHEMA_VERSION, STATUSES, json_schema
+from aiinfra_cli.usage._schema import (
+    KNOWN_FIELDS,
+    SCHEMA_VERSION,
+    STATUSES,
+    USAGE_SOURCES,
+    json_schema,
+)
 
 __all__ = [
     "CACHE_FILE",
@@ -38,6 +46,7 @@ __all__ = [
     "LOG_FORMATS",
     "SCHEMA_VERSION",
     "STATUSES",
+    "USAGE_SOURCES",
     "FileStat",
     "Ingested",
     "InvalidEvent",
@@ -45,13 +54,16 @@ __all__ = [
     "Reject",
     "Row",
     "UsageEvent",
+    "append_event",
     "detect_format",
     "expand_log_paths",
     "expand_paths",
     "format_timestamp",
     "ingest",
     "json_schema",
+    "log_file",
     "open_cache",
+    "own_call_event",
     "parse_event",
     "parse_timestamp",
     "read_claude_code",

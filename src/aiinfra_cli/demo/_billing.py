@@ -1,6 +1,6 @@
 """The providers' bill for the demo's sample month, as ``aiinfra billing pull`` would store it.
 
-The bill is derived from the same sample traffic the demo logs (:mod:`aiinfra_cli.sample_data`),
+The bill is derived from the same sample traffic the demo logs (:mod:`aiinfra_cli.demo`),
 priced by the price engine at list price, plus what no tracker saw: a nightly batch job that
 calls Anthropic directly with its own key, in its own workspace. So ``cost-report --reconcile``
 on the demo shows coverage under 100 % and names that key as dark spend.

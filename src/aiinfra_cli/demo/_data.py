@@ -17,9 +17,9 @@ from typing import Any
 
 from aiinfra_cli.usage import SCHEMA_VERSION, format_timestamp
 
-DEMO_CONFIG_FILE = Path(__file__).resolve().parent / "data" / "demo-ai-models.yaml"
+DEMO_CONFIG_FILE = Path(__file__).resolve().parents[1] / "data" / "demo-ai-models.yaml"
 # Application code behind the sample traffic: its LLM calls sit at the logs' call_site lines.
-DEMO_APP_DIR = Path(__file__).resolve().parent / "data" / "demo_app"
+DEMO_APP_DIR = Path(__file__).resolve().parents[1] / "data" / "demo_app"
 
 
 # The API key (its public id, never the key) and workspace / project the app's calls go through,
@@ -43,7 +43,7 @@ def demo_config(agent_base_url: str | None = None) -> str:
     text = DEMO_CONFIG_FILE.read_text(encoding="utf-8")
     if agent_base_url is None:
         return text
-    from aiinfra_cli._demo_agent_server import KEY_ENV, MODEL
+    from aiinfra_cli.demo._agent_server import KEY_ENV, MODEL
 
     provider = (
         f'  {DEMO_AGENT_ID}: {{kind: anthropic, base_url: "{agent_base_url}",'
