@@ -277,7 +277,7 @@ def _shown_from(root: Path) -> Callable[[Path], str]:
     def shown(path: Path) -> str:
         try:
             return str(path.resolve().relative_to(root.resolve()))
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):  # outside the repo, or a symlink loop
             return display_path(path)
 
     return shown

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiinfra_cli._gitignore import keep_out_of_git
-from aiinfra_cli.config import ERROR_CLASSES
 from aiinfra_cli.usage import _segments as segments
 from aiinfra_cli.usage._claude_code import DUCKDB_COLUMNS as CLAUDE_COLUMNS
 from aiinfra_cli.usage._claude_code import SQL_IS_CALL as CLAUDE_IS_CALL
@@ -42,15 +41,23 @@ from aiinfra_cli.usage._claude_code import SQL_SUSPECT as CLAUDE_SUSPECT
 from aiinfra_cli.usage._claude_code import project_and_session, read_claude_code
 from aiinfra_cli.usage._detect import detect_format, expand_paths
 from aiinfra_cli.usage._otel import read_otel
-from aiinfra_cli.usage._reader import ReadResult, Reject, iter_lines, read_file
+from aiinfra_cli.usage._reader import (
+    READ_ERRORS,
+    ReadResult,
+    Reject,
+    iter_lines,
+    loads,
+    read_file,
+)
 from aiinfra_cli.usage._rows import COLUMN_NAMES, COLUMNS, Row, row_from_event
-from aiinfra_cli.usage._schema import KNOWN_FIELDS, SCHEMA_VERSION
+from aiinfra_cli.usage._schema import KNOWN_FIELDS
 from aiinfra_cli.usage._segments import ROW_COLUMNS, SegmentWriteFailed
+from aiinfra_cli.usage._sql import clean_line, own_columns, typed
 
 if TYPE_CHECKING:
     import duckdb
 
-CACHE_VERSION = "5"
+CACHE_VERSION = "6"
 CACHE_FILE = "usage-ingest.duckdb"
 _SAMPLE_LINES = 200
 # Claude Code lines can carry whole files or images; DuckDB's default limit is 16 MiB. The JSON
@@ -62,7 +69,16 @@ _MAX_LINE_BYTES = 1 << 30
 # DuckDB's memory limit while a batch streams into the cache (see _ingest_memory).
 _INGEST_MEMORY = 512 << 20
 
-_TABLES = ("meta", "files", "segments", "twins", "rejects", "unknown_fields", "memo")
+_TABLES = (
+    "meta",
+    "files",
+    "segments",
+    "twins",
+    "rejects",
+    "malformed",
+    "unknown_fields",
+    "memo",
+)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta(key VARCHAR, value VARCHAR)",
     "CREATE TABLE IF NOT EXISTS files(file_id INTEGER, path VARCHAR, size BIGINT,"
@@ -70,6 +86,8 @@ _SCHEMA = (
     " first_ts BIGINT, last_ts BIGINT, segment INTEGER)",
     *segments.TABLES,
     "CREATE TABLE IF NOT EXISTS rejects(file_id INTEGER, line BIGINT, reason VARCHAR)",
+    # Lines that count but carry a malformed field no report reads.
+    "CREATE TABLE IF NOT EXISTS malformed(file_id INTEGER, line BIGINT, reason VARCHAR)",
     "CREATE TABLE IF NOT EXISTS unknown_fields(file_id INTEGER, name VARCHAR, count BIGINT,"
     " first_line BIGINT)",
     # Query results of reports, keyed by a digest of the files and every query input; emptied
@@ -77,66 +95,25 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS memo(key VARCHAR, value VARCHAR)",
 )
 
-# The own format through DuckDB: explicit columns (unknown keys are not read; see the sample
-# check), and a SQL test at least as strict as parse_event on everything a report uses.
-_OWN_COLUMNS: dict[str, str] = {
-    "schema_version": "BIGINT",
-    "event_id": "VARCHAR",
-    "timestamp": "VARCHAR",
-    "provider": "VARCHAR",
-    "request_model": "VARCHAR",
-    "response_model": "VARCHAR",
-    "model_id": "VARCHAR",
-    "input_tokens": "BIGINT",
-    "output_tokens": "BIGINT",
-    "cache_read_tokens": "BIGINT",
-    "cache_write_tokens": "BIGINT",
-    "cache_write_1h_tokens": "BIGINT",
-    "reasoning_tokens": "BIGINT",
-    "status": "VARCHAR",
-    "error_class": "VARCHAR",
-    "http_status": "BIGINT",
-    "latency_ms": "DOUBLE",
-    "ttft_ms": "DOUBLE",
-    "cost_usd": "VARCHAR",
-    "saved_cost_usd": "VARCHAR",
-    "feature": "VARCHAR",
-    "endpoint": "VARCHAR",
-    "user": "VARCHAR",
-    "tenant": "VARCHAR",
-    "call_site": "VARCHAR",
-    "attempt": "BIGINT",
-    "fallback_from": "VARCHAR",
-    "cache_hit": "BOOLEAN",
-    "batch": "BOOLEAN",
-}
-_ERROR_CLASSES = ", ".join(f"'{name}'" for name in ERROR_CLASSES)
-_TOKENS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "reasoning_tokens",
-)
-_OWN_SUSPECT = (
-    "(schema_version IS NULL OR schema_version < 1 OR schema_version > "
-    f"{SCHEMA_VERSION} OR timestamp IS NULL OR provider IS NULL OR provider = ''"
-    " OR request_model IS NULL OR request_model = '' OR input_tokens IS NULL"
-    " OR output_tokens IS NULL OR status IS NULL OR status NOT IN ('ok', 'error')"
-    " OR _ts IS NULL OR (right(timestamp, 1) NOT IN ('Z', 'z')"
-    " AND NOT regexp_matches(timestamp, '[+-][0-9]{2}:?[0-9]{2}$'))"
-    " OR least(" + ", ".join(f"coalesce({t}, 0)" for t in _TOKENS) + ") < 0"
-    " OR coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) > input_tokens"
-    " OR coalesce(cache_write_1h_tokens, 0) > coalesce(cache_write_tokens, 0)"
-    " OR coalesce(reasoning_tokens, 0) > output_tokens"
-    " OR coalesce(attempt, 1) < 1 OR coalesce(http_status, 100) < 100"
-    " OR coalesce(latency_ms, 0) < 0 OR coalesce(ttft_ms, 0) < 0"
-    f" OR (error_class IS NOT NULL AND error_class NOT IN ({_ERROR_CLASSES}))"
-    " OR (cost_usd IS NOT NULL AND coalesce(TRY_CAST(cost_usd AS DECIMAL(38,18)), -1) < 0)"
-    " OR (saved_cost_usd IS NOT NULL"
-    " AND coalesce(TRY_CAST(saved_cost_usd AS DECIMAL(38,18)), -1) < 0))"
-)
+# The own format through DuckDB: every known field as raw JSON, checked by SQL derived from the
+# schema (see ._sql); a line it cannot vouch for sends its file to the line-by-line reader.
+_OWN_COLUMNS = own_columns()
+
+
+def _own_source(reader: str) -> str:
+    typed_fields = ", ".join(f'{typed(name)} AS "{name}"' for name in KNOWN_FIELDS)
+    return (
+        f"(SELECT filename, {typed_fields}, _ts, NOT coalesce({clean_line()}, FALSE) AS _bad"
+        f" FROM (SELECT *, epoch_us(TRY_CAST(timestamp->>'$' AS TIMESTAMPTZ)) AS _ts"
+        f" FROM {reader}))"
+    )
+
+
+def _claude_source(reader: str) -> str:
+    return f"(SELECT *, epoch_us(TRY_CAST(timestamp AS TIMESTAMPTZ)) AS _ts FROM {reader})"
+
+
+_OWN_SUSPECT = "_bad"
 _OWN_SELECT = {
     "ts": "_ts",
     "provider": "provider",
@@ -183,6 +160,8 @@ class Ingested:
     con: duckdb.DuckDBPyConnection
     files: list[FileStat] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    # Lines that count although a field no report reads is malformed (see usage._schema).
+    malformed: list[Reject] = field(default_factory=list)
     unknown_fields: Counter[str] = field(default_factory=Counter)
     # Where each unknown field was first seen: name -> (file as shown, line).
     unknown_first: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -338,7 +317,7 @@ def _first_lines(path: Path, names: set[str]) -> dict[str, int]:
     try:
         for number, raw in iter_lines(path):
             try:
-                obj = json.loads(raw)
+                obj = loads(raw)
             except ValueError:
                 continue
             if isinstance(obj, dict):
@@ -346,7 +325,7 @@ def _first_lines(path: Path, names: set[str]) -> dict[str, int]:
                     found.setdefault(name, number)
             if len(found) == len(names):
                 break
-    except (OSError, EOFError):
+    except READ_ERRORS:
         pass
     return found
 
@@ -358,12 +337,12 @@ def _sample_unknown(path: Path) -> bool:
             if count >= _SAMPLE_LINES:
                 break
             try:
-                obj = json.loads(raw)
+                obj = loads(raw)
             except ValueError:
                 return True
             if isinstance(obj, dict) and obj.keys() - KNOWN_FIELDS:
                 return True
-    except (OSError, EOFError):
+    except READ_ERRORS:
         return True
     return False
 
@@ -410,6 +389,7 @@ class _Writer:
         select: dict[str, str],
         suspect: str,
         keep: str,
+        source: Callable[[str], str],
         extra: dict[Path, tuple[str, str]] | None = None,
     ) -> dict[int, tuple[int, _Read]]:
         """Write through read_ndjson as one segment; {file_id: (suspect rows, what was read)}."""
@@ -434,12 +414,13 @@ class _Writer:
 
         def sql(seg: int) -> str:
             return (
-                f"SELECT {segments.typed_select(exprs | {'seg': str(seg)})}"
-                " FROM (SELECT *, epoch_us(TRY_CAST(timestamp AS TIMESTAMPTZ)) AS _ts"
-                f" FROM read_ndjson({segments.path_list(files)},"
-                f" columns={_columns_literal(columns)}, ignore_errors=true, filename=true,"
-                f" format='newline_delimited', maximum_object_size={limit})) r"
-                f" JOIN batch_files b ON b.filename = r.filename WHERE {keep} OR {suspect}"
+                f"SELECT {segments.typed_select(exprs | {'seg': str(seg)})} FROM "
+                + source(
+                    f"read_ndjson({segments.path_list(files)},"
+                    f" columns={_columns_literal(columns)}, ignore_errors=true, filename=true,"
+                    f" format='newline_delimited', maximum_object_size={limit})"
+                )
+                + f" r JOIN batch_files b ON b.filename = r.filename WHERE {keep} OR {suspect}"
             )
 
         cap = _ingest_memory(limit)
@@ -595,7 +576,12 @@ def _ingest(
     }
     slow += [p for p in todo["aiinfra"] if p not in own]
     fast = writer.fast(
-        own, columns=_OWN_COLUMNS, select=_OWN_SELECT, suspect=_OWN_SUSPECT, keep="TRUE"
+        own,
+        columns=_OWN_COLUMNS,
+        select=_OWN_SELECT,
+        suspect=_OWN_SUSPECT,
+        keep="TRUE",
+        source=_own_source,
     )
     claude = {p: i for p, i in todo["claude-code"].items() if p not in python_only}
     slow += [p for p in todo["claude-code"] if p not in claude]
@@ -606,6 +592,7 @@ def _ingest(
             select=CLAUDE_SELECT,
             suspect=CLAUDE_SUSPECT,
             keep=CLAUDE_IS_CALL,
+            source=_claude_source,
             extra={p: project_and_session(p) for p in claude},
         )
     )
@@ -623,22 +610,24 @@ def _ingest(
         next_id += 1
         shown = display(path)
         rejects: list[Reject]
+        bad_fields: list[Reject] = []
         unknown: Counter[str] = Counter()
         if fmt == "aiinfra":
             read = ReadResult()
             read_file(path, read, display=shown)
             rows = [row_from_event(event) for event in read.events]
-            rejects, unknown = read.rejects, read.unknown_fields
+            rejects, unknown, bad_fields = read.rejects, read.unknown_fields, read.warnings
         elif fmt == "claude-code":
             rows, rejects, _lines = read_claude_code(path, shown)
         else:
             rows, rejects, _lines = read_otel(path, shown)
         python_rows += [(file_id, row) for row in rows]
-        if rejects:
-            con.executemany(
-                "INSERT INTO rejects VALUES (?, ?, ?)",
-                [[file_id, r.line, r.reason] for r in rejects],
-            )
+        for table, listed in (("rejects", rejects), ("malformed", bad_fields)):
+            if listed:
+                con.executemany(
+                    f"INSERT INTO {table} VALUES (?, ?, ?)",
+                    [[file_id, r.line, r.reason] for r in listed],
+                )
         if unknown:
             first = _first_lines(path, set(unknown))
             con.executemany(
@@ -674,7 +663,7 @@ def _forget(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> None:
     if not file_ids:
         return
     ids = ", ".join(str(i) for i in file_ids)
-    for table in ("rejects", "unknown_fields", "files"):
+    for table in ("rejects", "malformed", "unknown_fields", "files"):
         con.execute(f"DELETE FROM {table} WHERE file_id IN ({ids})")
 
 
@@ -689,6 +678,11 @@ def _collect(
         f"SELECT file_id, line, reason FROM rejects WHERE file_id IN ({ids}) ORDER BY file_id, line"
     ).fetchall():
         result.rejects.append(Reject(display(by_id[int(file_id)]), int(line), str(reason)))
+    for file_id, line, reason in con.execute(
+        f"SELECT file_id, line, reason FROM malformed WHERE file_id IN ({ids})"
+        " ORDER BY file_id, line"
+    ).fetchall():
+        result.malformed.append(Reject(display(by_id[int(file_id)]), int(line), str(reason)))
     for file_id, name, count, line in con.execute(
         f"SELECT file_id, name, count, first_line FROM unknown_fields WHERE file_id IN ({ids})"
         " ORDER BY file_id, first_line"
