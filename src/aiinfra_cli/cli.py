@@ -33,8 +33,14 @@ config_app = typer.Typer(
 prices_app = typer.Typer(
     help="Look up model prices and cost a request.", no_args_is_help=True, rich_markup_mode=None
 )
+usage_app = typer.Typer(
+    help="Check usage logs against the usage-event contract.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(config_app, name="config")
 app.add_typer(prices_app, name="prices")
+app.add_typer(usage_app, name="usage")
 
 # Shared option definitions (Optional[...] because Typer inspects annotations at runtime on 3.10).
 ConfigOpt = Annotated[
@@ -559,6 +565,18 @@ def config_schema() -> None:
     from aiinfra_cli.commands import config as command
 
     raise typer.Exit(command.schema())
+
+
+@usage_app.command("validate")
+def usage_validate(
+    paths: Annotated[
+        list[str], typer.Argument(help="Usage logs: files, directories or globs (the JSONL).")
+    ],
+) -> None:
+    """Check every field of every line against the usage-event schema; exit 1 on any problem."""
+    from aiinfra_cli.commands import usage as command
+
+    raise typer.Exit(command.validate(paths))
 
 
 @prices_app.command("show")

@@ -65,3 +65,8 @@ def warn(message: str) -> None:
 def info(message: str) -> None:
     """One line on stderr; Rich markup in ``message`` is rendered."""
     err_console().print(redact(message))
+
+
+def print_line(message: str) -> None:
+    """One plain line on stdout (a command's own findings, one per line; redacted, unwrapped)."""
+    sys.stdout.write(redact(message) + "\n")

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 
     from aiinfra_cli.agent import AgentResult
     from aiinfra_cli.config import Config
+    from aiinfra_cli.usage import Reject
 
 BASELINES_FILE = "cost-baselines.json"
+MAX_MALFORMED_EXAMPLES = 3
 CACHE_DIR = MULTIAGENT_DIR / "cache"
 
 
@@ -163,7 +165,7 @@ def run(
     finally:
         con.close()
     document = built.document
-    for warning in ingested.warnings:
+    for warning in [*ingested.warnings, *_malformed_warning(ingested.malformed)]:
         output.warn(warning)
     analysis = _agent_analysis(document, config, cap, environ) if agent else None
     generated = document["generated_at"]
@@ -268,6 +270,23 @@ def _agent_analysis(
         return AgentResult("cost-report", "unavailable", "no usage in the report period")
     request = AgentRequest("cost-report", agent_facts(document), safe_fields=("message",))
     return run(request, config, max_cost=cap, environ=environ)
+
+
+def _malformed_warning(malformed: Sequence[Reject]) -> list[str]:
+    """Lines that count although a field no report reads is malformed: one warning, with the
+    first examples and the command that lists them all."""
+    if not malformed:
+        return []
+    examples = "; ".join(str(r) for r in malformed[:MAX_MALFORMED_EXAMPLES])
+    more = (
+        f" (and {len(malformed) - MAX_MALFORMED_EXAMPLES} more)"
+        if len(malformed) > MAX_MALFORMED_EXAMPLES
+        else ""
+    )
+    return [
+        f"{len(malformed)} line(s) counted although a field the report does not read is"
+        f" malformed: {examples}{more}; `aiinfra usage validate` lists every problem"
+    ]
 
 
 def _shown_from(root: Path) -> Callable[[Path], str]:

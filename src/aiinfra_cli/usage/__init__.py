@@ -11,6 +11,8 @@ Public surface::
     read_claude_code(path, shown), read_otel(path, shown)   importers (rows, rejects, lines)
     detect_format(path), expand_paths(specs), FORMATS, LOG_FORMATS
     open_cache(path) -> (connection, warnings, path used), ingest(con, specs, format) -> Ingested
+    check_event(obj), parse_event_lenient(obj), READ_FIELDS   what a report reads, what it warns on
+    validate_logs(paths) -> Validation               the full contract, every field of every line
 """
 
 from __future__ import annotations
@@ -20,15 +22,24 @@ from aiinfra_cli.usage._detect import FORMATS, LOG_FORMATS, detect_format, expan
 from aiinfra_cli.usage._event import (
     InvalidEvent,
     UsageEvent,
+    check_event,
     format_timestamp,
     parse_event,
+    parse_event_lenient,
     parse_timestamp,
 )
 from aiinfra_cli.usage._ingest import CACHE_FILE, FileStat, Ingested, ingest, open_cache
 from aiinfra_cli.usage._otel import read_otel
 from aiinfra_cli.usage._reader import ReadResult, Reject, expand_log_paths, read_events, read_file
 from aiinfra_cli.usage._rows import COLUMNS, Row, row_from_event
-from aiinfra_cli.usage._schema import KNOWN_FIELDS, SCHEMA_VERSION, STATUSES, json_schema
+from aiinfra_cli.usage._schema import (
+    KNOWN_FIELDS,
+    READ_FIELDS,
+    SCHEMA_VERSION,
+    STATUSES,
+    json_schema,
+)
+from aiinfra_cli.usage._validate import Validation, validate_logs
 
 __all__ = [
     "CACHE_FILE",
@@ -36,6 +47,7 @@ __all__ = [
     "FORMATS",
     "KNOWN_FIELDS",
     "LOG_FORMATS",
+    "READ_FIELDS",
     "SCHEMA_VERSION",
     "STATUSES",
     "FileStat",
@@ -45,6 +57,8 @@ __all__ = [
     "Reject",
     "Row",
     "UsageEvent",
+    "Validation",
+    "check_event",
     "detect_format",
     "expand_log_paths",
     "expand_paths",
@@ -53,10 +67,12 @@ __all__ = [
     "json_schema",
     "open_cache",
     "parse_event",
+    "parse_event_lenient",
     "parse_timestamp",
     "read_claude_code",
     "read_events",
     "read_file",
     "read_otel",
     "row_from_event",
+    "validate_logs",
 ]
