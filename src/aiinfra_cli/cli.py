@@ -190,6 +190,20 @@ def cost_report(
         bool,
         typer.Option("--github-summary", help="Append the Markdown to $GITHUB_STEP_SUMMARY."),
     ] = False,
+    require_data: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--require-data/--no-require-data",
+            help="Exit 1 when the period holds no usage at all [on when CI=true].",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--no-cache/--cache",
+            help="Read the logs without keeping the ingest cache [--no-cache when CI=true].",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     agent: AgentOpt = False,
     agent_max_cost: AgentMaxCostOpt = None,
@@ -213,6 +227,8 @@ def cost_report(
             budget=budget,
             fail_on_budget=fail_on_budget,
             github_summary=github_summary,
+            require_data=require_data,
+            no_cache=no_cache,
             config_path=config,
             agent=agent,
             agent_max_cost=agent_max_cost,

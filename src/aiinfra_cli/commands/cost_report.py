@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli._schema import parse_usd_option
 from aiinfra_cli.commands._agent_option import agent_cap
 from aiinfra_cli.config import display_path, load_config
-from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError, UsageLogError
 from aiinfra_cli.paths import MEMORY_DIR, MULTIAGENT_DIR, REPORTS_DIR, project_root
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ def run(
     budget: str | None = None,
     fail_on_budget: bool = False,
     github_summary: bool = False,
+    require_data: bool | None = None,
+    no_cache: bool | None = None,
     config_path: Path | None = None,
     agent: bool = False,
     agent_max_cost: str | None = None,
@@ -95,7 +98,10 @@ def run(
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
-    100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them)."""
+    100 %, or with ``require_data`` when the period holds no usage. ``agent``: add an LLM's
+    recommendations (the exit code never depends on them). ``require_data`` and ``no_cache``
+    default to on in CI (``CI=true``): a fresh checkout has no cache to reuse, and a report on
+    no data must not pass a budget gate."""
     from aiinfra_cli._interrupt import interruptible
     from aiinfra_cli.pricing import load_price_table, overrides_from_config
     from aiinfra_cli.report import (
@@ -136,11 +142,15 @@ def run(
     prices = load_price_table()
     if config is not None:
         prices = prices.with_overrides(overrides_from_config(config))
-    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
+    in_ci = _in_ci(environ if environ is not None else os.environ)
+    keep_cache = not (in_ci if no_cache is None else no_cache)
+    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE if keep_cache else None)
     try:
         with interruptible(con):
             shown = _shown_from(root)
             ingested = ingest(con, specs, log_format, display=shown, cache_path=cache_used)
+            if not ingested.files:
+                raise _no_logs(specs, ingested.rejects, shown, from_option=bool(logs))
             ingested.warnings.extend(warnings)
             baseline_path = root / MEMORY_DIR / BASELINES_FILE
             baselines = load_baselines(baseline_path)
@@ -165,6 +175,8 @@ def run(
     finally:
         con.close()
     document = built.document
+    if in_ci if require_data is None else require_data:
+        _require_data(document, specs, shown)
     for warning in [*ingested.warnings, *_malformed_warning(ingested.malformed)]:
         output.warn(warning)
     analysis = _agent_analysis(document, config, cap, environ) if agent else None
@@ -181,13 +193,17 @@ def run(
         render_console(human, analysis)
     if not no_write:
         written = report_paths(out_dir if out_dir is not None else root, today)
-        write_atomic(written.markdown, markdown)
-        write_atomic(written.json, output.to_json(document))
+        kept = _kept_report(written, document)
+        if kept is None:
+            write_atomic(written.markdown, markdown)
+            write_atomic(written.json, output.to_json(document))
+            human.print(
+                f"report written to {display_path(written.markdown)} and"
+                f" {display_path(written.json).rsplit('/', 1)[-1]}"
+            )
+        else:
+            output.warn(kept)
         save_baselines(baseline_path, baselines, tz, built.history)
-        human.print(
-            f"report written to {display_path(written.markdown)} and"
-            f" {display_path(written.json).rsplit('/', 1)[-1]}"
-        )
     if github_summary:
         _append_summary(markdown)
     if as_json:
@@ -270,6 +286,61 @@ def _agent_analysis(
         return AgentResult("cost-report", "unavailable", "no usage in the report period")
     request = AgentRequest("cost-report", agent_facts(document), safe_fields=("message",))
     return run(request, config, max_cost=cap, environ=environ)
+
+
+def _in_ci(environ: Mapping[str, str]) -> bool:
+    return environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+_POINT_AT_DATA = (
+    "point --logs (or usage_log.path in config/ai-models.yaml) at the tracker's log folder;"
+    " in CI, download the logs artifact or mount the log folder first:"
+    " see 'Running in CI' in docs/cost-report.md"
+)
+
+
+def _no_logs(
+    specs: Sequence[str], rejects: Sequence[Reject], shown: Callable[[Path], str], from_option: bool
+) -> UsageLogError:
+    """No log file at all under the sources: an error naming them (a report on nothing would
+    pass every budget gate)."""
+    reasons = "; ".join(str(r) for r in rejects[:3]) or ", ".join(shown(Path(s)) for s in specs)
+    source = "--logs" if from_option else "usage_log.path"
+    return UsageLogError(f"no usage logs to read ({source}: {reasons})", hint=_POINT_AT_DATA)
+
+
+def _require_data(
+    document: Mapping[str, Any], specs: Sequence[str], shown: Callable[[Path], str]
+) -> None:
+    if document["totals"]["requests"]:
+        return
+    period = document["period"]
+    logs = ", ".join(shown(Path(s)) for s in specs)
+    raise UsageLogError(
+        f"no usage between {period['since']} and {period['until']} in {logs}"
+        " (--require-data, on when CI=true)",
+        hint=_POINT_AT_DATA,
+    )
+
+
+def _kept_report(written: Written, document: Mapping[str, Any]) -> str | None:
+    """Why today's report stays as it is (None: write the new one). A report on no usage never
+    replaces one of the same day that holds some."""
+    if document["totals"]["requests"] or not written.json.exists():
+        return None
+    try:
+        old = json.loads(written.json.read_text(encoding="utf-8"))
+        requests = int(old["totals"]["requests"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not requests:
+        return None
+    period = document["period"]
+    return (
+        f"no usage between {period['since']} and {period['until']}: kept today's report"
+        f" {display_path(written.markdown)} ({requests} requests) instead of overwriting it;"
+        " pass --out-dir to write the empty report elsewhere"
+    )
 
 
 def _malformed_warning(malformed: Sequence[Reject]) -> list[str]:
