@@ -45,22 +45,34 @@ AIINFRA = str(Path(sys.executable).with_name("aiinfra"))
 DEFAULT_CCUSAGE = "/tmp/ccusage-bench/node_modules/.bin/ccusage"
 
 
+TIME = "/usr/bin/time"
+
+
 def measure(
     argv: list[str], *, env: dict[str, str] | None = None, cwd: Path
 ) -> tuple[float, float, float, str]:
-    """Wall seconds, peak RSS (MiB), CPU seconds (user + system) and stdout of one run."""
+    """Wall seconds, peak RSS (MiB), CPU seconds (user + system) and stdout of one run.
+
+    The run is started by ``/usr/bin/time`` (GNU time), a small process: Linux carries a
+    process's peak RSS across fork and exec, so a child forked straight from this (large) bench
+    process would report the bench's own peak, the same for every run."""
     full_env = {**os.environ, **(env or {})}
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        argv, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
-    assert proc.stdout is not None
-    out = proc.stdout.read().decode("utf-8")
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    with tempfile.NamedTemporaryFile(prefix="aiinfra-bench-time-", suffix=".txt") as report:
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [TIME, "-f", "%M %U %S %x", "-o", report.name, *argv],
+            cwd=cwd,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        peak_kib, user, system, status = Path(report.name).read_text().split()[-4:]
+    if int(status) not in (0, 1):
         raise SystemExit(f"{argv[0]} failed with status {status}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
+    cpu = float(user) + float(system)
+    return wall, int(peak_kib) / 1024, cpu, proc.stdout.decode("utf-8")
 
 
 def median_runs(
@@ -109,7 +121,7 @@ def _report(logs: Path) -> list[str]:
 
 
 def bench_claude(data: Path, records: int, runs: int, ccusage: str) -> None:
-    target = data / f"claude-{records}"
+    target = data / f"claude-s200-{records}"
     if not (target / "projects").exists():
         print(f"generating {records:,} Claude Code records under {target} …", flush=True)
         claude(target, records, projects=20)

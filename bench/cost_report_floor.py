@@ -99,23 +99,26 @@ def _claude_sql(strategy: str, glob: str, out: Path) -> str:
 
 def _sql(strategy: str, glob: str, out: Path) -> str:
     from aiinfra_cli.usage import _ingest as ingest
+    from aiinfra_cli.usage._formats import READERS
     from aiinfra_cli.usage._rows import COLUMN_NAMES
     from aiinfra_cli.usage._segments import PARQUET_OPTIONS
 
     if strategy == "bare":
         return bare_sql(glob)
-    source = (
-        "(SELECT *, epoch_us(TRY_CAST(timestamp AS TIMESTAMPTZ)) AS _ts FROM read_ndjson("
-        f"'{glob}', columns={ingest._columns_literal(ingest._OWN_COLUMNS)}, ignore_errors=true,"
-        " format='newline_delimited')) r"
+    bulk = READERS["aiinfra"].bulk
+    assert bulk is not None
+    reader = (
+        f"read_ndjson('{glob}', columns={ingest._columns_literal(bulk.columns)},"
+        " ignore_errors=true, format='newline_delimited')"
     )
+    source = f"{bulk.source(reader)} r"
     rows = (
         "SELECT "
-        + ", ".join(f'{ingest._OWN_SELECT[name]} AS "{name}"' for name in COLUMN_NAMES)
-        + f", {ingest._OWN_SUSPECT} AS suspect FROM {source}"
+        + ", ".join(f'{bulk.select[name]} AS "{name}"' for name in COLUMN_NAMES)
+        + f", {bulk.suspect} AS suspect FROM {source}"
     )
     if strategy == "read+validate":
-        return f"SELECT count(*), count(*) FILTER (WHERE {ingest._OWN_SUSPECT}) FROM {source}"
+        return f"SELECT count(*), count(*) FILTER (WHERE {bulk.suspect}) FROM {source}"
     if strategy == "rows → cache table":
         return f"CREATE TABLE events AS {rows}"
     if strategy == "rows → parquet":

@@ -12,6 +12,7 @@ import gzip
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from aiinfra_cli.usage._formats import READERS
 from aiinfra_cli.usage._reader import (
     LOG_SUFFIXES,
     READ_ERRORS,
@@ -21,7 +22,7 @@ from aiinfra_cli.usage._reader import (
     open_log,
 )
 
-FORMATS = ("aiinfra", "claude-code", "otel")
+FORMATS = tuple(READERS)
 LOG_FORMATS = ("auto", *FORMATS)
 _HEAD_BYTES = 64 * 1024
 _SNIFF_LINES = 50
