@@ -65,6 +65,25 @@ def bare_sql(glob: str) -> str:
     )
 
 
+def claude_bare_sql(glob: str) -> str:
+    """The least a Claude Code report needs: the usage columns, repeated responses dropped,
+    token sums by model (cost_report_bench's bare figure for the Claude Code runs)."""
+    usage = (
+        "STRUCT(id VARCHAR, model VARCHAR, usage STRUCT(input_tokens BIGINT,"
+        " output_tokens BIGINT, cache_creation_input_tokens BIGINT,"
+        " cache_read_input_tokens BIGINT))"
+    )
+    return (
+        "SELECT model, count(*), sum(i), sum(o), sum(w), sum(r) FROM (SELECT DISTINCT ON"
+        " (coalesce(message.id || ':' || requestId, uuid)) message.model AS model,"
+        " message.usage.input_tokens AS i, message.usage.output_tokens AS o,"
+        " message.usage.cache_creation_input_tokens AS w,"
+        " message.usage.cache_read_input_tokens AS r FROM read_ndjson('" + glob + "',"
+        " columns={'uuid': 'VARCHAR', 'requestId': 'VARCHAR', 'message': '" + usage + "'},"
+        " ignore_errors=true) WHERE message.usage IS NOT NULL) GROUP BY ALL"
+    )
+
+
 def _claude_sql(strategy: str, glob: str, out: Path) -> str:
     from aiinfra_cli.usage import _claude_code as claude
     from aiinfra_cli.usage import _ingest as ingest
