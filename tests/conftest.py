@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _services import Postgres, Redis, running_postgres, running_redis
 from _support import EXAMPLE_CONFIG
 
 
@@ -44,3 +45,27 @@ def configured_repo(git_repo: Path) -> Path:
     (git_repo / "config").mkdir()
     (git_repo / "config" / "ai-models.yaml").write_text(EXAMPLE_CONFIG, encoding="utf-8")
     return git_repo
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Postgres]:
+    """A throwaway PostgreSQL cluster on a free loopback port, shared by the whole session."""
+    with running_postgres() as cluster:
+        if cluster is None:
+            pytest.skip("PostgreSQL is not installed (initdb not found); .ci/run installs it")
+        yield cluster
+
+
+@pytest.fixture
+def pg_dsn(pg_cluster: Postgres) -> str:
+    """The DSN of a fresh, empty database in the session's cluster (one per test)."""
+    return pg_cluster.create_database()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Redis]:
+    """A real redis-server on a free loopback port, shared by the whole session."""
+    with running_redis() as server:
+        if server is None:
+            pytest.skip("redis-server is not installed; .ci/run installs it")
+        yield server

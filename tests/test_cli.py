@@ -25,6 +25,7 @@ from aiinfra_cli.errors import (
 HEAVY = ("anthropic", "openai", "duckdb", "libcst", "httpx", "jinja2", "tiktoken")
 COMMANDS = (
     "init",
+    "upgrade",
     "cost-report",
     "model-health",
     "optimize-context",

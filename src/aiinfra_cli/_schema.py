@@ -91,8 +91,10 @@ class Str(Node):
         pattern_hint: str = "",
         min_length: int = 0,
         nullable: bool = False,
+        echo: bool = True,
     ) -> None:
         super().__init__(description)
+        self.echo = echo  # False where a wrong value may be a secret pasted in the wrong place
         self.enum = tuple(enum) if enum else None
         self.pattern = re.compile(pattern) if pattern else None
         self.pattern_hint = pattern_hint
@@ -113,7 +115,8 @@ class Str(Node):
         elif len(value) < self.min_length:
             problems.append(Problem(path, "must not be empty"))
         elif self.pattern is not None and not self.pattern.fullmatch(value):
-            problems.append(Problem(path, f"'{value}' is not valid{self.pattern_hint}"))
+            shown = f"'{value}'" if self.echo else "this value"
+            problems.append(Problem(path, f"{shown} is not valid{self.pattern_hint}"))
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": ["string", "null"] if self.nullable else "string"}

@@ -105,7 +105,12 @@ def init(
     ] = None,
     package_dir: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--package-dir", metavar="DIR", help="Where the runtime goes [src/ai]."),
+        typer.Option(
+            "--package-dir",
+            metavar="DIR",
+            help="Where the runtime goes [inside the package your build ships, e.g."
+            " src/myapp/ai; src/ai when nothing is packaged].",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and the diff; write nothing.")
@@ -134,6 +139,22 @@ def init(
             agent_max_cost=agent_max_cost,
         )
     )
+
+
+@app.command()
+def upgrade(
+    path: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(metavar="[PATH]", help="Project root [the repository you are in]."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the patch and the summary; write nothing.")
+    ] = False,
+) -> None:
+    """Merge this version's templates into the files init generated, keeping your edits."""
+    from aiinfra_cli.commands import upgrade as command
+
+    raise typer.Exit(command.run(path=path, dry_run=dry_run))
 
 
 @app.command("cost-report")
@@ -339,6 +360,28 @@ def optimize_context(
             "--usage-logs", help="Usage-event logs: add each call site's real traffic and spend."
         ),
     ] = None,
+    min_severity: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--min-severity",
+            metavar="error|warning|note",
+            help="Report only findings of this severity or above (default: all).",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--baseline",
+            help="Findings this baseline file holds are reported but do not fail the run.",
+        ),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--write-baseline",
+            help="Record the current findings as the baseline in this file, and exit 0.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     config: ConfigOpt = None,
     agent: AgentOpt = False,
@@ -361,6 +404,9 @@ def optimize_context(
             no_cache=no_cache,
             usage_logs=usage_logs,
             config_path=config,
+            min_severity=min_severity,
+            baseline=baseline,
+            write_baseline=write_baseline,
             agent=agent,
             agent_max_cost=agent_max_cost,
         )

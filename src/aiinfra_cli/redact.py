@@ -16,7 +16,11 @@ Two strengths:
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+from collections.abc import Iterable
+from urllib.parse import quote
 
 # Ordered from most to least specific; each pattern matches the whole secret.
 _KEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -61,6 +65,46 @@ _TOKEN = re.compile(r"(?<![A-Za-z0-9_\-+/=])[A-Za-z0-9_\-+/]{32,}={0,2}(?![A-Za-
 REDACTED = "[REDACTED]"
 
 
+# Secret values this process has read (API keys, admin keys, DSN passwords): every output path
+# masks them wherever they appear, whatever their shape, in each form an error message may
+# carry them (repr-escaped, JSON-escaped, percent-encoded, as bytes).
+_KNOWN: set[str] = set()
+_KNOWN_LOCK = threading.Lock()
+_MIN_SECRET = 4
+_MIN_REGISTERED = 8  # masked everywhere in the process: never a short, common word
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The spellings of ``secret`` that error text may carry: the value itself, stripped, and
+    escaped as ``repr`` (of the str and of its UTF-8 bytes), JSON and a URL would escape it."""
+    forms = {secret, secret.strip()}
+    for value in tuple(forms):
+        forms.add(repr(value)[1:-1])
+        forms.add(repr(value.encode("utf-8", "backslashreplace"))[2:-1])
+        forms.add(json.dumps(value)[1:-1])
+        forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+        forms.add(quote(value, safe=""))
+    return {f for f in forms if len(f) >= _MIN_SECRET}
+
+
+def register_secret(value: str | None) -> None:
+    """Remember ``value`` as a secret: :func:`redact` masks it from then on."""
+    if value and len(value.strip()) >= _MIN_REGISTERED:
+        with _KNOWN_LOCK:
+            _KNOWN.update(secret_forms(value))
+
+
+def scrub_values(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every form (see :func:`secret_forms`) of each of ``secrets`` masked."""
+    forms: set[str] = set()
+    for secret in secrets:
+        if secret and len(secret) >= _MIN_SECRET:
+            forms |= secret_forms(secret)
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, REDACTED)
+    return text
+
+
 def find_secret(text: str) -> str | None:
     """Return the kind of secret ``text`` contains (e.g. ``"OpenAI API key"``), or None."""
     for kind, pattern in _KEY_PATTERNS:
@@ -70,7 +114,13 @@ def find_secret(text: str) -> str | None:
 
 
 def redact(text: str) -> str:
-    """Replace every secret in ``text`` with ``[REDACTED]``."""
+    """Replace every secret in ``text`` with ``[REDACTED]``: the values registered with
+    :func:`register_secret` (in every escaped form) and anything shaped like a key."""
+    if _KNOWN:
+        with _KNOWN_LOCK:
+            known = sorted(_KNOWN, key=len, reverse=True)
+        for form in known:
+            text = text.replace(form, REDACTED)
     for _kind, pattern in _KEY_PATTERNS:
         text = pattern.sub(REDACTED, text)
     return text

@@ -16,6 +16,7 @@ INVALID_JSON = "invalid_json"
 GARBAGE = "garbage"
 SLOW_FIRST_BYTE = "slow_first_byte"
 SLOW_FIRST_TOKEN = "slow_first_token"
+ECHO_IDS = "echo_ids"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Fault:
     seconds: float = 0.0
     after_events: int = 1
     echo_key: bool = False
+    echo_everywhere: bool = False
     headers: tuple[tuple[str, str], ...] = ()
     message: str | None = None
 
@@ -44,6 +46,19 @@ class Fault:
         """401: the key is wrong. ``echo_key`` puts the received key in the message (a hostile
         provider), to prove the client never prints what the server says verbatim."""
         return cls(STATUS, error="auth", status=401, echo_key=echo_key)
+
+    @classmethod
+    def echo_key_everywhere(cls, status: int = 500) -> Fault:
+        """An error answer (``status``) that echoes the received key everywhere a hostile
+        provider or proxy can: the error message, its ``type`` / ``code`` / ``status`` fields,
+        and the ``request-id`` / ``x-request-id`` headers."""
+        return cls(STATUS, error="other", status=status, echo_key=True, echo_everywhere=True)
+
+    @classmethod
+    def echo_key_in_ids(cls) -> Fault:
+        """A normal answer whose ``request-id`` / ``x-request-id`` headers (and Gemini's
+        ``responseId``) are the received key."""
+        return cls(ECHO_IDS)
 
     @classmethod
     def forbidden(cls) -> Fault:

@@ -425,6 +425,9 @@ class FakeProvider:
             echo = call.key if fault.echo_key else None
             self._error(call, fault.error, fault.status, echo, rid, fault.message)
             return
+        if fault is not None and fault.kind == F.ECHO_IDS and call.key is not None:
+            call.extra = {name: call.key for name in ("request-id", "x-request-id")}
+            rid = call.key
         if fault is not None and fault.kind == F.GARBAGE:
             page = b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
             self._send(call, 200, page, "application/json")
@@ -509,6 +512,10 @@ class FakeProvider:
             body["error"]["message"] = message
         headers = self._headers_for(call, limits=code == 429)
         fault = call.fault
+        if fault is not None and fault.echo_everywhere and echo is not None:
+            error = body["error"] if isinstance(body.get("error"), dict) else body
+            error.update(type=echo, code=echo, status=echo, message=f"bad key {echo!r}")
+            headers.update({"request-id": echo, "x-request-id": echo})
         if fault is not None and fault.retry_after is not None:
             headers["retry-after"] = _seconds(fault.retry_after)
         if fault is not None and fault.retry_after_ms is not None:

@@ -12,7 +12,7 @@ import pytest
 from _support import EXAMPLE_CONFIG, run_cli
 
 from aiinfra_cli.config import load_config
-from aiinfra_cli.scaffold import MANIFEST_RELPATH, digest
+from aiinfra_cli.scaffold import BASE_DIR, MANIFEST_RELPATH, digest
 
 RUNTIME = [
     "__init__.py",
@@ -23,10 +23,15 @@ RUNTIME = [
     "cost_tracker.py",
     "errors.py",
     "model_orchestrator.py",
+    "prompt_budget.py",
+    "otel_export.py",
     "prompt_loader.py",
     "providers.py",
     "resilience.py",
     "response_cache.py",
+    "shared_state.py",
+    "store_shipper.py",
+    "store_spend.py",
 ]
 
 
@@ -79,7 +84,7 @@ def test_init_writes_the_runtime_config_prompts_and_manifest(project: Path) -> N
     ):
         assert (project / rel).is_file(), rel
     assert listed(result.stderr, "created", "src/ai/model_orchestrator.py")
-    assert "28 file(s) were written (28 new" in result.stderr
+    assert "37 file(s) were written (37 new" in result.stderr
     # The next three commands.
     assert "python -m pytest tests/ai" in result.stderr
     assert "aiinfra model-health" in result.stderr
@@ -103,7 +108,7 @@ def test_a_rerun_changes_nothing(project: Path) -> None:
     before = tree(project)
     result = init(project)
     assert result.returncode == 0
-    assert "0 file(s) were written" in result.stderr and "28 unchanged" in result.stderr
+    assert "0 file(s) were written" in result.stderr and "37 unchanged" in result.stderr
     assert tree(project) == before
 
 
@@ -117,7 +122,7 @@ def test_edited_files_are_kept_and_listed_with_the_next_step(project: Path) -> N
     result = init(project)
     assert result.returncode == 0
     assert tree(project) == before
-    why = "you edited it; `aiinfra init --dry-run --force`"
+    why = "you edited it; `aiinfra upgrade` merges the templates' changes"
     assert listed(result.stderr, "kept", "src/ai/budget.py", why)
     assert listed(result.stderr, "left", "config/ai-models.yaml", "yours since the first run")
 
@@ -168,7 +173,9 @@ def test_dry_run_writes_nothing_and_prints_a_patch_git_applies(project: Path) ->
     subprocess.run(["git", "init", "-q", str(real)], check=True)
     (real / "pyproject.toml").write_bytes((project / "pyproject.toml").read_bytes())
     init(real)
-    expected = {k: v for k, v in tree(real).items() if k != MANIFEST_RELPATH.as_posix()}
+    # The patch is the files; the manifest and base copies are bookkeeping init writes.
+    bookkeeping = (MANIFEST_RELPATH.as_posix(), BASE_DIR + "/")
+    expected = {k: v for k, v in tree(real).items() if not k.startswith(bookkeeping)}
     assert applied == expected
     # After applying the patch, init adopts every file as its own.
     adopted = init(project)
@@ -234,20 +241,23 @@ def test_a_new_model_refreshes_the_price_snapshot(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("marker", "args", "message"),
+    ("marker", "args", "note"),
     [
-        ("package.json", (), "TypeScript templates are not available yet (found package.json)"),
-        ("pyproject.toml", ("--lang", "typescript"), "TypeScript templates are not available"),
+        ("package.json", (), "found package.json"),
+        ("tsconfig.json", (), "found tsconfig.json"),
+        ("pyproject.toml", ("--lang", "typescript"), None),
     ],
 )
-def test_typescript_is_not_yet_and_exits_2(
-    git_repo: Path, marker: str, args: tuple[str, ...], message: str
+def test_typescript_is_detected_or_chosen(
+    git_repo: Path, marker: str, args: tuple[str, ...], note: str | None
 ) -> None:
     (git_repo / marker).write_text("{}")
-    result = init(git_repo, *args)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert tree(git_repo) == {marker: b"{}"}
+    result = init(git_repo, *args, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert (git_repo / "src" / "ai" / "model-orchestrator.ts").is_file()
+    assert not (git_repo / "src" / "ai" / "model_orchestrator.py").exists()
+    if note:
+        assert note in result.stderr
 
 
 def test_both_languages_need_lang(git_repo: Path) -> None:
@@ -277,7 +287,7 @@ def test_a_custom_package_dir_is_importable_and_remembered(project: Path) -> Non
     )
     assert probe.stdout.strip() == "shop.llm.model_orchestrator", probe.stderr
     again = init(project)  # the manifest remembers the layout
-    assert "28 unchanged" in again.stderr
+    assert "37 unchanged" in again.stderr
 
 
 @pytest.mark.parametrize(

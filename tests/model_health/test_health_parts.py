@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from aiinfra_cli.commands.model_health import (
+from aiinfra_cli.config import ModelConfig, ProviderConfig
+from aiinfra_cli.health import (
     HISTORY_SCHEMA,
     append_line,
     dashboard,
     percentile,
     read_history,
 )
-from aiinfra_cli.config import ModelConfig, ProviderConfig
 from aiinfra_cli.providers import classify_http, headroom, retry_after
 from aiinfra_cli.providers._target import resolve
 

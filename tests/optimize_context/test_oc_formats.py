@@ -40,7 +40,11 @@ def _report() -> Report:
             end_column=6,
             message="openai.chat.completions.create has no output-token cap: 100% of the budget\nat risk",
             estimate=Estimate(
-                kind="output", tokens=16384, basis="b", usd_per_call=Decimal("0.16384")
+                kind="output",
+                tokens=16384,
+                basis="b",
+                usd_per_call=Decimal("0.16384"),
+                bound="max_output",
             ),
             call=site.key,
         ),
@@ -92,11 +96,28 @@ def test_text_lines_are_exact() -> None:
     render_text(_report(), Console(file=buffer, width=80, color_system=None))
     assert buffer.getvalue() == (
         "src/app, v2/chat.py:12:5: AIC001 openai.chat.completions.create has no output-token cap: 100% of the budget\n"
-        "at risk [≈ 16,384 tokens · $0.16384/call]\n"
+        "at risk [up to 16,384 tokens · up to $0.16384/call]\n"
         "src/app, v2/chat.py:12:5: AIC005 [*] uncached | prompt [saves 3,000 tokens · $0.0081/call · seen 1,200 calls, $54.1]\n"
         "src/app, v2/chat.py:12:5: AIC004 model 'x' is not in the price table [unpriced: 'x' is not in the price table]\n"
         "Found 3 findings at 1 LLM call site in 1 file (1 fixable with --fix); 2 suppressed.\n"
     )
+
+
+def test_baselined_findings_are_marked_and_counted() -> None:
+    report = _report()
+    report.findings[2].baseline = True
+    report.baselined = 1
+    buffer = StringIO()
+    render_text(report, Console(file=buffer, width=200, color_system=None))
+    lines = buffer.getvalue().splitlines()
+    assert lines[3].startswith("src/app, v2/chat.py:12:5: AIC004 (baseline) model 'x'")
+    assert lines[4] == (
+        "Found 3 findings at 1 LLM call site in 1 file (1 fixable with --fix);"
+        " 1 in the baseline, 2 suppressed."
+    )
+    assert [f.baseline for f in report.failing] == [False, False]
+    github = render_github(report).splitlines()
+    assert github[2].startswith("::notice file=") and github[0].startswith("::warning file=")
 
 
 def test_github_escapes_properties_and_data() -> None:
@@ -104,7 +125,7 @@ def test_github_escapes_properties_and_data() -> None:
     assert lines[0] == (
         "::warning file=src/app%2C v2/chat.py,line=12,endLine=16,col=5,title=AIC001 missing-output-cap"
         "::openai.chat.completions.create has no output-token cap: 100%25 of the budget%0Aat risk"
-        " [≈ 16,384 tokens · $0.16384/call]"
+        " [up to 16,384 tokens · up to $0.16384/call]"
     )
     assert lines[2].startswith("::error file=src/app%2C v2/chat.py,line=12,")
 

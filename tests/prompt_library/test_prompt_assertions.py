@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from aiinfra_cli._jsonschema import schema_problems, validate
 from aiinfra_cli.prompts import Assertion, Observation, Verdict, evaluate
 from aiinfra_cli.prompts._assertions import parse_verdict, unfence
-from aiinfra_cli.prompts._jsonschema import schema_problems, validate
 
 SEEN = Observation(
     text='```json\n{"title": "Q3", "points": ["a", "b"], "score": 7}\n```',

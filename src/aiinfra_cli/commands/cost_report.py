@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiinfra_cli import __version__, output
 from aiinfra_cli._atomic import write_atomic
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from aiinfra_cli.agent import AgentResult
     from aiinfra_cli.config import Config
+    from aiinfra_cli.report import Baselines, Built, CostReport, ReportRequest
     from aiinfra_cli.usage import Reject
 
 BASELINES_FILE = "cost-baselines.json"
@@ -72,6 +73,17 @@ def report_paths(out_dir: Path, day: date) -> Written:
     return Written(base.with_suffix(".md"), base.with_suffix(".json"))
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Where the usage comes from and where the report's state lives."""
+
+    config: Config | None
+    root: Path
+    specs: tuple[str, ...]
+    log_format: str
+    from_option: bool = True  # the logs came from --logs (else from the config)
+
+
 def run(
     *,
     timeframe: str | None = None,
@@ -102,189 +114,159 @@ def run(
     recommendations (the exit code never depends on them). ``require_data`` and ``no_cache``
     default to on in CI (``CI=true``): a fresh checkout has no cache to reuse, and a report on
     no data must not pass a budget gate."""
-    from aiinfra_cli._interrupt import interruptible
-    from aiinfra_cli.pricing import load_price_table, overrides_from_config
-    from aiinfra_cli.report import (
-        ReportRequest,
-        build_report,
-        load_baselines,
-        render_markdown,
-        render_terminal,
-        resolve_period,
-        save_baselines,
-    )
-    from aiinfra_cli.usage import CACHE_FILE, LOG_FORMATS, ingest, open_cache
+    from aiinfra_cli.report import ReportRequest, resolve_period, save_baselines, zone
 
-    moment = now or datetime.now(timezone.utc)
-    if log_format not in LOG_FORMATS:
-        raise UsageError(
-            f"--log-format {log_format}: unknown format",
-            hint=f"choose from {', '.join(LOG_FORMATS)}",
-        )
+    _check_format(log_format)
     if top < 1:
         raise UsageError(f"--top {top}: must be at least 1")
     groups = parse_group_by(group_by)
     budget_usd = _budget(budget)
     cap = agent_cap(agent, agent_max_cost)
-    from aiinfra_cli.report._period import zone
-
+    moment = now or datetime.now(timezone.utc)
     today = moment.astimezone(zone(tz)).date()
     period, end = resolve_period(timeframe=timeframe, since=since, until=until, tz=tz, today=today)
-    config = load_config(config_path)
-    root = config.root if config is not None else project_root()
-    specs: list[str] = (
-        list(logs)
-        if logs
-        else [str(config.usage_log.path if config is not None else root / "logs" / "ai-usage")]
+    request = ReportRequest(
+        period=period,
+        until=end,
+        tz=tz,
+        group_by=groups,
+        top=top,
+        budget_usd=budget_usd,
+        now=moment,
     )
-    if not logs and config is not None and log_format == "auto":
-        log_format = config.usage_log.format if config.usage_log.format != "aiinfra" else "auto"
-    prices = load_price_table()
-    if config is not None:
-        prices = prices.with_overrides(overrides_from_config(config))
     in_ci = _in_ci(environ if environ is not None else os.environ)
-    keep_cache = not (in_ci if no_cache is None else no_cache)
-    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE if keep_cache else None)
-    try:
-        with interruptible(con):
-            shown = _shown_from(root)
-            ingested = ingest(con, specs, log_format, display=shown, cache_path=cache_used)
-            if not ingested.files:
-                raise _no_logs(specs, ingested.rejects, shown, from_option=bool(logs))
-            ingested.warnings.extend(warnings)
-            baseline_path = root / MEMORY_DIR / BASELINES_FILE
-            baselines = load_baselines(baseline_path)
-            if baselines.warning:
-                ingested.warnings.append(baselines.warning)
-            built = build_report(
-                ingested,
-                ReportRequest(
-                    period=period,
-                    until=end,
-                    tz=tz,
-                    group_by=groups,
-                    top=top,
-                    budget_usd=budget_usd,
-                    now=moment,
-                ),
-                prices=prices,
-                config=config,
-                baselines=baselines,
-                logs=[shown(Path(s)) for s in specs],
-            )
-    finally:
-        con.close()
+    source = _locate(config_path, logs, log_format)
+    built, baselines = _build(
+        source, request, keep_cache=not (in_ci if no_cache is None else no_cache)
+    )
     document = built.document
     if in_ci if require_data is None else require_data:
-        _require_data(document, specs, shown)
-    for warning in [*ingested.warnings, *_malformed_warning(ingested.malformed)]:
-        output.warn(warning)
-    analysis = _agent_analysis(document, config, cap, environ) if agent else None
-    generated = document["generated_at"]
-    markdown = render_markdown(document, top=top, generated=generated, version=__version__)
+        _require_data(document, source)
+    analysis = _agent_analysis(document, source.config, cap, environ) if agent else None
     human = console or (output.err_console() if as_json else output.out_console())
-    render_terminal(human, document, top=top)
-    if analysis is not None:
-        from aiinfra_cli.agent import render_console
-        from aiinfra_cli.agent import render_markdown as agent_markdown
-
-        document["agent"] = analysis.as_dict()
-        markdown = markdown.rstrip("\n") + "\n\n" + agent_markdown(analysis).rstrip("\n") + "\n"
-        render_console(human, analysis)
+    document, markdown = _render(document, analysis, human, top=top)
     if not no_write:
-        written = report_paths(out_dir if out_dir is not None else root, today)
+        written = report_paths(out_dir if out_dir is not None else source.root, today)
         kept = _kept_report(written, document)
         if kept is None:
             write_atomic(written.markdown, markdown)
-            write_atomic(written.json, output.to_json(document))
+            write_atomic(written.json, output.to_json(document.to_json()))
             human.print(
                 f"report written to {display_path(written.markdown)} and"
                 f" {display_path(written.json).rsplit('/', 1)[-1]}"
             )
         else:
             output.warn(kept)
-        save_baselines(baseline_path, baselines, tz, built.history)
+        save_baselines(source.root / MEMORY_DIR / BASELINES_FILE, baselines, tz, built.history)
     if github_summary:
         _append_summary(markdown)
     if as_json:
-        output.print_json(document)
+        output.print_json(document.to_json())
     if analysis is not None:
         from aiinfra_cli.agent import render_notice
 
         render_notice(output.err_console(), analysis)
-    if fail_on_budget and document["budget_exceeded"]:
-        names = ", ".join(b["name"] for b in document["budgets"] if b["status"] == "exceeded")
-        output.warn(f"budget exceeded: {names} (--fail-on-budget)")
+    if fail_on_budget and document.budget_exceeded:
+        output.warn(f"budget exceeded: {', '.join(document.exceeded_budgets)} (--fail-on-budget)")
         return EXIT_FAILURE
     return EXIT_OK
 
 
-# The report's aggregates the agent sees (never its rejected-line examples or log paths).
-_AGENT_KEYS = (
-    "period",
-    "totals",
-    "previous_period",
-    "by_model",
-    "by_provider",
-    "by_feature",
-    "by_endpoint",
-    "by_user",
-    "by_tenant",
-    "by_day",
-    "top_call_sites",
-    "cache",
-    "response_cache",
-    "cost_per_successful_request",
-    "errors_and_retries",
-    "unpriced",
-    "recorded_cost",
-    "anomalies",
-    "forecast",
-    "budgets",
-    "budget_exceeded",
-)
-# Token columns that are zero in every row say nothing; dropping them keeps the request small.
-_TOKEN_COLUMNS = (
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "reasoning_tokens",
-)
+def _check_format(log_format: str) -> None:
+    from aiinfra_cli.usage import LOG_FORMATS
+
+    if log_format not in LOG_FORMATS:
+        raise UsageError(
+            f"--log-format {log_format}: unknown format",
+            hint=f"choose from {', '.join(LOG_FORMATS)}",
+        )
 
 
-def agent_facts(document: Mapping[str, Any]) -> dict[str, Any]:
-    """What the agent sees of a report: its aggregates (money as decimal strings), not its
-    sources, rejected lines or pricing notes. People in ``by_user``/``by_tenant`` are
-    pseudonymised by the agent's redaction, keys and free text withheld."""
-    facts: dict[str, Any] = {}
-    for key in _AGENT_KEYS:
-        if key not in document:
-            continue
-        value = document[key]
-        if isinstance(value, list):
-            value = [_trim_row(row) for row in value]
-        facts[key] = value
-    return facts
+def _locate(config_path: Path | None, logs: Sequence[str] | None, log_format: str) -> _Source:
+    """The config, the project root, the log paths and their format (the config's usage_log
+    unless ``--log`` is given)."""
+    config = load_config(config_path)
+    root = config.root if config is not None else project_root()
+    if logs:
+        return _Source(config, root, tuple(logs), log_format)
+    default = config.usage_log.path if config is not None else root / "logs" / "ai-usage"
+    if config is not None and log_format == "auto" and config.usage_log.format != "aiinfra":
+        log_format = config.usage_log.format
+    return _Source(config, root, (str(default),), log_format, from_option=False)
 
 
-def _trim_row(row: Any) -> Any:
-    if not isinstance(row, dict):
-        return row
-    return {k: v for k, v in row.items() if not (k in _TOKEN_COLUMNS and v == 0)}
+def _build(source: _Source, request: ReportRequest, *, keep_cache: bool) -> tuple[Built, Baselines]:
+    """Read the logs and build the report (warnings printed); the baselines as they were read.
+    ``keep_cache``: read through the ingest cache and keep it (else a cache for this run only)."""
+    from aiinfra_cli._interrupt import interruptible
+    from aiinfra_cli.pricing import load_price_table, overrides_from_config
+    from aiinfra_cli.report import build_report, load_baselines
+    from aiinfra_cli.usage import CACHE_FILE, ingest, open_cache
+
+    config, root = source.config, source.root
+    prices = load_price_table()
+    if config is not None:
+        prices = prices.with_overrides(overrides_from_config(config))
+    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE if keep_cache else None)
+    try:
+        with interruptible(con):
+            shown = _shown_from(root)
+            ingested = ingest(
+                con, source.specs, source.log_format, display=shown, cache_path=cache_used
+            )
+            if not ingested.files:
+                raise _no_logs(source, ingested.rejects, shown)
+            ingested.warnings.extend(warnings)
+            baselines = load_baselines(root / MEMORY_DIR / BASELINES_FILE)
+            if baselines.warning:
+                ingested.warnings.append(baselines.warning)
+            built = build_report(
+                ingested,
+                request,
+                prices=prices,
+                config=config,
+                baselines=baselines,
+                logs=[shown(Path(s)) for s in source.specs],
+            )
+    finally:
+        con.close()
+    for warning in [*ingested.warnings, *_malformed_warning(ingested.malformed)]:
+        output.warn(warning)
+    return built, baselines
+
+
+def _render(
+    document: CostReport, analysis: AgentResult | None, human: Console, *, top: int
+) -> tuple[CostReport, str]:
+    """Print the terminal summary; the document (with the agent's section) and its Markdown."""
+    from aiinfra_cli.report import render_markdown, render_terminal
+
+    markdown = render_markdown(
+        document, top=top, generated=document.generated_at, version=__version__
+    )
+    render_terminal(human, document, top=top)
+    if analysis is None:
+        return document, markdown
+    from aiinfra_cli.agent import render_console
+    from aiinfra_cli.agent import render_markdown as agent_markdown
+
+    render_console(human, analysis)
+    markdown = markdown.rstrip("\n") + "\n\n" + agent_markdown(analysis).rstrip("\n") + "\n"
+    return replace(document, agent=analysis.as_dict()), markdown
 
 
 def _agent_analysis(
-    document: Mapping[str, Any],
+    document: CostReport,
     config: Config | None,
     cap: Decimal | None,
     environ: Mapping[str, str] | None,
 ) -> AgentResult:
     from aiinfra_cli.agent import AgentRequest, AgentResult, run
 
-    if not document["totals"]["requests"]:
+    if not document.totals.requests:
         # Nothing to analyse: no request is worth paying for.
         return AgentResult("cost-report", "unavailable", "no usage in the report period")
-    request = AgentRequest("cost-report", agent_facts(document), safe_fields=("message",))
+    request = AgentRequest("cost-report", document.agent_view, safe_fields=("message",))
     return run(request, config, max_cost=cap, environ=environ)
 
 
@@ -300,33 +282,34 @@ _POINT_AT_DATA = (
 
 
 def _no_logs(
-    specs: Sequence[str], rejects: Sequence[Reject], shown: Callable[[Path], str], from_option: bool
+    source: _Source, rejects: Sequence[Reject], shown: Callable[[Path], str]
 ) -> UsageLogError:
     """No log file at all under the sources: an error naming them (a report on nothing would
     pass every budget gate)."""
-    reasons = "; ".join(str(r) for r in rejects[:3]) or ", ".join(shown(Path(s)) for s in specs)
-    source = "--logs" if from_option else "usage_log.path"
-    return UsageLogError(f"no usage logs to read ({source}: {reasons})", hint=_POINT_AT_DATA)
+    reasons = "; ".join(str(r) for r in rejects[:3]) or ", ".join(
+        shown(Path(s)) for s in source.specs
+    )
+    option = "--logs" if source.from_option else "usage_log.path"
+    return UsageLogError(f"no usage logs to read ({option}: {reasons})", hint=_POINT_AT_DATA)
 
 
-def _require_data(
-    document: Mapping[str, Any], specs: Sequence[str], shown: Callable[[Path], str]
-) -> None:
-    if document["totals"]["requests"]:
+def _require_data(document: CostReport, source: _Source) -> None:
+    if document.totals.requests:
         return
-    period = document["period"]
-    logs = ", ".join(shown(Path(s)) for s in specs)
+    period = document.period
+    shown = _shown_from(source.root)
+    logs = ", ".join(shown(Path(s)) for s in source.specs)
     raise UsageLogError(
-        f"no usage between {period['since']} and {period['until']} in {logs}"
+        f"no usage between {period.since} and {period.until} in {logs}"
         " (--require-data, on when CI=true)",
         hint=_POINT_AT_DATA,
     )
 
 
-def _kept_report(written: Written, document: Mapping[str, Any]) -> str | None:
+def _kept_report(written: Written, document: CostReport) -> str | None:
     """Why today's report stays as it is (None: write the new one). A report on no usage never
     replaces one of the same day that holds some."""
-    if document["totals"]["requests"] or not written.json.exists():
+    if document.totals.requests or not written.json.exists():
         return None
     try:
         old = json.loads(written.json.read_text(encoding="utf-8"))
@@ -335,9 +318,9 @@ def _kept_report(written: Written, document: Mapping[str, Any]) -> str | None:
         return None
     if not requests:
         return None
-    period = document["period"]
+    period = document.period
     return (
-        f"no usage between {period['since']} and {period['until']}: kept today's report"
+        f"no usage between {period.since} and {period.until}: kept today's report"
         f" {display_path(written.markdown)} ({requests} requests) instead of overwriting it;"
         " pass --out-dir to write the empty report elsewhere"
     )

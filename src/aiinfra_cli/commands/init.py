@@ -44,8 +44,8 @@ _LABELS = {
     "yours": ("leaves", "left"),
 }
 _WHY = {
-    "edited": "you edited it; `aiinfra init --dry-run --force` shows the template's changes,"
-    " `--force` takes them",
+    "edited": "you edited it; `aiinfra upgrade` merges the templates' changes into it,"
+    " `--force` takes the templates' version",
     "deleted": "you deleted it, so it stays deleted; `--force` restores it",
     "exists": "it was not written by aiinfra init; left as it is",
 }
@@ -72,9 +72,14 @@ def render_plan(plan: Plan, console: Console, *, dry_run: bool, notes: list[str]
     from rich.markup import escape
 
     layout = plan.layout
+    where = (
+        f"TypeScript, directory [bold]{escape(layout.package_dir)}[/bold]"
+        if layout.language == "typescript"
+        else f"Python, package [bold]{escape(layout.package_dir)}[/bold]"
+        f" (import {escape(layout.package_import)})"
+    )
     console.print(
-        f"aiinfra init: Python, package [bold]{escape(layout.package_dir)}[/bold]"
-        f" (import {escape(layout.package_import)}), tests {escape(layout.tests_dir)},"
+        f"aiinfra init: {where}, tests {escape(layout.tests_dir)},"
         f" project type {layout.project_type}" + (" [dim](dry run)[/dim]" if dry_run else "")
     )
     for note in notes:
@@ -143,8 +148,30 @@ def render_found(plan: Plan, console: Console, *, dry_run: bool) -> None:
     console.print(f"  {FIX_COMMAND}  [dim]# lists them again, and checks them in CI[/dim]")
 
 
+def render_packaging(plan: Plan, console: Console) -> None:
+    """The packaging lines (if any) the user must add so that the app's wheel ships the
+    runtime, its prices and a way to its config."""
+    from rich.markup import escape
+
+    from aiinfra_cli.scaffold import packaging_advice
+
+    layout = plan.layout
+    if layout.language != "python":
+        return
+    advice = packaging_advice(plan.root, layout.package_dir, layout.package_import)
+    if advice:
+        console.print("Packaging:")
+    for line in advice:
+        console.print(f"  {escape(line)}", soft_wrap=True, highlight=False)
+
+
 def render_next(plan: Plan, console: Console) -> None:
     """Dependencies and the next three commands."""
+    if plan.layout.language == "typescript":
+        from aiinfra_cli.commands._init_typescript import render_next as render_next_ts
+
+        render_next_ts(plan, console)
+        return
     console.print(
         "The generated code needs httpx, PyYAML and jinja2 (prompts), plus the SDK of each"
         " provider you use: pip install anthropic openai"
@@ -154,6 +181,15 @@ def render_next(plan: Plan, console: Console) -> None:
     width = max(len(c) for c, _ in commands)
     for command, what in commands:
         console.print(f"  {command:<{width}}  [dim]# {what}[/dim]")
+
+
+def _ask_package(offered: list[str], why: str) -> str:
+    """The terminal's answer to which package holds the runtime."""
+    from rich.prompt import Prompt
+
+    console = output.err_console()
+    console.print(why, soft_wrap=True, highlight=False, markup=False)
+    return Prompt.ask("Runtime directory", choices=offered, default=offered[0], console=console)
 
 
 def _confirm(plan: Plan, *, yes: bool) -> None:
@@ -271,9 +307,16 @@ def run(
 
     cap = agent_cap(agent, agent_max_cost)
     root = resolve_root(path)
+    choose = _ask_package if sys.stdin.isatty() and not yes else None
     plan, notes = plan_init(
-        root, lang=lang, project_type=project_type, package_dir=package_dir, force=force
+        root,
+        lang=lang,
+        project_type=project_type,
+        package_dir=package_dir,
+        force=force,
+        choose=choose,
     )
+    package_dir = plan.layout.package_dir  # what was detected or chosen, for a re-plan
     analysis = propose(plan, cap, environ) if agent else None
     if analysis is not None and analysis.routes and not plan.config_existing:
         # The proposals are part of the config being created: plan again with them (the
@@ -292,6 +335,8 @@ def run(
         render_plan(plan, console, dry_run=True, notes=notes)
         render_found(plan, console, dry_run=True)
         _render_agent(plan, analysis, console, dry_run=True)
+        render_packaging(plan, console)
+        _package_step(plan, console, yes=yes, dry_run=True)
         # Old content of edited files is part of the diff: never let a key through.
         sys.stdout.write(redact(unified_diff(plan)))
         sys.stdout.flush()
@@ -301,8 +346,18 @@ def run(
     render_plan(plan, console, dry_run=False, notes=notes)
     render_found(plan, console, dry_run=False)
     _render_agent(plan, analysis, console, dry_run=False)
+    render_packaging(plan, console)
+    _package_step(plan, console, yes=yes, dry_run=False)
     render_next(plan, console)
     return EXIT_OK
+
+
+def _package_step(plan: Plan, console: Console, *, yes: bool, dry_run: bool) -> None:
+    """TypeScript: what package.json needs (written only with --yes or a yes)."""
+    if plan.layout.language == "typescript":
+        from aiinfra_cli.commands._init_typescript import package_step
+
+        package_step(plan, console, yes=yes, dry_run=dry_run)
 
 
 def _render_agent(

@@ -20,6 +20,7 @@ from aiinfra_cli.scan import (
     ScanOptions,
     ScanOutcome,
     check_options,
+    check_severity,
     parse_codes,
     plan_fixes,
     scan,
@@ -51,13 +52,19 @@ def run(
     usage_logs: list[Path] | None = None,
     config_path: Path | None = None,
     jobs: int | None = None,
+    min_severity: str | None = None,
+    baseline: Path | None = None,
+    write_baseline: Path | None = None,
     agent: bool = False,
     agent_max_cost: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Scan ``paths`` and print the findings in ``output_format``; the exit code says whether
-    there is anything to act on (0 none, 1 findings or unreadable files, 2 bad usage).
-    ``agent``: add an LLM's recommendations (the exit code never depends on them)."""
+    there is anything to act on (0 none, 1 findings the baseline does not hold or unreadable
+    files, 2 bad usage). ``min_severity``: report only findings this severe or more;
+    ``baseline``: findings it holds are reported but do not fail; ``write_baseline``: record the
+    current findings as the baseline. ``agent``: add an LLM's recommendations (the exit code
+    never depends on them)."""
     if output_format not in FORMATS:
         raise UsageError(
             f"unknown --format '{output_format}'", hint=f"use one of {', '.join(FORMATS)}"
@@ -73,9 +80,15 @@ def run(
         usage_logs=list(usage_logs or []),
         config_path=config_path,
         jobs=jobs,
+        min_severity=None
+        if min_severity is None
+        else check_severity(min_severity, where=None, error=UsageError),
+        baseline=baseline,
     )
     check_options(options, fix=fix, diff=diff)
     outcome = scan(options)
+    if write_baseline is not None:
+        return _write_baseline(outcome, write_baseline)
     if diff:
         fixes = plan_fixes(outcome)
         for item in fixes:
@@ -96,13 +109,27 @@ def run(
         from aiinfra_cli.agent import render_notice
 
         render_notice(output.err_console(), analysis)
-    failed = bool(outcome.report.findings or outcome.report.diagnostics)
+    failed = bool(outcome.report.failing or outcome.report.diagnostics)
     return EXIT_FAILURE if failed and not exit_zero else EXIT_OK
+
+
+def _write_baseline(outcome: ScanOutcome, path: Path) -> int:
+    from aiinfra_cli.scan import baseline_document
+
+    findings = outcome.report.findings
+    text = baseline_document(findings, [f.fingerprint or "" for f in findings])
+    _write(path, text)
+    output.info(
+        f"wrote {_plural(len(findings), 'finding')} to the baseline {_shown(path, outcome.root)}"
+    )
+    return EXIT_OK
 
 
 def _warn_about(outcome: ScanOutcome) -> None:
     for diagnostic in outcome.report.diagnostics:
         output.warn(str(diagnostic))
+    for skipped in outcome.report.not_read:
+        output.warn(str(skipped))
     usage = outcome.report.usage
     if usage and usage.get("rejected_lines"):
         output.warn(

@@ -208,7 +208,8 @@ def render(
 
     library = _library(root)
     prompt = library.resolve(ref)
-    rendered = render_prompt(prompt, collect_values(prompt, var_options, vars_file))
+    values = collect_values(prompt, var_options, vars_file)
+    rendered = render_prompt(prompt, values, budget=library.index.budget)
     if as_json:
         output.print_json(
             {
@@ -515,11 +516,11 @@ def test(
         prompts = _select(library, refs)
         shared = None
     env = load_environment(library.root)
-    grader = library.index.grader
+    grader, budget = library.index.grader, library.index.budget
     plans: list[Plan] = (
-        [plan([p], env, grader=grader, cases_from=shared) for p in prompts]
+        [plan([p], env, grader=grader, cases_from=shared, budget=budget) for p in prompts]
         if compare
-        else [plan(prompts, env, grader=grader)]
+        else [plan(prompts, env, grader=grader, budget=budget)]
     )
     mode = "live" if live else "offline"
     if live:
@@ -674,4 +675,8 @@ def demo_section(root: Path, console: Console) -> None:
     print_line(console, render_prompt(prompt, {"ticket": ticket}).text())
     console.print("$ aiinfra prompt-library test", style="bold", soft_wrap=True)
     env = load_environment(library.root)
-    render_test(console, results(plan([prompt], env, grader=library.index.grader)), live=False)
+    render_test(
+        console,
+        results(plan([prompt], env, grader=library.index.grader, budget=library.index.budget)),
+        live=False,
+    )

@@ -31,7 +31,17 @@ ERROR_CLASSES = (
 DEFAULT_FALLBACK_ON = ("rate_limited", "server_error", "timeout", "connection", "context_overflow")
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
-_ENV_VAR = r"[A-Za-z_][A-Za-z0-9_]*"
+# An environment variable's name: upper-case letters, digits and underscores, at most 64
+# characters, and not a run of 32+ hex digits. A key pasted where the name belongs fails this
+# (vendor-shaped or not), and the message never repeats the value.
+_ENV_VAR = r"(?![0-9A-F]{32})[A-Z_][A-Z0-9_]{0,63}"
+_ENV_HINT = ": give the NAME of an environment variable (A-Z, 0-9, _), e.g. OPENAI_API_KEY"
+
+
+def env_var_name(description: str) -> Str:
+    """A config value naming an environment variable (never echoed: it may be a pasted key)."""
+    return Str(description, pattern=_ENV_VAR, pattern_hint=_ENV_HINT, echo=False)
+
 
 PROVIDER = Obj(
     {
@@ -41,15 +51,11 @@ PROVIDER = Obj(
             pattern=r"https?://\S+",
             pattern_hint=": use a full http:// or https:// URL",
         ),
-        "api_key_env": Str(
-            "Name of the environment variable holding the API key (never the key itself).",
-            pattern=_ENV_VAR,
-            pattern_hint=": give the NAME of an environment variable, e.g. OPENAI_API_KEY",
+        "api_key_env": env_var_name(
+            "Name of the environment variable holding the API key (never the key itself)."
         ),
         "api_version": Str("API version (azure-openai)."),
-        "organization_env": Str(
-            "Environment variable holding an OpenAI organization id.", pattern=_ENV_VAR
-        ),
+        "organization_env": env_var_name("Environment variable holding an OpenAI organization id."),
         "timeout_s": Num("Default per-request timeout in seconds.", exclusive_minimum=0),
         "health_url": Str(
             "Health endpoint for local servers (default: the kind's own).", pattern=r"https?://\S+"

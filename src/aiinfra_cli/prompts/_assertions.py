@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from aiinfra_cli._jsonschema import validate
 from aiinfra_cli._schema import to_decimal
-from aiinfra_cli.prompts._jsonschema import validate
 from aiinfra_cli.prompts._model import Assertion
 
 _FENCE = re.compile(r"\A```[A-Za-z0-9_-]*[ \t]*\n(.*?)\n?```\Z", re.S)

@@ -9,9 +9,10 @@ from pathlib import Path
 import yaml
 
 from aiinfra_cli._atomic import write_atomic
-from aiinfra_cli._schema import Int, MapOf, Obj, Str
+from aiinfra_cli._schema import Int, MapOf, Num, Obj, Str
 from aiinfra_cli._schema import Problem as SchemaProblem
 from aiinfra_cli.config._yaml import YamlSyntaxError, load_yaml, read_text
+from aiinfra_cli.prompts._budget import DEFAULT_BUDGET, RenderBudget
 from aiinfra_cli.prompts._errors import Problem
 from aiinfra_cli.prompts._parse import NAME_PATTERN, SEMVER_PATTERN
 
@@ -25,6 +26,13 @@ _SCHEMA = Obj(
     {
         "version": Int(minimum=1),
         "grader": Str(min_length=1),
+        "render_budget": Obj(
+            {
+                "seconds": Num("Longest one render may take.", exclusive_minimum=0),
+                "characters": Int(minimum=1),
+            },
+            "What one prompt render may cost (defaults: 2 s, 1,000,000 characters).",
+        ),
         "prompts": MapOf(
             Obj(
                 {
@@ -65,6 +73,7 @@ class Index:
     display: str
     exists: bool = False
     grader: str | None = None
+    budget: RenderBudget = DEFAULT_BUDGET
     entries: dict[str, IndexEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -106,6 +115,7 @@ def read_index(root: Path) -> Index:
         problem(("version",), f"unsupported version {version}; this aiinfra reads {INDEX_VERSION}")
     grader = data.get("grader")
     index.grader = grader if isinstance(grader, str) else None
+    index.budget = _budget(data.get("render_budget"))
     prompts = data.get("prompts") or {}
     if not isinstance(prompts, dict):
         return index
@@ -134,6 +144,17 @@ def read_index(root: Path) -> Index:
             label_lines=label_lines,
         )
     return index
+
+
+def _budget(raw: object) -> RenderBudget:
+    """``render_budget`` (already checked by the schema), over the defaults."""
+    if not isinstance(raw, dict):
+        return DEFAULT_BUDGET
+    seconds, characters = raw.get("seconds"), raw.get("characters")
+    return RenderBudget(
+        seconds=float(seconds) if isinstance(seconds, (int, float)) else DEFAULT_BUDGET.seconds,
+        characters=characters if isinstance(characters, int) else DEFAULT_BUDGET.characters,
+    )
 
 
 def write_index(index: Index) -> None:

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from aiinfra_cli._jsonschema import schema_problems
 from aiinfra_cli._schema import Bool, ListOf, MapOf, Node, Obj, Str, did_you_mean, format_path
 from aiinfra_cli._schema import Path as KeyPath
 from aiinfra_cli._schema import Problem as SchemaProblem
 from aiinfra_cli.config._yaml import LoadedYaml, YamlSyntaxError, load_yaml
 from aiinfra_cli.prompts._errors import Problem
-from aiinfra_cli.prompts._jsonschema import schema_problems
 from aiinfra_cli.prompts._model import (
     DEFAULT_ROLE,
     TYPES,

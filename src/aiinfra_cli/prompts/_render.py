@@ -10,6 +10,7 @@ from typing import Any
 
 from aiinfra_cli._schema import did_you_mean
 from aiinfra_cli.errors import UsageError
+from aiinfra_cli.prompts._budget import DEFAULT_BUDGET, RenderBudget
 from aiinfra_cli.prompts._errors import PromptError
 from aiinfra_cli.prompts._model import PromptFile
 from aiinfra_cli.prompts._parse import describe_value, normalize_text, type_matches
@@ -104,12 +105,20 @@ def check_values(prompt: PromptFile, supplied: Mapping[str, Any]) -> dict[str, A
     return values
 
 
-def render(prompt: PromptFile, supplied: Mapping[str, Any] | None = None) -> Rendered:
-    """Render ``prompt`` with ``supplied`` values; every error names the prompt, variable, line."""
+def render(
+    prompt: PromptFile,
+    supplied: Mapping[str, Any] | None = None,
+    *,
+    budget: RenderBudget = DEFAULT_BUDGET,
+) -> Rendered:
+    """Render ``prompt`` with ``supplied`` values within ``budget``; every error names the
+    prompt, variable, line."""
     values = check_values(prompt, supplied or {})
     messages: list[Message] = []
     for index, section in enumerate(prompt.sections):
-        text = render_section(section, values, label=prompt.ref, file=prompt.display, index=index)
+        text = render_section(
+            section, values, label=prompt.ref, file=prompt.display, index=index, budget=budget
+        )
         content = text.strip()
         if content:
             messages.append(Message(section.role, content))

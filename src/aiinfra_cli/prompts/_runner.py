@@ -21,6 +21,7 @@ from aiinfra_cli.prompts._assertions import (
     grader_messages,
     parse_verdict,
 )
+from aiinfra_cli.prompts._budget import DEFAULT_BUDGET, RenderBudget
 from aiinfra_cli.prompts._errors import PromptError
 from aiinfra_cli.prompts._estimate import (
     Environment,
@@ -204,6 +205,7 @@ def plan(
     *,
     grader: str | None = None,
     cases_from: Mapping[str, Sequence[TestCase]] | None = None,
+    budget: RenderBudget = DEFAULT_BUDGET,
 ) -> Plan:
     """Render every case of every prompt and estimate it; nothing is called."""
     result = Plan(items=[])
@@ -221,7 +223,7 @@ def plan(
             if problem:
                 row.notes.append(problem)
             try:
-                rendered: Rendered | None = render(prompt, case.vars)
+                rendered: Rendered | None = render(prompt, case.vars, budget=budget)
             except PromptError as exc:
                 row.status, row.error, rendered = "error", str(exc), None
                 rows.append((case, None, row))

@@ -15,8 +15,16 @@ from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from aiinfra_cli.prompts._budget import (
+    DEFAULT_BUDGET,
+    TOO_DEEP,
+    BudgetedEnvironment,
+    BudgetExceeded,
+    RenderBudget,
+    check_nesting,
+    render_within,
+)
 from aiinfra_cli.prompts._errors import PromptError, SandboxViolation
 from aiinfra_cli.prompts._model import Section
 
@@ -28,20 +36,25 @@ _FORBIDDEN: tuple[tuple[type[nodes.Node], str], ...] = (
     (nodes.Extends, "{% extends %}"),
 )
 
-_env: ImmutableSandboxedEnvironment | None = None
+_env: BudgetedEnvironment | None = None
+_TOO_DEEP_TEXT = (
+    "template nested too deeply to compile (split it, or move the logic into the variables"
+    " the caller passes)"
+)
 
 
 def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
-def environment() -> ImmutableSandboxedEnvironment:
-    """The one rendering environment (created once): sandboxed, strict, no loader, no autoescape."""
+def environment() -> BudgetedEnvironment:
+    """The one rendering environment (created once): sandboxed, budgeted, strict, no loader, no
+    autoescape."""
     global _env
     if _env is None:
         from jinja2 import StrictUndefined
 
-        env = ImmutableSandboxedEnvironment(
+        env = BudgetedEnvironment(
             undefined=StrictUndefined,
             autoescape=False,
             trim_blocks=True,
@@ -96,38 +109,51 @@ def analyse(sections: tuple[Section, ...]) -> Analysis:
     env = environment()
     result = Analysis()
     static: list[str] = []
-    builtins = set(env.globals)
     for section in sections:
         try:
-            tree = env.parse(section.source)
-        except TemplateSyntaxError as exc:
-            line = section.line + (exc.lineno or 1) - 1
-            hint = ""
-            if len(sections) > 1 and "end of template" in (exc.message or ""):
-                hint = (
-                    " (each role section is a template of its own:"
-                    " close blocks before the next role marker)"
-                )
-            result.problems.append((line, f"template syntax error: {exc.message}{hint}"))
-            continue
-        for node_type, label in _FORBIDDEN:
-            for node in tree.find_all(node_type):
-                result.problems.append(
-                    (
-                        section.line + node.lineno - 1,
-                        f"{label} is not allowed: a prompt template cannot read other files"
-                        " (render the other prompt and pass its text as a variable)",
-                    )
-                )
-        free = meta.find_undeclared_variables(tree) - builtins
-        for node in tree.find_all(nodes.Name):
-            if node.ctx == "load" and node.name in free:
-                result.used.setdefault(node.name, section.line + node.lineno - 1)
-        for name in free:
-            result.used.setdefault(name, section.line)
-        static.extend(data.data for data in tree.find_all(nodes.TemplateData))
+            _analyse_section(env, section, len(sections) > 1, result, static)
+        except TOO_DEEP:
+            result.problems.append((section.line, _TOO_DEEP_TEXT))
     result.static_text = "".join(static)
     return result
+
+
+def _analyse_section(
+    env: BudgetedEnvironment,
+    section: Section,
+    several: bool,
+    result: Analysis,
+    static: list[str],
+) -> None:
+    try:
+        tree = env.parse(section.source)
+    except TemplateSyntaxError as exc:
+        line = section.line + (exc.lineno or 1) - 1
+        hint = ""
+        if several and "end of template" in (exc.message or ""):
+            hint = (
+                " (each role section is a template of its own:"
+                " close blocks before the next role marker)"
+            )
+        result.problems.append((line, f"template syntax error: {exc.message}{hint}"))
+        return
+    check_nesting(tree)
+    for node_type, label in _FORBIDDEN:
+        for node in tree.find_all(node_type):
+            result.problems.append(
+                (
+                    section.line + node.lineno - 1,
+                    f"{label} is not allowed: a prompt template cannot read other files"
+                    " (render the other prompt and pass its text as a variable)",
+                )
+            )
+    free = meta.find_undeclared_variables(tree) - set(env.globals)
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and node.name in free:
+            result.used.setdefault(node.name, section.line + node.lineno - 1)
+    for name in free:
+        result.used.setdefault(name, section.line)
+    static.extend(data.data for data in tree.find_all(nodes.TemplateData))
 
 
 def _template_line(exc: BaseException, filename: str) -> int | None:
@@ -141,16 +167,21 @@ def _template_line(exc: BaseException, filename: str) -> int | None:
 @functools.lru_cache(maxsize=512)
 def _compiled(source: str, label: str, filename: str) -> Template:
     # Compiling costs ~100x a render; test runs render each section once per case.
-    env = environment()
-    code = env.compile(source, name=label, filename=filename)
-    template: Template = env.template_class.from_code(env, code, env.make_globals(None), None)
+    template: Template = environment().compile_budgeted(source, label, filename)
     return template
 
 
 def render_section(
-    section: Section, values: Mapping[str, Any], *, label: str, file: str, index: int
+    section: Section,
+    values: Mapping[str, Any],
+    *,
+    label: str,
+    file: str,
+    index: int,
+    budget: RenderBudget = DEFAULT_BUDGET,
 ) -> str:
-    """Render one section with ``values``; errors name ``label`` (the prompt) and the file line."""
+    """Render one section with ``values`` within ``budget``; errors name ``label`` (the prompt)
+    and the file line."""
     filename = f"<prompt {label} section {index}>"
     try:
         template = _compiled(section.source, label, filename)
@@ -159,8 +190,20 @@ def render_section(
         raise PromptError(
             f"prompt '{label}': template syntax error: {exc.message}", where=f"{file}:{line}"
         ) from None
+    except TOO_DEEP:
+        raise PromptError(
+            f"prompt '{label}': {_TOO_DEEP_TEXT}", where=_where(file, section, 1)
+        ) from None
     try:
-        return template.render(dict(values))
+        return render_within(template, dict(values), budget)
+    except BudgetExceeded as exc:
+        where = _where(file, section, _template_line(exc, filename))
+        raise PromptError(f"prompt '{label}': {exc}", where=where) from None
+    except RecursionError:
+        raise PromptError(
+            f"prompt '{label}': render failed: recursion too deep (a macro or loop calling itself)",
+            where=_where(file, section, None),
+        ) from None
     except SecurityError as exc:
         where = _where(file, section, _template_line(exc, filename))
         raise SandboxViolation(

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from aiinfra_cli.redact import redact
+from aiinfra_cli.redact import redact, scrub_values
 
 _MESSAGE_LIMIT = 160
 
@@ -126,8 +126,10 @@ def _is_context_overflow(words: str) -> bool:
     )
 
 
-def describe_http(status: int, body: object) -> str:
-    """``HTTP 429 rate_limit_error: This request would exceed …`` (shortened)."""
+def describe_http(status: int, body: object, secrets: Iterable[str]) -> str:
+    """``HTTP 429 rate_limit_error: This request would exceed …``, free of ``secrets`` and of
+    anything shaped like a key, then shortened (in that order: a key cut by the limit would
+    otherwise slip past the scrub less its last character)."""
     error = parse_error_body(body)
     label = error.code or error.type
     text = f"HTTP {status}"
@@ -135,7 +137,7 @@ def describe_http(status: int, body: object) -> str:
         text += f" {label}"
     if error.message:
         text += f": {error.message}"
-    return shorten(text)
+    return clean(text, secrets)
 
 
 def shorten(text: str, limit: int = _MESSAGE_LIMIT) -> str:
@@ -145,11 +147,15 @@ def shorten(text: str, limit: int = _MESSAGE_LIMIT) -> str:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` without any of ``secrets`` (exact values) and without anything shaped like a key.
+    """``text`` without any of ``secrets`` (in every escaped form) and without anything shaped
+    like a key.
 
     Providers echo keys back (OpenAI masks most of it; a proxy may not), so every message that
     came from the other side passes through here before it is kept.
     """
-    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, "[REDACTED]")
-    return redact(text)
+    return redact(scrub_values(text, secrets))
+
+
+def clean(text: str, secrets: Iterable[str]) -> str:
+    """:func:`scrub`, then :func:`shorten`: the one order that never keeps part of a key."""
+    return shorten(scrub(text, secrets))

@@ -20,7 +20,12 @@ from urllib.parse import quote
 import httpx
 
 from aiinfra_cli.pricing import TokenUsage, from_anthropic, from_gemini, from_openai_chat
-from aiinfra_cli.providers._classify import classify_http, describe_http, scrub, shorten
+from aiinfra_cli.providers._classify import (
+    classify_http,
+    clean,
+    describe_http,
+    shorten,
+)
 from aiinfra_cli.providers._http import HttpSession, root_reason, transport_failure
 from aiinfra_cli.providers._target import AZURE_API_VERSION, Target
 from aiinfra_cli.providers._types import ProbeFailure
@@ -214,9 +219,7 @@ async def _gemini(target: Target, session: HttpSession) -> Deep:
                     await response.aread()
                     raise ProbeFailure(
                         classify_http(response.status_code, response.content, kind="gemini"),
-                        scrub(
-                            describe_http(response.status_code, response.content), session.secrets
-                        ),
+                        describe_http(response.status_code, response.content, session.secrets),
                         http_status=response.status_code,
                         headers=got,
                     )
@@ -297,13 +300,13 @@ def _translate(
             )
         return ProbeFailure(
             classify_http(status, body, kind=target.kind),
-            scrub(describe_http(status, body), secrets),
+            describe_http(status, body, secrets),
             http_status=status,
             headers=headers,
         )
     names = _transport_names(exc) | {type(exc).__name__}
     cause = exc.__cause__ or exc.__context__
-    reason = scrub(shorten(root_reason(cause or exc)), secrets)
+    reason = clean(root_reason(cause or exc), secrets)
     if "APITimeoutError" in names or "TimeoutException" in names:
         return ProbeFailure("timeout", f"timed out waiting for {endpoint} (limit {timeout_s:g} s)")
     if "APIConnectionError" in names or "TransportError" in names or "NetworkError" in names:

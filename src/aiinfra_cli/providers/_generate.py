@@ -23,7 +23,11 @@ from urllib.parse import quote
 
 from aiinfra_cli.config import DEFAULT_FALLBACK_ON, Config
 from aiinfra_cli.pricing import TokenUsage, from_anthropic, from_gemini, from_openai_chat
-from aiinfra_cli.providers._classify import classify_http, describe_http, scrub, shorten
+from aiinfra_cli.providers._classify import (
+    classify_http,
+    clean,
+    describe_http,
+)
 from aiinfra_cli.providers._headers import wait_hint
 from aiinfra_cli.providers._target import AZURE_API_VERSION, Target, resolve
 
@@ -318,7 +322,7 @@ def _gemini(
         secrets = [target.key] if target.key else []
         raise AttemptFailure(
             classify_http(response.status_code, response.content, kind="gemini"),
-            scrub(describe_http(response.status_code, response.content), secrets),
+            describe_http(response.status_code, response.content, secrets),
             wait_hint(response.headers) if response.status_code == 429 else None,
         )
     data = response.json()
@@ -346,7 +350,7 @@ def _translate(
         headers = getattr(getattr(exc, "response", None), "headers", None)
         return AttemptFailure(
             classify_http(status, body, kind=target.kind),
-            scrub(describe_http(status, body), secrets),
+            describe_http(status, body, secrets),
             wait_hint(headers) if status == 429 and headers is not None else None,
         )
     names = _names(exc)
@@ -358,7 +362,7 @@ def _translate(
             "timeout", f"timed out waiting for {target.endpoint} ({timeout_s:g} s)"
         )
     if names & {"APIConnectionError", "TransportError", "NetworkError", "ConnectError"}:
-        reason = scrub(shorten(str(cause or exc)), secrets)
+        reason = clean(str(cause or exc), secrets)
         return AttemptFailure("connection", f"connection to {target.endpoint} failed: {reason}")
-    reason = scrub(shorten(f"{type(exc).__name__}: {exc}"), secrets)
+    reason = clean(f"{type(exc).__name__}: {exc}", secrets)
     return AttemptFailure("bad_response", f"unreadable answer from {target.endpoint}: {reason}")

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from aiinfra_cli.providers._types import Headroom, Limit
+from aiinfra_cli.redact import redact
 
 # Anthropic: anthropic-ratelimit-{dimension}-{limit|remaining|reset}, reset as RFC 3339.
 _ANTHROPIC_DIMENSIONS = ("requests", "tokens", "input-tokens", "output-tokens")
@@ -17,12 +18,19 @@ _OPENAI_DIMENSIONS = ("requests", "tokens")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 
 
+# What a provider's request id looks like (``req_011CV…``, ``req-…``, a UUID, a hex trace
+# id): a short run of id characters. Anything else (a proxy echoing a header, a key) is not one.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}")
+
+
 def request_id(headers: Mapping[str, str]) -> str | None:
-    """The provider's id for this request, for a support ticket."""
+    """The provider's id for this request, for a support ticket; None when the header holds
+    something that is not shaped like an id or looks like a secret (a proxy may echo the key)."""
     lowered = {k.lower(): v for k, v in headers.items()}
     for name in ("request-id", "x-request-id", "x-goog-request-id"):
-        if lowered.get(name):
-            return lowered[name][:100]
+        value = lowered.get(name)
+        if value:
+            return value if _REQUEST_ID.fullmatch(value) and redact(value) == value else None
     return None
 
 

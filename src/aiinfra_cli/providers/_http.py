@@ -20,7 +20,12 @@ from urllib.parse import quote
 
 import httpx
 
-from aiinfra_cli.providers._classify import classify_http, describe_http, scrub, shorten
+from aiinfra_cli.providers._classify import (
+    classify_http,
+    clean,
+    describe_http,
+    shorten,
+)
 from aiinfra_cli.providers._headers import headroom, request_id
 from aiinfra_cli.providers._target import ANTHROPIC_VERSION, AZURE_API_VERSION, Target
 from aiinfra_cli.providers._types import Headroom, ProbeFailure, Timings
@@ -86,6 +91,10 @@ class HttpSession:
         # shield: one waiter being cancelled must not cancel the lookup the others wait on.
         return await asyncio.shield(task)
 
+    def tasks(self) -> list[asyncio.Future[Any]]:
+        """Every shared lookup started in this session, finished or not."""
+        return list(self._shared.values())
+
     def running(self) -> set[asyncio.Task[Any]]:
         """Shared lookups still in flight (cancelled by the caller at the deadline)."""
         return {task for task in self._shared.values() if not task.done()}
@@ -150,16 +159,16 @@ def transport_failure(
     if isinstance(exc, httpx.ConnectError):
         tls = any(isinstance(cause, ssl.SSLError) for cause in _causes(exc))
         prefix = "TLS handshake with" if tls else "cannot connect to"
-        return ProbeFailure("connection", scrub(shorten(f"{prefix} {endpoint}: {reason}"), secrets))
+        return ProbeFailure("connection", clean(f"{prefix} {endpoint}: {reason}", secrets))
     if isinstance(exc, httpx.RemoteProtocolError):
         return ProbeFailure(
-            "connection", scrub(shorten(f"{endpoint} closed the connection: {reason}"), secrets)
+            "connection", clean(f"{endpoint} closed the connection: {reason}", secrets)
         )
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
         return ProbeFailure(
-            "connection", scrub(shorten(f"connection to {endpoint} broken: {reason}"), secrets)
+            "connection", clean(f"connection to {endpoint} broken: {reason}", secrets)
         )
-    return ProbeFailure("connection", scrub(shorten(f"{endpoint}: {reason}"), secrets))
+    return ProbeFailure("connection", clean(f"{endpoint}: {reason}", secrets))
 
 
 def root_reason(exc: BaseException) -> str:
@@ -188,7 +197,7 @@ def failure_from(fetched: Fetched, kind: str, secrets: Iterable[str]) -> ProbeFa
     """An HTTP error answer as a :class:`ProbeFailure` with its class, message and headers."""
     return ProbeFailure(
         classify_http(fetched.status, fetched.body, kind=kind),
-        scrub(describe_http(fetched.status, fetched.body), secrets),
+        describe_http(fetched.status, fetched.body, secrets),
         http_status=fetched.status,
         headers=fetched.headers,
         timings=fetched.timings,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from aiinfra_cli.config import Config, ModelConfig
 from aiinfra_cli.pricing import TokenUsage
@@ -105,6 +106,7 @@ async def probe_models_async(
                 await asyncio.wait(leftovers, timeout=_GRACE_S)
     finally:
         await clients.aclose()
+        _retrieve([*tasks, *session.tasks()])
     results = []
     for target, task in zip(targets, tasks, strict=True):
         if task.done() and not task.cancelled():
@@ -115,6 +117,15 @@ async def probe_models_async(
             )
             results.append(_failed(target, options, late, progress.get(id(target))))
     return results
+
+
+def _retrieve(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    """Mark every finished task's exception as seen: asyncio would otherwise print "Task
+    exception was never retrieved" with the exception's arguments (a request's headers, a key)
+    at exit. A probe's own exception is re-raised from its result below."""
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()
 
 
 def preload(config: Config, models: Sequence[ModelConfig] | None = None, *, deep: bool) -> None:
@@ -144,7 +155,8 @@ async def _probe(
 ) -> ProbeResult:
     missing = target.missing_key
     if missing:
-        return _failed(target, options, ProbeFailure("auth", f"missing key {missing}"))
+        failed = _failed(target, options, ProbeFailure("auth", f"missing key {missing}"))
+        return replace(failed, probed=False)
     limit = target.provider.timeout_s
     if limit is None or limit >= options.timeout_s:
         limit = None  # the run's deadline comes first

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from aiinfra_cli.config import ModelConfig, ProviderConfig
+from aiinfra_cli.errors import AiinfraError
+from aiinfra_cli.redact import register_secret
 
 # Base URLs as each official SDK spells them: Anthropic's has no /v1 (the SDK appends
 # /v1/messages), OpenAI's includes /v1, Gemini's is the REST root (we add /v1beta).
@@ -76,8 +78,8 @@ def resolve(model: ModelConfig, provider: ProviderConfig, environ: Mapping[str, 
         base = base[: -len("/v1beta")]
     if provider.kind == "anthropic" and base.endswith("/v1"):
         base = base[: -len("/v1")]
-    key = environ.get(provider.api_key_env) if provider.api_key_env else None
-    organization = environ.get(provider.organization_env) if provider.organization_env else None
+    key = read_secret(environ, provider.api_key_env)
+    organization = read_secret(environ, provider.organization_env)
     return Target(
         model=model,
         provider=provider,
@@ -109,3 +111,24 @@ def _port(url: str) -> int | None:
         return urlsplit(url).port
     except ValueError:
         return None
+
+
+def read_secret(environ: Mapping[str, str], name: str | None) -> str | None:
+    """The value of the environment variable ``name`` as a header may carry it: surrounding
+    whitespace dropped (a CRLF ``.env`` file leaves a ``\\r``), registered with
+    :func:`aiinfra_cli.redact.register_secret` so no output shows it, and refused with one line
+    (that never shows it) when a control or non-ASCII character is left inside."""
+    raw = environ.get(name) if name else None
+    if not raw:
+        return None
+    register_secret(raw)
+    value = raw.strip()
+    for position, char in enumerate(value, start=1):
+        if not (char.isascii() and char.isprintable()):
+            what = "a control character" if char.isascii() else "a non-ASCII character"
+            raise AiinfraError(
+                f"${name} holds {what} at position {position}, which no API key has",
+                hint="copy the key again (a pasted accent, a zero-width space or a stray"
+                " line break puts one there); the value is not shown",
+            )
+    return value or None

@@ -177,6 +177,7 @@ class ProbeResult:
     headroom: Headroom | None = None
     generation: Generation | None = None
     deep: bool = False
+    probed: bool = True  # False: no request was sent (no API key), so the run says nothing
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (see docs/model-health.md)."""

@@ -3,23 +3,35 @@
 Public surface::
 
     ReportRequest, build_report(ingested, request, prices=, config=, baselines=, logs=) -> Built
-    resolve_period(...), Period, TIMEFRAMES
+    CostReport (the typed document: .to_json(), .agent_view), json_schema()
+    resolve_period(...), Period, TIMEFRAMES, zone(tz)
     load_baselines(path), save_baselines(path, stored, tz, days)
     render_markdown(doc, top=, generated=, version=), render_terminal(console, doc, top=)
-    json_schema(), REPORT_SCHEMA_VERSION, GROUPS, DEFAULT_GROUPS
+    REPORT_SCHEMA_VERSION, GROUPS, DEFAULT_GROUPS
 
 Nothing here imports Typer; Rich only inside :func:`render_terminal`; DuckDB only through the
 connection the ingest step opened.
+
+The document is declared once, in ``_document.py`` (frozen dataclasses). To add a section (say
+``reconciliation``):
+
+1. declare its frozen dataclass in ``_document.py`` and add a field to :class:`CostReport`
+   (``hidden()`` if the agent must not see it, ``optional()`` if it is not always there): the
+   JSON document, :func:`json_schema` and :attr:`CostReport.agent_view` follow from that;
+2. compute it in ``_analysis.Analysis.build`` (or pass it in from ``_build.build_report`` when it
+   comes from outside the usage cells); mypy then points at every place that must supply it;
+3. add one function to ``_markdown.SECTIONS`` (and to ``_terminal.PARTS`` if the terminal
+   summary shows it), and regenerate the schema block of ``docs/cost-report.md``
+   (``python scripts/export_schemas.py``).
 """
 
 from __future__ import annotations
 
-from aiinfra_cli.report._analysis import REPORT_SCHEMA_VERSION
 from aiinfra_cli.report._baseline import Baselines, load_baselines, save_baselines
 from aiinfra_cli.report._build import DEFAULT_GROUPS, GROUPS, Built, ReportRequest, build_report
+from aiinfra_cli.report._document import REPORT_SCHEMA_VERSION, CostReport, json_schema
 from aiinfra_cli.report._markdown import render_markdown
-from aiinfra_cli.report._period import TIMEFRAMES, Period, resolve_period
-from aiinfra_cli.report._schema import json_schema
+from aiinfra_cli.report._period import TIMEFRAMES, Period, resolve_period, zone
 from aiinfra_cli.report._terminal import render_terminal
 
 __all__ = [
@@ -29,6 +41,7 @@ __all__ = [
     "TIMEFRAMES",
     "Baselines",
     "Built",
+    "CostReport",
     "Period",
     "ReportRequest",
     "build_report",
@@ -38,4 +51,5 @@ __all__ = [
     "render_terminal",
     "resolve_period",
     "save_baselines",
+    "zone",
 ]

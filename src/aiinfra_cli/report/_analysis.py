@@ -1,8 +1,8 @@
 """From priced cells to the report document: totals, breakdowns, change, cache, percentiles,
 errors and retries, unpriced usage, anomalies, forecast and budgets.
 
-The document (a JSON-ready dict, ``schema_version`` 1, see ``docs/cost-report.md``) is the one
-model every renderer reads. Money is exact: Decimal throughout, printed as decimal strings.
+The document (:class:`~aiinfra_cli.report._document.CostReport`, see ``docs/cost-report.md``) is
+the one model every renderer reads. Money is exact: Decimal throughout, printed as decimal strings.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from aiinfra_cli import __version__
 from aiinfra_cli.config import BudgetConfig, ModelConfig
 from aiinfra_cli.pricing import format_usd
+from aiinfra_cli.report import _document as d
 from aiinfra_cli.report._period import Period, epoch_day, from_epoch_day
-from aiinfra_cli.report._pricing import EXACT, CellCost, Pricer, Tokens
+from aiinfra_cli.report._pricing import EXACT, CellCost, Pricer, Tokens, units_to_usd
 from aiinfra_cli.report._query import Cell
 
-REPORT_SCHEMA_VERSION = 1
 QUANTILES = (0.5, 0.95, 0.99)
 BASELINE_WINDOW = 14
 BASELINE_MIN_DAYS = 7
@@ -86,26 +87,26 @@ class Agg:
         self.premium = EXACT.add(self.premium, cost.write_premium)
 
 
-def _token_fields(tokens: Tokens) -> dict[str, int]:
-    return {
-        "input_tokens": tokens.input,
-        "output_tokens": tokens.output,
-        "cache_read_tokens": tokens.cache_read,
-        "cache_write_tokens": tokens.cache_write,
-        "cache_write_1h_tokens": tokens.cache_write_1h,
-        "reasoning_tokens": tokens.reasoning,
-    }
+def _token_counts(tokens: Tokens) -> d.TokenCounts:
+    return d.TokenCounts(
+        input_tokens=tokens.input,
+        output_tokens=tokens.output,
+        cache_read_tokens=tokens.cache_read,
+        cache_write_tokens=tokens.cache_write,
+        cache_write_1h_tokens=tokens.cache_write_1h,
+        reasoning_tokens=tokens.reasoning,
+    )
 
 
-def _row(agg: Agg, total: Decimal) -> dict[str, Any]:
-    return {
-        "requests": agg.requests,
-        **_token_fields(agg.tokens),
-        "cost_usd": usd(agg.cost),
-        "share_pct": pct(agg.cost, total),
-        "errors": agg.errors,
-        "unpriced_requests": agg.unpriced_requests,
-    }
+def _usage(agg: Agg, total: Decimal) -> d.Usage:
+    return d.Usage(
+        requests=agg.requests,
+        tokens=_token_counts(agg.tokens),
+        cost_usd=usd(agg.cost),
+        share_pct=pct(agg.cost, total),
+        errors=agg.errors,
+        unpriced_requests=agg.unpriced_requests,
+    )
 
 
 def _ranked(groups: dict[Any, Agg]) -> list[tuple[Any, Agg]]:
@@ -129,7 +130,6 @@ class Inputs:
     budget_usd: Decimal | None
     top: int
     group_by: tuple[str, ...]
-    baseline_days: dict[date, tuple[Decimal, int]]
     covered_from: date | None
     window_from: date | None = None  # first day the cells cover
     inexact_rates: bool = False
@@ -173,70 +173,94 @@ class Analysis:
             days.setdefault(from_epoch_day(cell.day), Agg()).add(cell, self.cost(cell))
         return days
 
-    def build(self) -> dict[str, Any]:
+    def build(
+        self,
+        *,
+        baseline_days: dict[date, tuple[Decimal, int]],
+        generated_at: str,
+        rejected: d.Rejected,
+        sources: d.Sources,
+    ) -> d.CostReport:
+        """The report: every section of the analysis plus what the ingest step saw.
+        ``baseline_days``: daily totals known from earlier runs, for the anomaly baseline."""
         i = self.i
         current = [c for c in i.cells if self._in(c, self.cur)]
         totals = self.total(current)
-        previous = self.total(c for c in i.cells if self._in(c, self.prev))
         daily = self.daily()
-        document: dict[str, Any] = {
-            "schema_version": REPORT_SCHEMA_VERSION,
-            "period": {
-                "since": i.period.since.isoformat(),
-                "until": i.period.until.isoformat(),
-                "tz": i.period.tz,
-                "days": i.period.days,
-                "timeframe": i.period.timeframe,
-            },
-            "totals": {
-                "cost_usd": usd(totals.cost),
-                "requests": totals.requests,
-                **_token_fields(totals.tokens),
-                "priced_requests": totals.priced_requests,
-                "unpriced_requests": totals.unpriced_requests,
-                "errors": totals.errors,
-                "response_cache_hits": totals.cache_hits,
-            },
-            "previous_period": {
-                "since": i.previous.since.isoformat(),
-                "until": i.previous.until.isoformat(),
-                "cost_usd": usd(previous.cost),
-                "requests": previous.requests,
-                "change_usd": usd(EXACT.subtract(totals.cost, previous.cost)),
-                "change_pct": pct(EXACT.subtract(totals.cost, previous.cost), previous.cost),
-            },
-        }
-        document["by_model"] = self.by_model(current, totals.cost)
-        document["by_provider"] = self.by_provider(current, totals.cost)
-        document["by_day"] = self.by_day(daily, totals.cost)
         dims = self.by_dimension(totals.cost)
-        for name in i.group_by:
-            if name in ("model", "provider", "day"):
-                continue
-            document[f"by_{name}"] = dims.get(name, [])
-        document["top_features"] = dims.get("feature", [])[: i.top]
-        document["top_call_sites"] = dims.get("call_site", [])[: i.top]
-        document["cache"] = self.cache(totals)
-        document["response_cache"] = {
-            "hits": totals.cache_hits,
-            "saved_usd": usd(totals.saved_by_response_cache),
-        }
-        document["cost_per_successful_request"] = self.percentiles(current)
-        document["errors_and_retries"] = self.errors(current, totals.cost)
-        document["unpriced"] = self.unpriced(current)
-        document["recorded_cost"] = self.recorded(current)
-        document["anomalies"] = self.anomalies(daily)
-        document["forecast"] = self.forecast(daily)
-        document["budgets"] = self.budget_status(totals, daily)
-        document["budget_exceeded"] = any(b["status"] == "exceeded" for b in document["budgets"])
-        document["pricing"] = {
-            "table_as_of": i.pricer.table.as_of,
-            "notes": {model: sorted(notes) for model, notes in sorted(i.pricer.notes.items())},
-            "percentiles_exact": not i.inexact_rates,
-        }
-        return document
+        budgets = self.budget_status(totals, daily)
+        return d.CostReport(
+            generated_at=generated_at,
+            tool=d.Tool(name="aiinfra", version=__version__),
+            period=self.period(),
+            totals=self.totals(totals),
+            previous_period=self.previous_period(totals),
+            by_model=self.by_model(current, totals.cost),
+            by_provider=self.by_provider(current, totals.cost),
+            by_day=self.by_day(daily, totals.cost),
+            by_group={
+                name: dims.get(name, ())
+                for name in i.group_by
+                if name not in ("model", "provider", "day")
+            },
+            top_features=dims.get("feature", ())[: i.top],
+            top_call_sites=dims.get("call_site", ())[: i.top],
+            cache=self.cache(totals),
+            response_cache=d.ResponseCache(
+                hits=totals.cache_hits, saved_usd=usd(totals.saved_by_response_cache)
+            ),
+            cost_per_successful_request=self.percentiles(current),
+            errors_and_retries=self.errors(current, totals.cost),
+            unpriced=self.unpriced(current),
+            recorded_cost=self.recorded(current),
+            anomalies=self.anomalies(daily, baseline_days),
+            forecast=self.forecast(daily),
+            budgets=budgets,
+            budget_exceeded=any(b.status == "exceeded" for b in budgets),
+            pricing=d.Pricing(
+                table_as_of=i.pricer.table.as_of,
+                notes={model: tuple(sorted(n)) for model, n in sorted(i.pricer.notes.items())},
+                percentiles_exact=not i.inexact_rates,
+            ),
+            rejected=rejected,
+            sources=sources,
+        )
 
-    def by_model(self, cells: list[Cell], total: Decimal) -> list[dict[str, Any]]:
+    def period(self) -> d.ReportPeriod:
+        p = self.i.period
+        return d.ReportPeriod(
+            since=p.since.isoformat(),
+            until=p.until.isoformat(),
+            tz=p.tz,
+            days=p.days,
+            timeframe=p.timeframe,
+        )
+
+    def totals(self, totals: Agg) -> d.Totals:
+        return d.Totals(
+            cost_usd=usd(totals.cost),
+            requests=totals.requests,
+            tokens=_token_counts(totals.tokens),
+            priced_requests=totals.priced_requests,
+            unpriced_requests=totals.unpriced_requests,
+            errors=totals.errors,
+            response_cache_hits=totals.cache_hits,
+        )
+
+    def previous_period(self, totals: Agg) -> d.PreviousPeriod:
+        prev = self.i.previous
+        previous = self.total(c for c in self.i.cells if self._in(c, self.prev))
+        change = EXACT.subtract(totals.cost, previous.cost)
+        return d.PreviousPeriod(
+            since=prev.since.isoformat(),
+            until=prev.until.isoformat(),
+            cost_usd=usd(previous.cost),
+            requests=previous.requests,
+            change_usd=usd(change),
+            change_pct=pct(change, previous.cost),
+        )
+
+    def by_model(self, cells: list[Cell], total: Decimal) -> tuple[d.ModelRow, ...]:
         groups: dict[tuple[str, str], Agg] = {}
         keys: dict[tuple[str, str], Cell] = {}
         for cell in cells:
@@ -246,75 +270,77 @@ class Analysis:
         rows = []
         for (model, provider), agg in _ranked(groups):
             price = keys[(model, provider)].key.price
-            row = {
-                "model": model,
-                "provider": provider,
-                "priced": price is not None,
-                "price_key": price.key if price else None,
-                **_row(agg, total),
-            }
-            if price is None:  # never a $0 that reads like a price
-                row["cost_usd"] = None
-                row["share_pct"] = None
-            rows.append(row)
-        return rows
+            usage = _usage(agg, total)
+            rows.append(
+                d.ModelRow(
+                    model=model,
+                    provider=provider,
+                    priced=price is not None,
+                    price_key=price.key if price else None,
+                    requests=usage.requests,
+                    tokens=usage.tokens,
+                    # never a $0 that reads like a price
+                    cost_usd=usage.cost_usd if price is not None else None,
+                    share_pct=usage.share_pct if price is not None else None,
+                    errors=usage.errors,
+                    unpriced_requests=usage.unpriced_requests,
+                )
+            )
+        return tuple(rows)
 
-    def by_provider(self, cells: list[Cell], total: Decimal) -> list[dict[str, Any]]:
+    def by_provider(self, cells: list[Cell], total: Decimal) -> tuple[d.Row, ...]:
         groups: dict[str, Agg] = {}
         for cell in cells:
             groups.setdefault(cell.key.provider, Agg()).add(cell, self.cost(cell))
-        return [{"provider": name, **_row(agg, total)} for name, agg in _ranked(groups)]
+        return tuple(d.Row(key=name, usage=_usage(agg, total)) for name, agg in _ranked(groups))
 
-    def by_day(self, daily: dict[date, Agg], total: Decimal) -> list[dict[str, Any]]:
+    def by_day(self, daily: dict[date, Agg], total: Decimal) -> tuple[d.Row, ...]:
         rows = []
         day = self.i.period.since
         while day <= self.i.period.until:
-            agg = daily.get(day, Agg())
-            rows.append({"date": day.isoformat(), **_row(agg, total)})
+            rows.append(d.Row(key=day.isoformat(), usage=_usage(daily.get(day, Agg()), total)))
             day += timedelta(days=1)
-        return rows
+        return tuple(rows)
 
-    def by_dimension(self, total: Decimal) -> dict[str, list[dict[str, Any]]]:
+    def by_dimension(self, total: Decimal) -> dict[str, tuple[d.Row, ...]]:
         groups: dict[str, dict[str | None, Agg]] = {}
         for cell in self.i.dimension_cells:
             groups.setdefault(cell.dim, {}).setdefault(cell.value, Agg()).add(cell, self.cost(cell))
         return {
-            dim: [{dim: value, **_row(agg, total)} for value, agg in _ranked(values)]
+            dim: tuple(d.Row(key=value, usage=_usage(agg, total)) for value, agg in _ranked(values))
             for dim, values in groups.items()
         }
 
-    def cache(self, totals: Agg) -> dict[str, Any]:
+    def cache(self, totals: Agg) -> d.Cache:
         net = EXACT.subtract(totals.savings, totals.premium)
-        return {
-            "hit_rate_pct": pct(totals.tokens.cache_read, totals.tokens.input),
-            "cache_read_tokens": totals.tokens.cache_read,
-            "cache_write_tokens": totals.tokens.cache_write,
-            "savings_usd": usd(totals.savings),
-            "write_premium_usd": usd(totals.premium),
-            "net_savings_usd": usd(net),
-            "cost_without_cache_usd": usd(EXACT.add(totals.cost, net)),
-        }
+        return d.Cache(
+            hit_rate_pct=pct(totals.tokens.cache_read, totals.tokens.input),
+            cache_read_tokens=totals.tokens.cache_read,
+            cache_write_tokens=totals.tokens.cache_write,
+            savings_usd=usd(totals.savings),
+            write_premium_usd=usd(totals.premium),
+            net_savings_usd=usd(net),
+            cost_without_cache_usd=usd(EXACT.add(totals.cost, net)),
+        )
 
-    def percentiles(self, cells: list[Cell]) -> dict[str, Any]:
-        from aiinfra_cli.report._pricing import units_to_usd
-
+    def percentiles(self, cells: list[Cell]) -> d.Percentiles:
         ok = self.total(c for c in cells if c.ok and not c.cache_hit and c.key.price is not None)
         values = self.i.percentile_units
-        result: dict[str, Any] = {
-            "requests": self.i.percentile_count,
-            "mean_usd": (
+        p50, p95, p99 = (usd(units_to_usd(v)) for v in values) if values else (None, None, None)
+        return d.Percentiles(
+            requests=self.i.percentile_count,
+            mean_usd=(
                 usd(EXACT.divide(ok.cost, Decimal(ok.priced_requests)))
                 if ok.priced_requests
                 else None
             ),
-            "method": "nearest rank over successful, priced requests",
-        }
-        for q, name in zip(QUANTILES, ("p50_usd", "p95_usd", "p99_usd"), strict=True):
-            index = QUANTILES.index(q)
-            result[name] = usd(units_to_usd(values[index])) if values else None
-        return result
+            method="nearest rank over successful, priced requests",
+            p50_usd=p50,
+            p95_usd=p95,
+            p99_usd=p99,
+        )
 
-    def errors(self, cells: list[Cell], total: Decimal) -> dict[str, Any]:
+    def errors(self, cells: list[Cell], total: Decimal) -> d.ErrorsAndRetries:
         wasted = Agg()
         errors, retries, fallbacks = Agg(), Agg(), Agg()
         for cell in cells:
@@ -328,52 +354,49 @@ class Analysis:
             if not cell.ok or cell.retry or cell.fallback:
                 wasted.add(cell, cost)
 
-        def part(agg: Agg) -> dict[str, Any]:
-            return {"requests": agg.requests, "cost_usd": usd(agg.cost)}
+        def part(agg: Agg) -> d.Part:
+            return d.Part(requests=agg.requests, cost_usd=usd(agg.cost))
 
-        return {
-            "requests": wasted.requests,
-            "cost_usd": usd(wasted.cost),
-            "share_pct": pct(wasted.cost, total),
-            "errors": part(errors),
-            "retries": part(retries),
-            "fallbacks": part(fallbacks),
-        }
+        return d.ErrorsAndRetries(
+            requests=wasted.requests,
+            cost_usd=usd(wasted.cost),
+            share_pct=pct(wasted.cost, total),
+            errors=part(errors),
+            retries=part(retries),
+            fallbacks=part(fallbacks),
+        )
 
-    def unpriced(self, cells: list[Cell]) -> list[dict[str, Any]]:
+    def unpriced(self, cells: list[Cell]) -> tuple[d.UnpricedRow, ...]:
         groups: dict[tuple[str, str], Agg] = {}
         for cell in cells:
             if cell.key.price is None and not cell.cache_hit:
                 groups.setdefault((cell.key.model, cell.key.provider), Agg()).add(cell, None)
-        rows = []
-        for (model, provider), agg in sorted(
-            groups.items(), key=lambda item: (-item[1].requests, item[0])
-        ):
-            rows.append(
-                {
-                    "model": model,
-                    "provider": provider,
-                    "requests": agg.requests,
-                    **_token_fields(agg.tokens),
-                    "did_you_mean": self.i.pricer.table.suggest(model),
-                }
+        ranked = sorted(groups.items(), key=lambda item: (-item[1].requests, item[0]))
+        return tuple(
+            d.UnpricedRow(
+                model=model,
+                provider=provider,
+                requests=agg.requests,
+                tokens=_token_counts(agg.tokens),
+                did_you_mean=tuple(self.i.pricer.table.suggest(model)),
             )
-        return rows
+            for (model, provider), agg in ranked
+        )
 
-    def recorded(self, cells: list[Cell]) -> dict[str, Any]:
+    def recorded(self, cells: list[Cell]) -> d.RecordedCost:
         agg = Agg()
         recorded = _ZERO
         for cell in cells:
             if cell.recorded and not cell.cache_hit:
                 agg.add(cell, self.cost(cell))
                 recorded = EXACT.add(recorded, cell.recorded_usd)
-        return {
-            "requests": agg.requests,
-            "recorded_usd": usd(recorded),
-            "repriced_usd": usd(agg.cost),
-            "difference_usd": usd(EXACT.subtract(agg.cost, recorded)),
-            "unpriced_requests": agg.unpriced_requests,
-        }
+        return d.RecordedCost(
+            requests=agg.requests,
+            recorded_usd=usd(recorded),
+            repriced_usd=usd(agg.cost),
+            difference_usd=usd(EXACT.subtract(agg.cost, recorded)),
+            unpriced_requests=agg.unpriced_requests,
+        )
 
     def history(self, daily: dict[date, Agg]) -> dict[date, tuple[Decimal, int]]:
         """Daily totals the logs cover (zero days included), for the baseline file."""
@@ -390,8 +413,10 @@ class Analysis:
             day += timedelta(days=1)
         return result
 
-    def anomalies(self, daily: dict[date, Agg]) -> dict[str, Any]:
-        known = dict(self.i.baseline_days)
+    def anomalies(
+        self, daily: dict[date, Agg], baseline_days: dict[date, tuple[Decimal, int]]
+    ) -> d.Anomalies:
+        known = dict(baseline_days)
         known.update(self.history(daily))
         found = []
         day = self.i.period.since
@@ -411,26 +436,26 @@ class Analysis:
                 change = EXACT.subtract(spent, median)
                 if abs(change) > limit and abs(change) > Decimal("0.01"):
                     found.append(
-                        {
-                            "date": day.isoformat(),
-                            "cost_usd": usd(spent),
-                            "baseline_usd": usd(median),
-                            "change_pct": pct(change, median),
-                            "direction": "spike" if change > 0 else "drop",
-                        }
+                        d.Anomaly(
+                            date=day.isoformat(),
+                            cost_usd=usd(spent),
+                            baseline_usd=usd(median),
+                            change_pct=pct(change, median),
+                            direction="spike" if change > 0 else "drop",
+                        )
                     )
             day += timedelta(days=1)
-        return {
-            "method": (
+        return d.Anomalies(
+            method=(
                 f"median and MAD of the {BASELINE_WINDOW} days before each day"
                 f" (at least {BASELINE_MIN_DAYS} known); flagged beyond"
                 " max(3.5 x 1.4826 x MAD, 50% of the median)"
             ),
-            "days_judged": judged,
-            "days": found,
-        }
+            days_judged=judged,
+            days=tuple(found),
+        )
 
-    def forecast(self, daily: dict[date, Agg]) -> dict[str, Any]:
+    def forecast(self, daily: dict[date, Agg]) -> d.Forecast:
         until = self.i.period.until
         first = until.replace(day=1)
         days_in_month = calendar.monthrange(until.year, until.month)[1]
@@ -445,7 +470,8 @@ class Analysis:
         basis_start = max(until - timedelta(days=FORECAST_BASIS_DAYS - 1), first)
         if covered is not None:
             basis_start = max(basis_start, covered)
-        basis_days = (until - basis_start).days + 1 if covered is not None else 0
+        # No basis when the logs start after the period (a report on days before any usage).
+        basis_days = max((until - basis_start).days + 1, 0) if covered is not None else 0
         spent = _ZERO
         day = basis_start
         while day <= until:
@@ -455,28 +481,34 @@ class Analysis:
         rate = EXACT.divide(spent, Decimal(basis_days)) if basis_days > 0 else _ZERO
         remaining = days_in_month - elapsed
         forecast = EXACT.add(mtd, EXACT.multiply(rate, Decimal(remaining)))
-        return {
-            "month": f"{until:%Y-%m}",
-            "month_to_date_usd": usd(mtd),
-            "daily_run_rate_usd": usd(rate),
-            "basis_days": basis_days,
-            "days_elapsed": elapsed,
-            "days_in_month": days_in_month,
-            "forecast_usd": usd(forecast),
-        }
+        return d.Forecast(
+            month=f"{until:%Y-%m}",
+            month_to_date_usd=usd(mtd),
+            daily_run_rate_usd=usd(rate),
+            basis_days=basis_days,
+            days_elapsed=elapsed,
+            days_in_month=days_in_month,
+            forecast_usd=usd(forecast),
+        )
 
-    def budget_status(self, totals: Agg, daily: dict[date, Agg]) -> list[dict[str, Any]]:
+    def budget_status(self, totals: Agg, daily: dict[date, Agg]) -> tuple[d.Budget, ...]:
         b = self.i.budgets
         until = self.i.period.until
         month = f"{until:%Y-%m}"
         tiers = tuple(sorted(b.alert_at)) or (0.7, 0.9, 1.0)
         forecast = self.forecast(daily)
-        mtd = Decimal(forecast["month_to_date_usd"])
-        rows: list[dict[str, Any]] = []
+        mtd = Decimal(forecast.month_to_date_usd)
+        rows: list[d.Budget] = []
         if b.monthly_usd is not None:
             rows.append(
-                _budget("monthly", f"month {month} to date", b.monthly_usd, mtd, tiers)
-                | {"forecast_usd": forecast["forecast_usd"]}
+                _budget(
+                    "monthly",
+                    f"month {month} to date",
+                    b.monthly_usd,
+                    mtd,
+                    tiers,
+                    forecast=forecast.forecast_usd,
+                )
             )
         if b.daily_usd is not None:
             spent = daily[until].cost if until in daily else _ZERO
@@ -517,7 +549,7 @@ class Analysis:
                 )
         if self.i.budget_usd is not None:
             rows.append(_budget("--budget", "report period", self.i.budget_usd, totals.cost, tiers))
-        return rows
+        return tuple(rows)
 
 
 def _config_id(models: Sequence[ModelConfig], model: str) -> str | None:
@@ -528,22 +560,29 @@ def _config_id(models: Sequence[ModelConfig], model: str) -> str | None:
 
 
 def _budget(
-    name: str, scope: str, limit: Decimal, spent: Decimal, tiers: tuple[float, ...]
-) -> dict[str, Any]:
+    name: str,
+    scope: str,
+    limit: Decimal,
+    spent: Decimal,
+    tiers: tuple[float, ...],
+    *,
+    forecast: str | None = None,
+) -> d.Budget:
     reached = None
     for tier in tiers:
         if spent >= EXACT.multiply(limit, Decimal(str(tier))):
             reached = tier
     exceeded = spent >= limit if limit > 0 else spent > 0
-    return {
-        "name": name,
-        "scope": scope,
-        "limit_usd": usd(limit),
-        "spent_usd": usd(spent),
-        "used_pct": pct(spent, limit),
-        "tier_reached_pct": None if reached is None else round(reached * 100),
-        "status": "exceeded" if exceeded else ("alert" if reached is not None else "ok"),
-    }
+    return d.Budget(
+        name=name,
+        scope=scope,
+        limit_usd=usd(limit),
+        spent_usd=usd(spent),
+        used_pct=pct(spent, limit),
+        tier_reached_pct=None if reached is None else round(reached * 100),
+        status="exceeded" if exceeded else ("alert" if reached is not None else "ok"),
+        forecast_usd=forecast,
+    )
 
 
 def _median(values: list[Decimal]) -> Decimal:

@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
 
-from aiinfra_cli import __version__
 from aiinfra_cli.config import BudgetConfig, Config
 from aiinfra_cli.pricing import PriceTable
 from aiinfra_cli.report._analysis import (
@@ -19,6 +17,13 @@ from aiinfra_cli.report._analysis import (
     Inputs,
 )
 from aiinfra_cli.report._baseline import Baselines, merge
+from aiinfra_cli.report._document import (
+    CostReport,
+    Rejected,
+    RejectedLine,
+    Sources,
+    UnknownField,
+)
 from aiinfra_cli.report._period import (
     Period,
     epoch_day,
@@ -61,7 +66,7 @@ class ReportRequest:
 class Built:
     """The document plus what the caller needs to persist the baseline history."""
 
-    document: dict[str, Any]
+    document: CostReport
     history: dict[date, tuple[Decimal, int]]
     period: Period
 
@@ -134,46 +139,48 @@ def build_report(
         budget_usd=request.budget_usd,
         top=request.top,
         group_by=request.group_by,
-        baseline_days={},
         covered_from=covered_from,
         window_from=lo_day,
         inexact_rates=queries.inexact_rates,
     )
     analysis = Analysis(inputs)
-    daily = analysis.daily()
-    history = analysis.history(daily)
-    inputs.baseline_days = merge(baselines, request.tz, history, covered_from)
-    document = analysis.build()
+    history = merge(baselines, request.tz, analysis.history(analysis.daily()), covered_from)
+    document = analysis.build(
+        baseline_days=history,
+        generated_at=request.now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        rejected=_rejected(ingested),
+        sources=_sources(ingested, logs, covered_from),
+    )
+    return Built(document, history, period)
+
+
+def _rejected(ingested: Ingested) -> Rejected:
+    return Rejected(
+        count=len(ingested.rejects),
+        examples=tuple(
+            RejectedLine(file=r.file, line=r.line, reason=r.reason)
+            for r in ingested.rejects[:MAX_REJECT_EXAMPLES]
+        ),
+        unknown_fields=tuple(
+            UnknownField(
+                field=name,
+                count=n,
+                file=ingested.unknown_first.get(name, ("", 0))[0],
+                line=ingested.unknown_first.get(name, ("", 0))[1],
+            )
+            for name, n in sorted(ingested.unknown_fields.items())
+        ),
+    )
+
+
+def _sources(ingested: Ingested, logs: Sequence[str], covered_from: date | None) -> Sources:
     formats = Counter(f.format for f in ingested.files)
-    document = {
-        "schema_version": document.pop("schema_version"),
-        "generated_at": request.now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "tool": {"name": "aiinfra", "version": __version__},
-        **document,
-        "rejected": {
-            "count": len(ingested.rejects),
-            "examples": [
-                {"file": r.file, "line": r.line, "reason": r.reason}
-                for r in ingested.rejects[:MAX_REJECT_EXAMPLES]
-            ],
-            "unknown_fields": [
-                {
-                    "field": name,
-                    "count": n,
-                    "file": ingested.unknown_first.get(name, ("", 0))[0],
-                    "line": ingested.unknown_first.get(name, ("", 0))[1],
-                }
-                for name, n in sorted(ingested.unknown_fields.items())
-            ],
-        },
-        "sources": {
-            "logs": list(logs),
-            "files": len(ingested.files),
-            "files_read": len(ingested.read),
-            "files_reused": len(ingested.reused),
-            "events": sum(f.events for f in ingested.files),
-            "formats": dict(sorted(formats.items())),
-            "first_event_day": covered_from.isoformat() if covered_from else None,
-        },
-    }
-    return Built(document, inputs.baseline_days, period)
+    return Sources(
+        logs=tuple(logs),
+        files=len(ingested.files),
+        files_read=len(ingested.read),
+        files_reused=len(ingested.reused),
+        events=sum(f.events for f in ingested.files),
+        formats=dict(sorted(formats.items())),
+        first_event_day=covered_from.isoformat() if covered_from else None,
+    )

@@ -43,11 +43,6 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
-def tokens(row: dict[str, Any]) -> str:
-    """``12.3M in / 1.2M out`` style summary of a row's tokens."""
-    return f"{compact(row['input_tokens'])} in / {compact(row['output_tokens'])} out"
-
-
 def compact(value: int) -> str:
     for limit, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
         if value >= limit:

@@ -11,6 +11,8 @@ Public surface::
     uncomment_proposals(text), PROPOSALS_MARKER
     apply_plan(plan)                        atomic writes, then the manifest
     unified_diff(plan) -> str               the patch a dry run prints
+    plan_upgrade(plan, previous) -> UpgradePlan, apply_upgrade(plan), upgrade_patch(plan)
+                                            ``aiinfra upgrade``: 3-way merges from the base copies
     Plan, Step, Layout, MANIFEST_RELPATH, read_manifest, digest
     CREATE, UPDATE, UNCHANGED, ADOPT, EDITED, DELETED, YOURS, EXISTS, OVERWRITE, RESTORE
 
@@ -21,8 +23,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiinfra_cli.errors import UsageError
 from aiinfra_cli.paths import CONFIG_RELPATH
+from aiinfra_cli.scaffold._base import BASE_DIR, base_relpath
 from aiinfra_cli.scaffold._catalogue import MANAGED, SEED
 from aiinfra_cli.scaffold._discover import (
     ConfigAdditions,
@@ -37,11 +39,13 @@ from aiinfra_cli.scaffold._discover import (
 from aiinfra_cli.scaffold._layout import (
     LANGUAGES,
     PROJECT_TYPES,
+    Chooser,
     Layout,
     detect_language,
     resolve_layout,
 )
 from aiinfra_cli.scaffold._manifest import MANIFEST_RELPATH, Manifest, digest, read_manifest
+from aiinfra_cli.scaffold._packaging import Packaging, find_packages, packaging_advice
 from aiinfra_cli.scaffold._plan import (
     ADOPT,
     CREATE,
@@ -64,9 +68,21 @@ from aiinfra_cli.scaffold._plan import (
 from aiinfra_cli.scaffold._proposals import MARKER as PROPOSALS_MARKER
 from aiinfra_cli.scaffold._proposals import agent_facts, proposals_block, uncomment_proposals
 from aiinfra_cli.scaffold._render import Rendered, content_hash, environment, render_all
+from aiinfra_cli.scaffold._typescript import TYPESCRIPT, merged_options, remembered
+from aiinfra_cli.scaffold._upgrade import (
+    OUTCOMES,
+    FileUpgrade,
+    Outcome,
+    UpgradePlan,
+    apply_upgrade,
+    plan_upgrade,
+    proposal_diff,
+    upgrade_patch,
+)
 
 __all__ = [
     "ADOPT",
+    "BASE_DIR",
     "CREATE",
     "DELETED",
     "EDITED",
@@ -74,34 +90,47 @@ __all__ = [
     "LANGUAGES",
     "MANAGED",
     "MANIFEST_RELPATH",
+    "OUTCOMES",
     "OVERWRITE",
     "PROJECT_TYPES",
     "PROPOSALS_MARKER",
     "RESTORE",
     "SEED",
+    "TYPESCRIPT",
     "UNCHANGED",
     "UPDATE",
     "WRITES",
     "YOURS",
+    "Chooser",
     "ConfigAdditions",
     "Discovery",
+    "FileUpgrade",
     "FoundModel",
     "FoundRoute",
     "Layout",
     "Manifest",
+    "Outcome",
+    "Packaging",
     "Plan",
     "Step",
     "UntrackedCall",
+    "UpgradePlan",
     "agent_facts",
     "apply_plan",
+    "apply_upgrade",
+    "base_relpath",
     "content_hash",
     "decide",
     "detect_language",
     "digest",
     "discover",
     "environment",
+    "find_packages",
     "model_id",
+    "packaging_advice",
     "plan_init",
+    "plan_upgrade",
+    "proposal_diff",
     "proposals_block",
     "read_manifest",
     "render_all",
@@ -109,11 +138,8 @@ __all__ = [
     "tier_for",
     "uncomment_proposals",
     "unified_diff",
+    "upgrade_patch",
 ]
-
-
-class NotYetSupported(UsageError):
-    """A language whose templates have not shipped yet."""
 
 
 def plan_init(
@@ -126,6 +152,9 @@ def plan_init(
     read_code: bool = True,
     discovery: Discovery | None = None,
     proposals: str = "",
+    templates: Path | None = None,
+    fresh_config: bool = False,
+    choose: Chooser | None = None,
 ) -> tuple[Plan, list[str]]:
     """The plan for ``aiinfra init`` in ``root``, and notes worth telling the user.
 
@@ -133,30 +162,35 @@ def plan_init(
     earlier plan): its models and modules shape a config being created, and
     ``plan.discovery`` holds the calls that bypass the tracker. ``proposals`` is the agent's
     commented block for that config (``plan.proposals_written`` says whether it went in).
+    ``templates`` and ``fresh_config`` are :func:`render_all`'s (``upgrade`` uses them);
+    ``choose`` picks the package when the build config ships several (None: refuse).
     """
     manifest = read_manifest(root)
     language, note = detect_language(root, lang)
     notes = [note] if note else []
-    if language == "typescript":
-        raise NotYetSupported(
-            "TypeScript templates are not available yet" + (f" ({note})" if note else ""),
-            hint="generate the Python runtime with --lang python, or wait for the TypeScript"
-            " templates",
-        )
     layout = resolve_layout(
         root,
         language=language,
         project_type=project_type,
         package_dir=package_dir,
-        remembered=manifest.options,
+        remembered=remembered(manifest.options, language),
+        choose=choose,
     )
+    notes.extend(layout.notes)
     if discovery is None and read_code:
         discovery = discover(root, layout)
     if discovery is not None and discovery.warning:
         notes.append(discovery.warning)
-    rendered = render_all(root, layout, discovery, proposals)
-    _keep_generated_config(root, rendered, manifest)
+    rendered = render_all(
+        root, layout, discovery, proposals, templates=templates, fresh_config=fresh_config
+    )
+    if not fresh_config:
+        _keep_generated_config(root, rendered, manifest)
     plan = make_plan(root, layout, rendered, manifest, force=force)
+    options = merged_options(manifest.options, plan.manifest.options, language)
+    if options != plan.manifest.options:
+        plan.manifest.options = options
+        plan.manifest_changed = not manifest.exists or plan.manifest.to_json() != manifest.to_json()
     plan.discovery = discovery
     plan.added = rendered.added
     plan.proposals_written = rendered.proposals_written

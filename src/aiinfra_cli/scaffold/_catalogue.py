@@ -27,10 +27,14 @@ RUNTIME_MODULES = (
     "cost_tracker",
     "errors",
     "model_orchestrator",
+    "otel_export",
     "prompt_loader",
     "providers",
     "resilience",
     "response_cache",
+    "shared_state",
+    "store_shipper",
+    "store_spend",
 )
 TEST_MODULES = (
     "conftest",
@@ -39,6 +43,7 @@ TEST_MODULES = (
     "test_ai_cost_tracker",
     "test_ai_context_manager",
     "test_ai_prompt_loader",
+    "test_ai_store",
 )
 
 
@@ -58,11 +63,18 @@ PYTHON: tuple[Entry, ...] = (
         for name in RUNTIME_MODULES
     ),
     Entry("{package_dir}/_prices.json", MANAGED, builder="prices"),
+    # The prompt render budget is the CLI's own module, copied verbatim: one definition.
+    Entry("{package_dir}/prompt_budget.py", MANAGED, builder="prompt_budget"),
     *(
         Entry(f"{{tests_dir}}/{name}.py", MANAGED, template=f"python/tests/{name}.py.j2")
         for name in TEST_MODULES
     ),
     Entry(".multiagent/ai-infrastructure/README.md", MANAGED, template="multiagent/README.md.j2"),
+    Entry(
+        ".multiagent/ai-infrastructure/requirements-team.txt",
+        MANAGED,
+        template="multiagent/requirements-team.txt.j2",
+    ),
     Entry("config/ai-models.yaml", SEED, template="config/ai-models.yaml.j2"),
     Entry("config/prompt-library.yaml", SEED, template="config/prompt-library.yaml.j2"),
     Entry("config/prompt-library.lock.json", SEED, builder="prompt_lock"),
@@ -78,4 +90,6 @@ PYTHON: tuple[Entry, ...] = (
         template="multiagent/cost-baselines.json.j2",
     ),
     Entry("{usage_log_dir}/.gitignore", SEED, builder="log_gitignore"),
+    Entry(".multiagent/ai-infrastructure/memory/.gitignore", SEED, builder="memory_gitignore"),
+    Entry(".multiagent/health/.gitignore", SEED, builder="health_gitignore"),
 )

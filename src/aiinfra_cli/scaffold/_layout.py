@@ -3,15 +3,17 @@ the tests directory, and the usage-log directory."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from aiinfra_cli.errors import UsageError
+from aiinfra_cli.scaffold._packaging import find_packages
 
 LANGUAGES = ("auto", "python", "typescript")
 PROJECT_TYPES = ("ai-app", "service", "library")
 PYTHON_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
-TYPESCRIPT_MARKERS = ("package.json",)
+TYPESCRIPT_MARKERS = ("package.json", "tsconfig.json")
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,40 @@ def detect_language(root: Path, requested: str) -> tuple[str, str | None]:
     return "python", "no pyproject.toml or package.json found; generating Python (use --lang)"
 
 
-def _default_package_dir(root: Path) -> str:
-    """``src/ai`` for src layouts and new projects; ``ai`` next to top-level packages."""
+# Asks the user to pick one of the package directories offered (a terminal prompt), given why.
+Chooser = Callable[[list[str], str], str]
+
+
+def _unpackaged_default(root: Path) -> str:
+    """Without a build backend: ``src/ai`` for src layouts and new projects, ``ai`` next to
+    top-level packages."""
     if (root / "src").is_dir():
         return "src/ai"
     top_level_packages = [p for p in root.iterdir() if (p / "__init__.py").is_file()]
     return "ai" if top_level_packages else "src/ai"
+
+
+def _default_package_dir(root: Path, choose: Chooser | None) -> tuple[str, str | None]:
+    """Inside the app's own package when its build backend ships exactly one (so the wheel
+    carries the runtime); a note saying how it was decided."""
+    packaging = find_packages(root)
+    if packaging.backend is None:
+        return _unpackaged_default(root), None
+    if len(packaging.packages) == 1:
+        package = packaging.packages[0]
+        note = f"inside your package {package} (from the {packaging.backend} build config)"
+        return f"{package}/ai", note + ", so the wheel ships the runtime"
+    if packaging.packages:
+        why = f"your {packaging.backend} build ships {len(packaging.packages)} packages"
+        why += f" ({', '.join(packaging.packages)}): which one should hold the runtime?"
+    else:
+        why = f"pyproject.toml builds with {packaging.backend} but no package of it was found"
+        why += " (src/NAME/__init__.py or NAME/__init__.py): the wheel would not ship the runtime"
+    offered = [f"{p}/ai" for p in packaging.packages]
+    if choose is not None and offered:
+        return choose(offered, why), None
+    example = offered[0] if offered else "src/myapp/ai"
+    raise UsageError(why, hint=f"add --package-dir, e.g. --package-dir {example}")
 
 
 def resolve_layout(
@@ -67,12 +97,18 @@ def resolve_layout(
     project_type: str | None,
     package_dir: str | None,
     remembered: dict[str, str],
+    choose: Chooser | None = None,
 ) -> Layout:
-    """Options from the command line, else from the last run (the manifest), else defaults."""
+    """Options from the command line, else from the last run (the manifest), else defaults
+    (``choose`` asks when the build config leaves the package open; None: refuse)."""
     kind = project_type or remembered.get("project_type") or "ai-app"
     if kind not in PROJECT_TYPES:
         raise UsageError(f"--project-type {kind}: use {', '.join(PROJECT_TYPES)}")
-    chosen = package_dir or remembered.get("package_dir") or _default_package_dir(root)
+    chosen, note = package_dir or remembered.get("package_dir"), None
+    if not chosen and language == "typescript":  # a Python build config says nothing here
+        chosen = "src/ai"
+    if not chosen:
+        chosen, note = _default_package_dir(root, choose)
     relative = PurePosixPath(chosen.replace("\\", "/").strip("/"))
     if relative.is_absolute() or not relative.parts or ".." in relative.parts:
         raise UsageError(
@@ -84,7 +120,7 @@ def resolve_layout(
     else:
         source_root, module_parts = ".", parts
     bad = [p for p in module_parts if not p.isidentifier()]
-    if bad:
+    if bad and language != "typescript":  # a TypeScript directory needs no identifier
         raise UsageError(
             f"--package-dir {chosen}: '{bad[0]}' is not a Python identifier",
             hint="package directories must be importable, e.g. src/ai or src/myapp/llm",
@@ -97,4 +133,5 @@ def resolve_layout(
         package_import=".".join(module_parts),
         source_root=source_root,
         tests_dir=tests_dir or f"tests/{module_parts[-1]}",
+        notes=(note,) if note else (),
     )

@@ -13,8 +13,10 @@ action             when                                                 writes  
 ``exists``         on disk, not written by ``init``                     no         no
 =================  ===================================================  =========  ========
 
-Files are written atomically, then the manifest (last, so an interrupted run is finished by
-the next one: what it wrote is adopted as identical).
+Files are written atomically, then their base copies (``_base``: what ``upgrade`` merges
+from), then the manifest (last, so an interrupted run is finished by the next one: what it
+wrote is adopted as identical). Base copies and the manifest are bookkeeping: a dry run's
+patch leaves them out, and the next run writes them.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiinfra_cli._atomic import write_atomic
+from aiinfra_cli.scaffold._base import BaseWrite, base_writes
 from aiinfra_cli.scaffold._catalogue import SEED
+from aiinfra_cli.scaffold._confine import confined, read_inside, write_inside
 from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery
 from aiinfra_cli.scaffold._layout import Layout
 from aiinfra_cli.scaffold._manifest import (
@@ -66,6 +69,7 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     manifest: Manifest = field(default_factory=Manifest)
     manifest_changed: bool = False
+    bases: list[BaseWrite] = field(default_factory=list)
     unpriced: list[str] = field(default_factory=list)
     config_existing: bool = False
     discovery: Discovery | None = None
@@ -79,16 +83,7 @@ class Plan:
     @property
     def writes_anything(self) -> bool:
         """Whether applying the plan changes any file."""
-        return self.manifest_changed or any(s.writes for s in self.steps)
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        return b""
+        return self.manifest_changed or bool(self.bases) or any(s.writes for s in self.steps)
 
 
 def decide(
@@ -121,18 +116,20 @@ def make_plan(
         config_existing=rendered.config_existing,
     )
     files = dict(manifest.files)
+    confined(root, MANIFEST_RELPATH.as_posix())
+    generated: dict[str, bytes] = {}  # what each file's record stands for after this run
     for rel in sorted(rendered.files):
         new = rendered.files[rel]
         policy = rendered.entries[rel].policy
-        old = _read(root / rel)
+        old = read_inside(root, rel)
         record = manifest.files.get(rel)
         action = decide(new, old, record, policy, force=force)
         plan.steps.append(Step(rel, action, policy, old, new))
-        if action in WRITES or action == ADOPT:
+        if action in WRITES or action in (ADOPT, UNCHANGED):
+            # UNCHANGED: an edit that now equals the templates is generated content again.
             files[rel] = FileRecord(digest(new), policy)
-        elif action == UNCHANGED and record != FileRecord(digest(new), policy):
-            # The user's edit now equals the templates: it is generated content again.
-            files[rel] = FileRecord(digest(new), policy)
+            generated[rel] = new
+    plan.bases = base_writes(root, generated)
     options = {
         "lang": layout.language,
         "project_type": layout.project_type,
@@ -145,37 +142,42 @@ def make_plan(
 
 
 def apply_plan(plan: Plan) -> None:
-    """Write every step that writes, then the manifest; each write is atomic."""
+    """Write every step that writes, then the manifest; each write is atomic and stays inside
+    the project (checked again here: the plan may be older than the disk)."""
+    written = 0
     for step in plan.steps:
         if step.writes:
-            write_atomic(plan.root / step.path, step.new)
+            write_inside(plan.root, step.path, step.new, written=written)
+            written += 1
+    for base in plan.bases:
+        write_inside(plan.root, base.path, base.new, written=written)
+        written += 1
     if plan.manifest_changed:
-        write_atomic(plan.root / MANIFEST_RELPATH, plan.manifest.to_json())
+        manifest = plan.manifest.to_json()
+        write_inside(plan.root, MANIFEST_RELPATH.as_posix(), manifest, written=written)
 
 
 def _lines(data: bytes | None) -> list[str]:
-    if not data:
-        return []
-    return data.decode("utf-8", "replace").splitlines(keepends=True)
+    return [] if not data else data.decode("utf-8", "replace").splitlines(keepends=True)
+
+
+def file_diff(path: str, old: bytes | None, new: bytes | None) -> str:
+    """A ``git apply``-able diff of one file (``old`` None: a new file; "" when equal)."""
+    header = f"diff --git a/{path} b/{path}\n" + ("new file mode 100644\n" if old is None else "")
+    before = "/dev/null" if old is None else f"a/{path}"
+    lines = list(difflib.unified_diff(_lines(old), _lines(new), before, f"b/{path}"))
+    if not lines and old is not None:
+        return ""
+    # An empty new file is a header without hunks.
+    body = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)  # fmt: skip
+    return header + body
 
 
 def unified_diff(plan: Plan, *, include: frozenset[str] = WRITES) -> str:
     """A patch of every step in ``include`` (``git apply`` accepts it for the writes)."""
-    chunks: list[str] = []
-    for step in plan.steps:
-        if step.action not in include:
-            continue
-        old = None if step.action in (CREATE, RESTORE) else step.old
-        before = "/dev/null" if old is None else f"a/{step.path}"
-        header = f"diff --git a/{step.path} b/{step.path}\n"
-        if old is None:
-            header += "new file mode 100644\n"
-        lines = list(difflib.unified_diff(_lines(old), _lines(step.new), before, f"b/{step.path}"))
-        if not lines and old is not None:
-            continue
-        chunks.append(header)  # an empty new file is a header without hunks
-        for line in lines:
-            chunks.append(
-                line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-            )
-    return "".join(chunks)
+    return "".join(
+        file_diff(s.path, None if s.action in (CREATE, RESTORE) else s.old, s.new)
+        for s in plan.steps
+        if s.action in include
+    )

@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 LOG_GITIGNORE = "# Usage logs written by the AI cost tracker: data, not source.\n*\n!.gitignore\n"
+# State files rewritten on every run: committing them would make every run a change.
+STATE_GITIGNORES = {
+    "memory_gitignore": "# Rewritten by every `aiinfra cost-report` run: local state, not source.\n"
+    "cost-baselines.json\n",
+    "health_gitignore": "# Appended by every `aiinfra model-health` run: local state, not source.\n"
+    "history.jsonl\nhistory.jsonl.*\n",
+}
 
 
 @dataclass
@@ -39,6 +46,9 @@ class Rendered:
     added: ConfigAdditions = field(default_factory=ConfigAdditions)
     # Whether the agent's proposals block went into the config being created.
     proposals_written: bool = False
+
+
+STORE_SCHEMA_VERSION = 1
 
 
 def environment(directory: Path | None = None) -> Environment:
@@ -75,6 +85,8 @@ def context(layout: Layout) -> dict[str, Any]:
         "found_models": [],
         "found_routes": [],
         "agent_proposals": "",
+        # The newest team-store schema (aiinfra.schema_migrations) the runtime writes to.
+        "store_schema_version": STORE_SCHEMA_VERSION,
     }
 
 
@@ -159,30 +171,50 @@ def _found_values(added: ConfigAdditions) -> dict[str, Any]:
     return {"found_models": [m.yaml() for m in added.models], "found_routes": routes}
 
 
+def prompt_budget_source() -> str:
+    """The CLI's prompt render budget module, which the runtime carries verbatim."""
+    from importlib.resources import files
+
+    return files("aiinfra_cli.prompts").joinpath("_budget.py").read_text(encoding="utf-8")
+
+
 def _valid(text: str, path: Path) -> bool:
     return check_text(text, path)[0] is not None
 
 
 def render_all(
-    root: Path, layout: Layout, discovery: Discovery | None = None, proposals: str = ""
+    root: Path,
+    layout: Layout,
+    discovery: Discovery | None = None,
+    proposals: str = "",
+    *,
+    templates: Path | None = None,
+    fresh_config: bool = False,
 ) -> Rendered:
-    """Render the Python catalogue for ``layout`` under ``root``.
+    """Render the catalogue of ``layout``'s language under ``root``.
 
     With a ``discovery`` (what the scanner found in the code) and no config on disk yet, the
     config gains the models called in the code and one route per module that calls them.
     ``proposals`` (the agent's commented block) goes at the end of its routes, when the config
-    still validates both as written and with every proposal uncommented.
+    still validates both as written and with every proposal uncommented. ``templates`` is
+    another templates directory (an older aiinfra's, in tests); ``fresh_config`` renders the
+    config as a first run would even when one exists (what ``upgrade`` compares with).
     """
-    env = environment()
+    env = environment(templates)
     values = context(layout)
+    catalogue = PYTHON
+    if layout.language == "typescript":
+        from aiinfra_cli.scaffold._typescript import TYPESCRIPT, template_values
+
+        catalogue, values = TYPESCRIPT, values | template_values(layout)
     result = Rendered()
     texts: dict[str, str] = {}
-    for entry in PYTHON:
+    for entry in catalogue:
         if entry.template is not None:
             texts[entry.template] = env.get_template(entry.template).render(**values)
     config_name = "config/ai-models.yaml.j2"
     config_path = root / CONFIG_RELPATH
-    creating = not config_path.exists()
+    creating = fresh_config or not config_path.exists()
     if discovery is not None and not discovery.empty and creating:
         base, _ = check_text(texts[config_name], config_path)
         if base is not None:
@@ -205,7 +237,7 @@ def render_all(
     log_dir = _usage_log_dir(root, config)
     prompt_text = texts["prompts/summarize.prompty.j2"]
     example = _wants_example_prompt(root)
-    for entry in PYTHON:
+    for entry in catalogue:
         if "{usage_log_dir}" in entry.output and log_dir is None:
             continue
         if entry.output in EXAMPLE_PROMPT_FILES and not example:
@@ -226,6 +258,10 @@ def render_all(
             text = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
         elif entry.builder == "log_gitignore":
             text = LOG_GITIGNORE
+        elif entry.builder == "prompt_budget":
+            text = prompt_budget_source()
+        elif entry.builder in STATE_GITIGNORES:
+            text = STATE_GITIGNORES[entry.builder]
         else:
             text = ""
         result.files[rel] = text.encode("utf-8")

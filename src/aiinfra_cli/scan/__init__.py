@@ -9,6 +9,8 @@ Public surface::
     ALL_RULES, RULES_BY_CODE, Rule                   rule metadata (stable codes)
     analyze(data, rel, settings), AnalysisSettings   one file, for tools and tests
     parse_codes(values)                              --select / --ignore parsing
+    check_severity(value), SEVERITIES                --min-severity parsing
+    baseline_document(findings, fingerprints)        the --write-baseline file
     formats: render_text, render_json, render_sarif, render_github, render_markdown
 
 Engine: a byte prefilter, stdlib ``ast`` for discovery and rules, worker processes for large
@@ -19,6 +21,7 @@ why, with measurements.
 from __future__ import annotations
 
 from aiinfra_cli.scan._analyze import AnalysisSettings, analyze
+from aiinfra_cli.scan._baseline import baseline_document
 from aiinfra_cli.scan._fix import FileFix
 from aiinfra_cli.scan._model import CallSite, Diagnostic, Estimate, Finding
 from aiinfra_cli.scan._report import SCHEMA_VERSION, Report
@@ -30,13 +33,14 @@ from aiinfra_cli.scan._run import (
     scan,
     write_fixes,
 )
-from aiinfra_cli.scan._settings import parse_codes
+from aiinfra_cli.scan._settings import SEVERITIES, check_severity, parse_codes
 from aiinfra_cli.scan.rules import ALL_RULES, RULES_BY_CODE, Rule
 
 __all__ = [
     "ALL_RULES",
     "RULES_BY_CODE",
     "SCHEMA_VERSION",
+    "SEVERITIES",
     "AnalysisSettings",
     "CallSite",
     "Diagnostic",
@@ -48,7 +52,9 @@ __all__ = [
     "ScanOptions",
     "ScanOutcome",
     "analyze",
+    "baseline_document",
     "check_options",
+    "check_severity",
     "parse_codes",
     "plan_fixes",
     "scan",

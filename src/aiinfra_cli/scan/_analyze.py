@@ -19,6 +19,8 @@ from aiinfra_cli.scan._discovery import (
 from aiinfra_cli.scan._index import ModuleIndex
 from aiinfra_cli.scan._model import CallSite, Diagnostic, FileResult
 from aiinfra_cli.scan._resolve import ProjectIndex, Resolver
+from aiinfra_cli.scan._runtime import SDK as RUNTIME_SDK
+from aiinfra_cli.scan._runtime import RouteFacts, runtime_cap
 from aiinfra_cli.scan._sdk import ACTION_TOKENS, OUTPUT_CAP_KWARGS, PREFILTER_TOKENS
 from aiinfra_cli.scan._suppress import suppressions
 from aiinfra_cli.scan._values import ChatModel, Client, Func, Instance
@@ -33,7 +35,8 @@ class AnalysisSettings:
 
     ``tracked``: dotted names whose calls, ``with`` blocks and decorators track the calls inside
     them; ``packages``: module prefixes whose own calls are the tracking layer; ``ignore_paths``:
-    globs (relative to the root) the instrumentation check skips.
+    globs (relative to the root) the instrumentation check skips; ``routes``: the config's
+    routes, to price and check calls through the generated runtime.
     """
 
     tracked: tuple[str, ...] = (
@@ -44,11 +47,17 @@ class AnalysisSettings:
     )
     packages: tuple[str, ...] = ("ai",)
     ignore_paths: tuple[str, ...] = ()
+    routes: tuple[RouteFacts, ...] = ()
 
     def digest(self) -> str:
         """A short stable digest, part of the cache key."""
         text = "\0".join(
-            ["|".join(self.tracked), "|".join(self.packages), "|".join(self.ignore_paths)]
+            [
+                "|".join(self.tracked),
+                "|".join(self.packages),
+                "|".join(self.ignore_paths),
+                repr(self.routes),
+            ]
         )
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
@@ -163,7 +172,9 @@ def _analyze_tree(
         except (OSError, ValueError):
             return None
 
-    for item in discover(index, resolver):
+    for item in discover(index, resolver, settings.routes):
+        if in_tracker and item.sdk == RUNTIME_SDK:
+            continue  # the runtime calling itself
         call = item.call
         site = CallSite(
             file=rel,
@@ -187,6 +198,7 @@ def _analyze_tree(
             function=_function_name(item.ancestors),
             resolution=item.resolution,
             max_tokens=_max_tokens_value(item, resolver),
+            route=item.route,
         )
         ctx = CallContext(
             item,
@@ -255,7 +267,7 @@ def _exports(index: ModuleIndex, resolver: Resolver) -> list[str]:
 
 
 def _streaming(item: Detected) -> bool | None:
-    if item.path.endswith("stream") or item.path.endswith(".stream"):
+    if "stream" in item.path.rsplit(".", 1)[-1]:
         return True
     if item.sdk == "langchain":
         method = item.path
@@ -278,6 +290,8 @@ def _max_tokens_value(item: Detected, resolver: Resolver) -> int | None:
             return resolver.const_int(item.named[name], item.scope)
     if item.chat is not None:
         return item.chat.max_tokens_value
+    if item.sdk == RUNTIME_SDK and not item.keys_unknown:
+        return runtime_cap(item.route_facts)
     return None
 
 

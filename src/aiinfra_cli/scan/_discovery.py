@@ -12,17 +12,31 @@ the unmistakable shape of one (``.chat.completions.create(model=…, messages=�
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiinfra_cli.scan._index import Candidate, ModuleIndex, Scope
-from aiinfra_cli.scan._resolve import Resolver, call_kwargs, tracked_match
+from aiinfra_cli.scan._resolve import Resolver, call_kwargs, settings_cap, tracked_match
+from aiinfra_cli.scan._runtime import (
+    DEFAULT_ROUTE,
+    FUNCTIONS,
+    METHODS,
+    RouteFacts,
+    is_orchestrator,
+    is_runtime_function,
+)
+from aiinfra_cli.scan._runtime import SDK as RUNTIME_SDK
 from aiinfra_cli.scan._sdk import (
     CLIENT_APIS,
     LANGCHAIN_CALLS,
     LEGACY_OPENAI,
     LITELLM_FUNCTIONS,
+    LLAMA_INDEX_CALLS,
+    MODULE_FUNCTIONS,
     OUTPUT_CAP_KWARGS,
     PATH_FLAGS,
+    PYDANTIC_AI_AGENTS,
+    PYDANTIC_AI_CALLS,
     TIMEOUT_KWARGS,
     ClientClass,
 )
@@ -68,6 +82,8 @@ class Detected:
     model_node: ast.expr | None = None
     instrumented: bool = False
     module_timeout: bool = False
+    route: str | None = None
+    route_facts: RouteFacts | None = None
 
     @property
     def keys_unknown(self) -> bool:
@@ -81,8 +97,11 @@ class Detected:
         return None if self.keys_unknown else False
 
 
-def discover(index: ModuleIndex, resolver: Resolver) -> list[Detected]:
-    """Every LLM call site of the module, in source order."""
+def discover(
+    index: ModuleIndex, resolver: Resolver, routes: tuple[RouteFacts, ...] = ()
+) -> list[Detected]:
+    """Every LLM call site of the module, in source order (``routes``: the config's, to
+    resolve calls through the generated runtime)."""
     found: list[Detected] = []
     for candidate in index.candidates:
         detected = _classify_attribute_call(candidate, resolver)
@@ -92,8 +111,11 @@ def discover(index: ModuleIndex, resolver: Resolver) -> list[Detected]:
         detected = _classify_name_call(candidate, resolver)
         if detected is not None:
             found.append(detected)
+    by_name = {route.name: route for route in routes}
     for item in found:
         _fill(item, resolver)
+        if item.sdk == RUNTIME_SDK:
+            _fill_route(item, resolver, by_name)
     found.sort(key=lambda d: (d.call.lineno, d.call.col_offset))
     return found
 
@@ -122,6 +144,10 @@ def _classify_receiver(
     call = candidate.call
     if isinstance(receiver, Resource):
         return _client_call(candidate, receiver, method)
+    if isinstance(receiver, Client):  # a method right on the client: ``co.chat(...)``
+        return _client_call(candidate, Resource(receiver, ()), method)
+    if isinstance(receiver, ChatModel) and not receiver.qual.startswith("langchain"):
+        return _framework_call(candidate, receiver, method)
     if isinstance(receiver, ChatModel):
         if method in LANGCHAIN_CALLS:
             is_async, _streams = LANGCHAIN_CALLS[method]
@@ -138,6 +164,11 @@ def _classify_receiver(
                 client_name=receiver.qual.rsplit(".", 1)[-1],
             )
         return None
+    if isinstance(receiver, Instance) and is_orchestrator(receiver.qual, resolver.tracked):
+        if method not in METHODS:
+            return None
+        is_async, _streams = METHODS[method]
+        return _runtime_call(candidate, f"Orchestrator.{method}", is_async)
     if isinstance(receiver, Instance) and receiver.qual == "litellm.Router":
         if method in _ROUTER_METHODS:
             return Detected(
@@ -153,7 +184,7 @@ def _classify_receiver(
             )
         return None
     if isinstance(receiver, Ref):
-        found = _ref_call(candidate, f"{receiver.qual}.{method}")
+        found = _ref_call(candidate, f"{receiver.qual}.{method}", resolver.tracked)
         if found is not None:
             return found
         target = resolver.deref(receiver)
@@ -164,6 +195,30 @@ def _classify_receiver(
     if receiver is None or (isinstance(receiver, Instance) and receiver.local is None):
         return _inferred_call(candidate, resolver)
     return None
+
+
+def _framework_call(candidate: Candidate, receiver: ChatModel, method: str) -> Detected | None:
+    """A LlamaIndex LLM's ``complete`` / ``chat`` / ``stream_*``, a pydantic-ai agent's run."""
+    if receiver.qual in PYDANTIC_AI_AGENTS:
+        sdk, calls, api = "pydantic_ai", PYDANTIC_AI_CALLS, f"pydantic_ai.Agent.{method}"
+    else:
+        name = receiver.qual.rsplit(".", 1)[-1]
+        sdk, calls, api = "llama_index", LLAMA_INDEX_CALLS, f"llama_index.{name}.{method}"
+    if method not in calls:
+        return None
+    is_async, _streams = calls[method]
+    return Detected(
+        candidate.call,
+        candidate.scope,
+        candidate.ancestors,
+        api=api,
+        sdk=sdk,
+        path=method,
+        is_async=is_async,
+        provider=receiver.provider or None,
+        chat=receiver,
+        client_name=receiver.qual.rsplit(".", 1)[-1],
+    )
 
 
 def _langchain_name(qual: str) -> str:
@@ -184,7 +239,7 @@ def _client_call(candidate: Candidate, receiver: Resource, method: str) -> Detec
         api=f"{client.cls.sdk}.{path}",
         sdk=client.cls.sdk,
         path=path,
-        is_async=client.cls.is_async,
+        is_async=client.cls.is_async or "aio" in receiver.flags or method.endswith("_async"),
         provider=client.cls.provider,
         client=client,
         flags=receiver.flags,
@@ -197,8 +252,28 @@ def _strip_flags(parts: list[str]) -> tuple[list[str], frozenset[str]]:
     return [p for p in parts if p not in PATH_FLAGS], flags
 
 
-def _ref_call(candidate: Candidate, qual: str) -> Detected | None:
+def _runtime_call(candidate: Candidate, path: str, is_async: bool) -> Detected:
+    return Detected(
+        candidate.call,
+        candidate.scope,
+        candidate.ancestors,
+        api=f"{RUNTIME_SDK}.{path}",
+        sdk=RUNTIME_SDK,
+        path=path,
+        is_async=is_async,
+        provider=None,
+        instrumented=True,
+    )
+
+
+def _ref_call(candidate: Candidate, qual: str, tracked: tuple[str, ...] = ()) -> Detected | None:
     call = candidate.call
+    if qual in MODULE_FUNCTIONS:
+        cls, method = MODULE_FUNCTIONS[qual]
+        return _client_call(candidate, Resource(Client(cls, False, False), ()), method)
+    if is_runtime_function(qual, tracked):
+        name = qual.rsplit(".", 1)[-1]
+        return _runtime_call(candidate, name, FUNCTIONS[name])
     if qual.startswith("litellm."):
         name = qual.removeprefix("litellm.")
         if name in LITELLM_FUNCTIONS:
@@ -324,7 +399,9 @@ def _receiver_known_other(func: ast.expr, size: int, resolver: Resolver, scope: 
             return False
 
 
-_NAME_CALLABLE = frozenset({*LITELLM_FUNCTIONS, "create", "acreate", "stream", "parse"})
+_NAME_CALLABLE = frozenset(
+    {*LITELLM_FUNCTIONS, *FUNCTIONS, "create", "acreate", "stream", "parse", "chat", "generate"}
+)
 
 
 def _classify_name_call(candidate: Candidate, resolver: Resolver) -> Detected | None:
@@ -341,9 +418,12 @@ def _classify_name_call(candidate: Candidate, resolver: Resolver) -> Detected | 
         for b in bindings
     ):
         return None
-    value = resolver.deref(resolver.name_value(func.id, candidate.scope))
+    named = resolver.name_value(func.id, candidate.scope)
+    if isinstance(named, Ref) and is_runtime_function(named.qual, resolver.tracked):
+        return _ref_call(candidate, named.qual, resolver.tracked)
+    value = resolver.deref(named)
     if isinstance(value, Ref):
-        return _ref_call(candidate, value.qual)
+        return _ref_call(candidate, value.qual, resolver.tracked)
     if isinstance(value, Resource):
         # ``create = client.messages.create`` … ``create(...)``: still a call of the API.
         if not value.path:
@@ -367,8 +447,8 @@ def _fill(item: Detected, resolver: Resolver) -> None:
             break
         keys |= found
     item.star_keys = keys if known else None
-    model_expr = item.named.get("model") or item.named.get("engine")
-    if model_expr is None and item.sdk == "litellm" and call.args:
+    model_expr = item.named.get("model") or item.named.get("engine") or item.named.get("modelId")
+    if model_expr is None and item.sdk in ("litellm", "ollama") and call.args:
         model_expr = call.args[0]
     if model_expr is not None:
         item.model_node = model_expr
@@ -383,6 +463,23 @@ def _fill(item: Detected, resolver: Resolver) -> None:
     )
     if module_level:
         item.module_timeout = _module_timeout(item, resolver)
+
+
+def _fill_route(item: Detected, resolver: Resolver, routes: dict[str, RouteFacts]) -> None:
+    """A runtime call's route (a literal, or ``default`` when none is passed) and its first
+    model: the call is priced as that model."""
+    expr = item.named.get("route") or (item.call.args[0] if item.call.args else None)
+    if expr is None:
+        # ``prompt=`` may name the route; without it the runtime uses the default route.
+        unknown = "prompt" in item.named or item.keys_unknown
+        item.route = None if unknown else DEFAULT_ROUTE
+    else:
+        item.route = resolver.const_str(expr, item.scope)
+    facts = routes.get(item.route or "")
+    item.route_facts = facts
+    item.model = None if facts is None else facts.model
+    item.provider = None if facts is None else facts.provider
+    item.model_node = None
 
 
 def _module_timeout(item: Detected, resolver: Resolver) -> bool:
@@ -456,6 +553,8 @@ def _mutated(name: str, scope: Scope) -> bool:
 
 def has_timeout(item: Detected) -> bool | None:
     """A timeout on the call, its client or its chat model (None: unknowable)."""
+    if item.sdk == RUNTIME_SDK:
+        return True  # the runtime always sets a deadline
     on_call = item.has_kwarg(TIMEOUT_KWARGS)
     if on_call or item.module_timeout:
         return True
@@ -472,6 +571,10 @@ def has_timeout(item: Detected) -> bool | None:
 
 def has_max_tokens(item: Detected) -> bool | None:
     """An output cap on the call (or the chat model); None when unknowable."""
+    if item.sdk == RUNTIME_SDK:
+        return True  # the runtime always caps the output
+    if item.sdk in SDK_CAPS:
+        return SDK_CAPS[item.sdk](item)
     on_call = item.has_kwarg(OUTPUT_CAP_KWARGS)
     if on_call:
         return True
@@ -482,9 +585,73 @@ def has_max_tokens(item: Detected) -> bool | None:
     return on_call
 
 
+def _in_option(item: Detected, option: str, keys: frozenset[str]) -> bool | None:
+    """Whether the dict-like ``option=`` of the call holds one of ``keys`` (absent: False)."""
+    expr = item.named.get(option)
+    if expr is None:
+        return None if item.keys_unknown else False
+    if isinstance(expr, ast.Call) and not expr.args:  # types.GenerateContentConfig(...)
+        names = {k.arg for k in expr.keywords}
+        return True if keys & names else (None if None in names else False)
+    if isinstance(expr, ast.Dict):
+        if None in expr.keys:
+            return None
+        return bool(keys & {k.value for k in expr.keys if isinstance(k, ast.Constant)})
+    return None
+
+
+_BODY_CAPS = frozenset(
+    {
+        "max_tokens",
+        "max_gen_len",
+        "maxTokenCount",
+        "max_new_tokens",
+        "maxTokens",
+        "max_tokens_to_sample",
+    }
+)
+
+
+def _bedrock_cap(item: Detected) -> bool | None:
+    if item.path.startswith("converse"):
+        return _in_option(item, "inferenceConfig", frozenset({"maxTokens"}))
+    body = item.named.get("body")
+    # ``body=json.dumps({...})``: look for a cap anywhere in the literal request.
+    if isinstance(body, ast.Call) and body.args and isinstance(body.args[0], ast.Dict):
+        found = {
+            k.value
+            for node in ast.walk(body.args[0])
+            if isinstance(node, ast.Dict)
+            for k in node.keys
+            if isinstance(k, ast.Constant)
+        }
+        return bool(_BODY_CAPS & found)
+    return None
+
+
+def _chat_model_cap(item: Detected) -> bool | None:
+    on_call = item.has_kwarg(OUTPUT_CAP_KWARGS)
+    if on_call or (item.chat is not None and item.chat.max_tokens):
+        return True
+    if settings_cap(item.named.get("model_settings")):
+        return True
+    if item.chat is not None and item.chat.max_tokens is False and on_call is False:
+        return False
+    return None
+
+
+SDK_CAPS: dict[str, Callable[[Detected], bool | None]] = {
+    "google_genai": lambda item: _in_option(item, "config", frozenset({"max_output_tokens"})),
+    "bedrock_runtime": _bedrock_cap,
+    "ollama": lambda item: _in_option(item, "options", frozenset({"num_predict"})),
+    "pydantic_ai": _chat_model_cap,
+    "llama_index": _chat_model_cap,
+}
+
+
 def is_instrumented(item: Detected, resolver: Resolver, *, in_tracker_package: bool) -> bool:
     """Whether the call goes through the cost tracker / orchestrator (see docs/rules/AIC012)."""
-    if in_tracker_package:
+    if in_tracker_package or item.sdk == RUNTIME_SDK:
         return True
     if (item.client is not None and item.client.tracked) or (
         item.chat is not None and item.chat.tracked

@@ -23,8 +23,8 @@ from aiinfra_cli.scan._analyze import (
     module_name,
 )
 from aiinfra_cli.scan._cache import FileCache
-from aiinfra_cli.scan._files import SourceFile
-from aiinfra_cli.scan._model import Diagnostic, FileResult
+from aiinfra_cli.scan._files import SkipFile, SourceFile, check_size, read_source
+from aiinfra_cli.scan._model import Diagnostic, FileResult, SkippedFile
 from aiinfra_cli.scan._resolve import ProjectIndex
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class EngineStats:
     cached: int = 0
     skipped: int = 0
     workers: int = 1
+    not_read: list[SkippedFile] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class _Outcome:
     exports: list[str] = field(default_factory=list)
     fresh: bool = False
     passed_prefilter: bool = False
+    not_read: str | None = None
 
 
 _STATE: dict[str, Any] = {}
@@ -117,18 +119,23 @@ def _run_batch(
     out: list[_Outcome] = []
     for job in jobs:
         outcome = _Outcome(job.rel)
-        if job.data is not None:
-            data = job.data
-        else:
-            try:
-                data = Path(job.path).read_bytes()
-            except OSError as exc:
-                outcome.result = FileResult(
-                    job.rel,
-                    diagnostics=[Diagnostic(job.rel, 1, 1, f"cannot read: {exc.strerror or exc}")],
-                )
-                out.append(outcome)
-                continue
+        try:
+            if job.data is not None:
+                check_size(len(job.data))
+                data = job.data
+            else:
+                data = read_source(Path(job.path))
+        except SkipFile as exc:
+            outcome.not_read = str(exc)
+            out.append(outcome)
+            continue
+        except OSError as exc:
+            outcome.result = FileResult(
+                job.rel,
+                diagnostics=[Diagnostic(job.rel, 1, 1, f"cannot read: {exc.strerror or exc}")],
+            )
+            out.append(outcome)
+            continue
         if prefilter and not job.force and not may_call_llm(data):
             out.append(outcome)
             continue
@@ -154,6 +161,7 @@ def _run_batch(
         outcome.result = analyze(
             data, job.rel, settings, project=project, root=root, want_exports=want_exports
         )
+        outcome.result.scrub()
         outcome.exports = outcome.result.exports
         outcome.fresh = True
         out.append(outcome)
@@ -204,7 +212,9 @@ def run(
             second = [
                 _Job(j.rel, j.path, j.data, j.cached, force=True)
                 for j in work
-                if not by_rel[j.rel].passed_prefilter and by_rel[j.rel].result is None
+                if not by_rel[j.rel].passed_prefilter
+                and by_rel[j.rel].result is None
+                and by_rel[j.rel].not_read is None
             ]
             imports = _import_filter(exported)
             again = _execute(
@@ -224,6 +234,9 @@ def run(
     stats.workers = workers if parallel else 1
     results: list[FileResult] = []
     for outcome in outcomes:
+        if outcome.not_read is not None:
+            stats.not_read.append(SkippedFile(outcome.rel, outcome.not_read))
+            continue
         if outcome.result is None:
             stats.skipped += 1
             continue

@@ -11,12 +11,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli.scan._model import CallSite, Estimate, Finding
+from aiinfra_cli.scan._runtime import SDK as RUNTIME_SDK
 from aiinfra_cli.scan.rules.models import RETIRED_MODEL
 
 if TYPE_CHECKING:
     from aiinfra_cli.config import Config
     from aiinfra_cli.pricing import ModelPrice, PriceTable
     from aiinfra_cli.usage import UsageEvent
+
+
+# Providers whose models the price table does not list (local Ollama models, hosts of open
+# models): an id missing from the table is no sign of a typo there.
+UNTABLED_PROVIDERS = frozenset({"ollama", "together", "fireworks", "cerebras"})
 
 
 class Pricer:
@@ -88,6 +94,15 @@ class Pricer:
         if estimate.kind == "none":
             return
         model = site.model if site is not None else None
+        if site is not None and site.sdk == RUNTIME_SDK:
+            if model is None:
+                estimate.unpriced_reason = (
+                    f"route '{site.route}' is not in the config"
+                    if site.route
+                    else "the route is not a literal in the code"
+                )
+                return
+            estimate.basis += f"; priced as the first model of route '{site.route}'"
         if model is None:
             estimate.unpriced_reason = "model id is not a literal in the code"
             return
@@ -139,11 +154,14 @@ class Pricer:
             # Azure takes deployment names and a LiteLLM Router model-group aliases, not model ids.
             if (
                 site.model is None
+                or site.sdk == RUNTIME_SDK  # the route's model: config validate checks it
                 or site.provider == "azure"
                 or site.api.startswith("litellm.Router")
             ):
                 continue
             price = self.lookup(site.model, site.provider)
+            if price is None and site.provider in UNTABLED_PROVIDERS:
+                continue  # local models, or a host the price table does not list: not a typo
             if price is None:
                 suggestions = self.suggest(site.model)
                 hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiinfra_cli.errors import UsageError
 from aiinfra_cli.scan._analyze import path_matches
+from aiinfra_cli.scan._model import scrub
+
+# Files larger than this are skipped (named in the output): hand-written modules are far smaller,
+# and parsing a 50 MB generated one costs tens of seconds and gigabytes.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 
 # Directories never walked into (a path given explicitly is still scanned).
 SKIP_DIRS = frozenset(
@@ -42,6 +48,37 @@ class SourceFile:
     data: bytes | None = None
 
 
+class SkipFile(Exception):
+    """A file the scan does not read; the message says why."""
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MiB"
+
+
+def check_size(size: int) -> None:
+    """Raise :class:`SkipFile` for content over :data:`MAX_FILE_BYTES`."""
+    if size > MAX_FILE_BYTES:
+        raise SkipFile(f"{_mib(size)}, over the {_mib(MAX_FILE_BYTES)} limit")
+
+
+def read_source(path: Path) -> bytes:
+    """The bytes of a regular file (symlinks followed) of at most :data:`MAX_FILE_BYTES`.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO, a device (a symlink to
+    ``/dev/zero``) or a socket named ``*.py`` raises :class:`SkipFile` instead of hanging or
+    reading forever; OSError for files that cannot be opened."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SkipFile("not a regular file")
+        check_size(info.st_size)
+        data = handle.read(MAX_FILE_BYTES + 1)
+        check_size(len(data))  # grew while being read
+        return data
+
+
 def scan_root(paths: list[Path], cwd: Path) -> Path:
     """The root findings are reported relative to: the git work tree holding the first path, else
     the working directory when every path is below it, else the first path (or its parent)."""
@@ -59,9 +96,9 @@ def scan_root(paths: list[Path], cwd: Path) -> Path:
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.relative_to(root).as_posix()
+        return scrub(path.relative_to(root).as_posix())
     except ValueError:
-        return path.as_posix()
+        return scrub(path.as_posix())
 
 
 def collect(paths: list[Path], root: Path, cwd: Path, exclude: tuple[str, ...]) -> list[SourceFile]:
@@ -69,7 +106,7 @@ def collect(paths: list[Path], root: Path, cwd: Path, exclude: tuple[str, ...]) 
     found: dict[str, SourceFile] = {}
     for given in paths:
         target = (cwd / given).resolve() if not given.is_absolute() else given.resolve()
-        if target.is_file():
+        if target.exists() and not target.is_dir():  # the reader skips what is not a regular file
             rel = _rel(target, root)
             if not path_matches(rel, exclude):
                 found.setdefault(rel, SourceFile(rel, target))
@@ -119,8 +156,10 @@ def _git_listed(directory: Path) -> list[Path] | None:
     for raw in done.stdout.split(b"\0"):
         if raw:
             path = directory / os.fsdecode(raw)
-            if path.is_file() and not any(
-                part in SKIP_DIRS for part in path.relative_to(directory).parts[:-1]
+            if (
+                path.exists()
+                and not path.is_dir()
+                and not any(part in SKIP_DIRS for part in path.relative_to(directory).parts[:-1])
             ):
                 paths.append(path)
     return paths
@@ -149,7 +188,9 @@ def staged(root: Path, paths: list[Path], cwd: Path, exclude: tuple[str, ...]) -
         ["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True, check=False
     )
     blobs = _parse_batch(batch.stdout, len(names))
-    return [SourceFile(name, root / name, data) for name, data in zip(names, blobs, strict=True)]
+    return [
+        SourceFile(scrub(name), root / name, data) for name, data in zip(names, blobs, strict=True)
+    ]
 
 
 def _parse_batch(stream: bytes, count: int) -> list[bytes]:

@@ -6,9 +6,24 @@ pickling (worker processes); dollars are added later, in the main process, from 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # U+DC80..U+DCFF: a byte of a non-UTF-8 file name (surrogateescape) → ``\xNN``.
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def scrub(text: str) -> str:
+    """``text`` as valid Unicode: lone surrogates (a ``'\\ud800'`` literal, the undecodable
+    bytes of a file name) are spelled as escapes, so every output format can encode it."""
+    return text if text.isascii() else _SURROGATE.sub(_escape_surrogate, text)
 
 
 @dataclass
@@ -38,6 +53,7 @@ class CallSite:
     max_tokens: int | None = None
     static_input_tokens: int = 0
     traffic: dict[str, Any] | None = None
+    route: str | None = None
 
     @property
     def key(self) -> str:
@@ -67,6 +83,7 @@ class CallSite:
             "resolution": self.resolution,
             "max_tokens": self.max_tokens,
             "static_input_tokens": self.static_input_tokens,
+            "route": self.route,
         }
         if self.traffic is not None:
             data["traffic"] = self.traffic
@@ -121,6 +138,8 @@ class Finding:
     call: str | None = None
     fixable: bool = False
     observed: dict[str, Any] | None = None
+    fingerprint: str | None = None
+    baseline: bool = False
 
     def to_json(self, *, name: str, severity: str) -> dict[str, Any]:
         """The JSON report's object for this finding."""
@@ -137,6 +156,8 @@ class Finding:
             "fixable": self.fixable,
             "estimate": None if self.estimate is None else self.estimate.to_json(),
             "observed": self.observed,
+            "fingerprint": self.fingerprint,
+            "baseline": self.baseline,
         }
 
 
@@ -151,6 +172,17 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file the scan did not read (not a regular file, or over the size limit)."""
+
+    file: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: skipped: {self.reason}"
 
 
 @dataclass
@@ -182,6 +214,21 @@ class FileResult:
             "deps": self.deps,
             "exports": self.exports,
         }
+
+    def scrub(self) -> None:
+        """Make every string this result reports valid Unicode (see :func:`scrub`)."""
+        for site in self.calls:
+            for name in ("model", "function", "client"):
+                value = getattr(site, name)
+                if isinstance(value, str):
+                    setattr(site, name, scrub(value))
+        for finding in self.findings:
+            finding.message = scrub(finding.message)
+            if finding.estimate is not None and finding.estimate.model is not None:
+                finding.estimate.model = scrub(finding.estimate.model)
+        self.diagnostics = [
+            Diagnostic(d.file, d.line, d.column, scrub(d.message)) for d in self.diagnostics
+        ]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FileResult:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from aiinfra_cli.scan._discovery import Detected
 from aiinfra_cli.scan._index import Scope
 from aiinfra_cli.scan._resolve import Resolver
+from aiinfra_cli.scan._runtime import SDK as RUNTIME_SDK
 
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
@@ -90,7 +91,11 @@ class PromptReader:
             prompt.cache_control = None
         if "cache_control" in named:
             prompt.cache_control = True
-        if item.sdk == "langchain":
+        if item.sdk == RUNTIME_SDK:
+            # The runtime adds cache_control itself when the route sets prompt_cache.
+            facts = item.route_facts
+            prompt.cache_control = None if facts is None else facts.prompt_cache
+        if item.sdk in ("langchain", "llama_index", "pydantic_ai"):
             if item.call.args:
                 self._messages(item.call.args[0], scope, prompt, "input")
             return prompt
@@ -101,7 +106,7 @@ class PromptReader:
             self._text(named["instructions"], scope, prompt, "instructions")
         if "messages" in named:
             self._messages(named["messages"], scope, prompt, "messages")
-        elif item.sdk == "litellm" and len(item.call.args) > 1:
+        elif item.sdk in ("litellm", RUNTIME_SDK) and len(item.call.args) > 1:
             self._messages(item.call.args[1], scope, prompt, "messages")
         if "input" in named:
             self._messages(named["input"], scope, prompt, "input")

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from aiinfra_cli.scan._model import CallSite, Diagnostic, Finding
+from aiinfra_cli.scan._model import CallSite, Diagnostic, Finding, SkippedFile
 from aiinfra_cli.scan.rules import RULES_BY_CODE, Rule
 
 SCHEMA_VERSION = 1
@@ -32,6 +32,14 @@ class Report:
     usage: dict[str, Any] | None = None
     fixed: int = 0
     engine: dict[str, int] = field(default_factory=dict)
+    not_read: list[SkippedFile] = field(default_factory=list)
+    baselined: int | None = None
+    min_severity: str | None = None
+
+    @property
+    def failing(self) -> list[Finding]:
+        """Findings that fail the run: those the baseline does not hold."""
+        return [f for f in self.findings if not f.baseline]
 
     def rule(self, code: str) -> Rule:
         """The rule metadata for ``code``."""
@@ -66,6 +74,9 @@ class Report:
             "fixed": self.fixed,
             "suppressed": self.suppressed,
             "errors": len(self.diagnostics),
+            "files_not_read": len(self.not_read),
+            "baseline": self.baselined,
+            "min_severity": self.min_severity,
             "by_code": dict(sorted(self.by_code().items())),
             "uninstrumented_call_sites": sum(1 for c in self.calls if not c.instrumented),
         }

@@ -13,17 +13,24 @@ import hashlib
 import re
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from aiinfra_cli.scan._index import Binding, ClassInfo, ModuleIndex, Scope
 from aiinfra_cli.scan._sdk import (
+    BASE_URL_PROVIDERS,
+    BEDROCK_RUNTIME,
+    BOTO3_CLIENT_FACTORIES,
     CLIENT_CLASSES,
     CLIENT_COPIES,
     LANGCHAIN_CHAT_MODELS,
     LANGCHAIN_DERIVED,
     LITELLM_ROUTER,
+    LLAMA_INDEX_LLMS,
     OUTPUT_CAP_KWARGS,
     PATH_FLAGS,
+    PYDANTIC_AI_AGENTS,
+    PYDANTIC_AI_PROVIDERS,
     RETRY_KWARGS,
     TIMEOUT_KWARGS,
     ClientClass,
@@ -460,7 +467,13 @@ class Resolver:
 
     def _call_ref(self, qual: str, call: ast.Call | None, scope: Scope, depth: int) -> Value:
         if qual in CLIENT_CLASSES:
-            return self._client(CLIENT_CLASSES[qual], call)
+            return self._client(CLIENT_CLASSES[qual], call, scope)
+        if qual in BOTO3_CLIENT_FACTORIES:
+            return self._boto3_client(call, scope)
+        if qual in LLAMA_INDEX_LLMS:
+            return self._chat_model(qual, LLAMA_INDEX_LLMS[qual], call, scope)
+        if qual in PYDANTIC_AI_AGENTS:
+            return self._agent(qual, call, scope)
         if qual in LANGCHAIN_CHAT_MODELS:
             return self._chat_model(qual, LANGCHAIN_CHAT_MODELS[qual], call, scope)
         if qual in (
@@ -477,6 +490,13 @@ class Resolver:
             return Other("mock")
         if qual.startswith("builtins."):
             return OTHER
+        owner, _, _ = qual.rpartition(".")
+        if tail.startswith("from_") and owner.rsplit(".", 1)[-1][:1].isupper():
+            # An alternate constructor: ``CostTracker.from_settings(...)``, ``X.from_config()``.
+            return Instance(owner)
+        if tail == "get_orchestrator" and tracked_match(f"{owner}.Orchestrator", self.tracked):
+            # The generated runtime's process-wide orchestrator (``ai.get_orchestrator()``).
+            return Instance(f"{owner}.Orchestrator")
         if call is not None:
             if tail == "Depends" and call.args:
                 dependency = self.value_of(call.args[0], scope, depth + 1)
@@ -501,16 +521,60 @@ class Resolver:
                 return _replace_chat(inner, tracked=inner.tracked or tracked)
         return None
 
-    def _client(self, cls: ClientClass, call: ast.Call | None) -> Client:
+    def _client(
+        self, cls: ClientClass, call: ast.Call | None, scope: Scope | None = None
+    ) -> Client:
         if call is None:
             return Client(cls, None, None, node=None)
         named, star = call_kwargs(call)
+        base_url = self.const_str(named.get("base_url"), scope) if scope is not None else None
+        if base_url:
+            # ``OpenAI(base_url="https://api.deepseek.com")``: the OpenAI SDK, another vendor.
+            host = next((p for h, p in BASE_URL_PROVIDERS.items() if h in base_url), None)
+            if host is not None:
+                cls = replace(cls, provider=host)
         unknown = bool(star) or "http_client" in named
         timeout: bool | None = (
             True if TIMEOUT_KWARGS & named.keys() else (None if unknown else False)
         )
         retries: bool | None = True if RETRY_KWARGS & named.keys() else (None if star else False)
         return Client(cls, timeout, retries, node=call)
+
+    def _boto3_client(self, call: ast.Call | None, scope: Scope) -> Value:
+        """``boto3.client("bedrock-runtime", config=…)``; any other service is not an LLM."""
+        if call is None:
+            return None
+        named, _star = call_kwargs(call)
+        service_expr = named.get("service_name") or (call.args[0] if call.args else None)
+        service = self.const_str(service_expr, scope)
+        if service != "bedrock-runtime":
+            return None if service is None else OTHER
+        # botocore always has a read timeout (60 s); ``config=`` may set its own.
+        return Client(BEDROCK_RUNTIME, True if "config" in named else None, None, node=call)
+
+    def _agent(self, qual: str, call: ast.Call | None, scope: Scope) -> Value:
+        """A pydantic-ai ``Agent("provider:model", model_settings={…})``; an agent whose model
+        is not a literal string is not reported."""
+        if call is None:
+            return None
+        named, star = call_kwargs(call)
+        model_expr = named.get("model") or (call.args[0] if call.args else None)
+        model = self.const_str(model_expr, scope)
+        if model is None:
+            return OTHER
+        provider, _, name = model.rpartition(":")
+        settings = named.get("model_settings")
+        capped = settings_cap(settings)
+        return ChatModel(
+            qual,
+            PYDANTIC_AI_PROVIDERS.get(provider, provider),
+            model=name,
+            model_literal=True,
+            max_tokens=capped if capped is not None else (None if star else False),
+            timeout=None,
+            streaming=False,
+            node=call,
+        )
 
     def _with_options(self, base: Client, call: ast.Call) -> Client:
         named, star = call_kwargs(call)
@@ -621,6 +685,8 @@ class Resolver:
                     return Client(CLIENT_CLASSES[qual], None, None)
                 if qual in LANGCHAIN_CHAT_MODELS:
                     return ChatModel(qual, LANGCHAIN_CHAT_MODELS[qual])
+                if qual in LLAMA_INDEX_LLMS:
+                    return ChatModel(qual, LLAMA_INDEX_LLMS[qual])
                 if qual in self._class_by_qual:
                     return Instance(qual, self._class_by_qual[qual], self.index)
                 return Instance(qual)
@@ -698,6 +764,21 @@ class Resolver:
         if isinstance(value, (Ref, Func, Instance)):
             return value.qual
         return None
+
+
+def settings_cap(expr: ast.expr | None) -> bool | None:
+    """Whether a settings dict literal (``model_settings={"max_tokens": 500}``) caps the output:
+    None when absent or not a literal."""
+    if isinstance(expr, ast.Dict):
+        keys = {k.value for k in expr.keys if isinstance(k, ast.Constant)}
+        if None in expr.keys:
+            return None
+        return bool(OUTPUT_CAP_KWARGS & keys)
+    if isinstance(expr, ast.Call) and not expr.args:
+        # ``ModelSettings(max_tokens=500)`` / ``dict(max_tokens=500)``
+        names = {k.arg for k in expr.keywords}
+        return True if OUTPUT_CAP_KWARGS & names else (None if None in names else False)
+    return None
 
 
 def _replace_chat(base: ChatModel, **changes: object) -> ChatModel:

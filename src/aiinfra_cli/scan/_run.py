@@ -13,6 +13,7 @@ from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli.errors import UsageError
 from aiinfra_cli.scan import _engine
 from aiinfra_cli.scan._analyze import AnalysisSettings
+from aiinfra_cli.scan._baseline import fingerprints, mark_baselined, read_baseline
 from aiinfra_cli.scan._cache import FileCache, cache_dir
 from aiinfra_cli.scan._estimate import (
     Pricer,
@@ -21,12 +22,19 @@ from aiinfra_cli.scan._estimate import (
     price_fingerprint,
     read_usage,
 )
-from aiinfra_cli.scan._files import collect, scan_root, staged
+from aiinfra_cli.scan._files import SkipFile, SourceFile, collect, read_source, scan_root, staged
 from aiinfra_cli.scan._fix import FileFix, fix_source
 from aiinfra_cli.scan._model import FileResult, Finding
 from aiinfra_cli.scan._report import Report
-from aiinfra_cli.scan._settings import load_project_settings, selected_codes
+from aiinfra_cli.scan._runtime import route_facts
+from aiinfra_cli.scan._settings import (
+    ProjectSettings,
+    at_least,
+    load_project_settings,
+    selected_codes,
+)
 from aiinfra_cli.scan._suppress import is_suppressed
+from aiinfra_cli.scan.rules import RULES_BY_CODE
 
 if TYPE_CHECKING:
     from aiinfra_cli.config import Config
@@ -46,6 +54,8 @@ class ScanOptions:
     config_path: Path | None = None
     jobs: int | None = None
     today: datetime | None = None
+    min_severity: str | None = None
+    baseline: Path | None = None
 
 
 @dataclass
@@ -87,6 +97,7 @@ def instrumentation_settings(
             tracked=tuple(dict.fromkeys(tracked)),
             packages=(package,) if package else (),
             ignore_paths=tuple(inst.ignore_paths),
+            routes=route_facts(config),
         ),
         config,
     )
@@ -127,6 +138,9 @@ def scan(options: ScanOptions) -> ScanOutcome:
             suppressed += 1
             continue
         findings.append(finding)
+    minimum = options.min_severity or project.min_severity
+    if minimum is not None:
+        findings = [f for f in findings if at_least(RULES_BY_CODE[f.code].severity, minimum)]
     sites = {site.key: site for site in calls}
     if pricer is not None:
         for finding in findings:
@@ -145,6 +159,7 @@ def scan(options: ScanOptions) -> ScanOutcome:
             "matched_call_sites": len(traffic),
         }
     findings.sort(key=lambda f: (f.file, f.line, f.column, f.code))
+    baselined = _apply_baseline(findings, files, root, options, project)
     price_table = _table_label(pricer)
     if cache is not None:
         if pricer is not None and pricer.memo_changed:
@@ -169,8 +184,44 @@ def scan(options: ScanOptions) -> ScanOutcome:
             "files_skipped_by_prefilter": stats.skipped,
             "workers": stats.workers,
         },
+        not_read=stats.not_read,
+        baselined=baselined,
+        min_severity=minimum,
     )
     return ScanOutcome(report, root, results, stats)
+
+
+def _apply_baseline(
+    findings: list[Finding],
+    files: list[SourceFile],
+    root: Path,
+    options: ScanOptions,
+    project: ProjectSettings,
+) -> int | None:
+    """Fingerprint every finding; with a baseline, mark those it holds (how many, else None)."""
+    by_rel = {f.rel: f for f in files}
+    lines: dict[str, list[str]] = {}
+
+    def lines_of(rel: str) -> list[str]:
+        if rel not in lines:
+            source = by_rel.get(rel)
+            try:
+                data = b"" if source is None else source.data or read_source(source.path)
+            except (OSError, SkipFile):
+                data = b""
+            lines[rel] = data.decode("utf-8", "replace").splitlines()
+        return lines[rel]
+
+    for finding, fingerprint in zip(findings, fingerprints(findings, lines_of), strict=True):
+        finding.fingerprint = fingerprint
+    if options.baseline is not None:
+        path, shown = options.baseline, str(options.baseline)
+    elif project.baseline is not None:
+        path, shown = root / project.baseline, f"{project.baseline} ([tool.aiinfra] baseline)"
+    else:
+        return None
+    known = read_baseline(path if path.is_absolute() else options.cwd / path, shown)
+    return mark_baselined(findings, [f.fingerprint or "" for f in findings], known)
 
 
 def _table_label(pricer: Pricer | None) -> str | None:

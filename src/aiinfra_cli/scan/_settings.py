@@ -1,5 +1,5 @@
 """Rule selection: ``--select`` / ``--ignore`` and ``[tool.aiinfra]`` in the scanned project's
-``pyproject.toml`` (keys ``select``, ``ignore``, ``exclude``)."""
+``pyproject.toml`` (keys ``select``, ``ignore``, ``exclude``, ``baseline``, ``min_severity``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from aiinfra_cli.errors import ConfigError, UsageError
 from aiinfra_cli.scan.rules import ALL_RULES, RULES_BY_CODE
 
 _KEYS = ("select", "ignore", "exclude")
+SEVERITIES = ("error", "warning", "note")  # most severe first
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,25 @@ class ProjectSettings:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     source: str | None = None
+    baseline: str | None = None
+    min_severity: str | None = None
+
+
+def check_severity(
+    value: str, *, where: str | None, error: type[UsageError] | type[ConfigError]
+) -> str:
+    """``value`` as one of :data:`SEVERITIES`, or a one-line error."""
+    level = value.strip().lower()
+    if level not in SEVERITIES:
+        close = difflib.get_close_matches(level, SEVERITIES, n=1)
+        hint = f"did you mean {close[0]}?" if close else f"use one of {', '.join(SEVERITIES)}"
+        raise error(f"unknown severity '{value}'", where=where, hint=hint)
+    return level
+
+
+def at_least(severity: str, minimum: str) -> bool:
+    """Whether ``severity`` is ``minimum`` or more severe."""
+    return SEVERITIES.index(severity) <= SEVERITIES.index(minimum)
 
 
 def _toml_loads(text: str) -> dict[str, Any]:
@@ -84,11 +104,32 @@ def load_project_settings(root: Path) -> ProjectSettings:
     for key in ("select", "ignore"):
         for code in values.get(key, ()):
             _check_code(code, where=f"{path.name}:{_line_of(text, key)}", error=ConfigError)
+    strings: dict[str, str] = {}
+    for key in ("baseline", "min_severity"):
+        if key in table:
+            value = table[key]
+            where = f"{path.name}:{_line_of(text, key)}"
+            if not isinstance(value, str) or not value:
+                example = '"aiinfra-baseline.json"' if key == "baseline" else '"warning"'
+                raise ConfigError(
+                    f"[tool.aiinfra] {key} must be a string",
+                    where=where,
+                    hint=f"e.g. {key} = {example}",
+                )
+            strings[key] = value
+    if "min_severity" in strings:
+        check_severity(
+            strings["min_severity"],
+            where=f"{path.name}:{_line_of(text, 'min_severity')}",
+            error=ConfigError,
+        )
     return ProjectSettings(
         select=values.get("select"),
         ignore=values.get("ignore", ()),
         exclude=values.get("exclude", ()),
         source=path.name,
+        baseline=strings.get("baseline"),
+        min_severity=strings.get("min_severity"),
     )
 
 

@@ -34,7 +34,9 @@ def render_github(report: Report) -> str:
                 f"title={_prop(f'{finding.code} {rule.name}')}",
             ]
         )
-        lines.append(f"::{_LEVEL[rule.severity]} {props}::{_data(message)}")
+        # A finding the baseline holds is shown, as a notice: it does not fail the run.
+        level = "notice" if finding.baseline else _LEVEL[rule.severity]
+        lines.append(f"::{level} {props}::{_data(message)}")
     for diagnostic in report.diagnostics:
         lines.append(
             f"::error file={_prop(diagnostic.file)},line={diagnostic.line},col={diagnostic.column},"

@@ -27,4 +27,5 @@ def render_json(report: Report) -> dict[str, Any]:
             {"file": d.file, "line": d.line, "column": d.column, "message": d.message}
             for d in report.diagnostics
         ],
+        "files_not_read": [{"file": s.file, "reason": s.reason} for s in report.not_read],
     }

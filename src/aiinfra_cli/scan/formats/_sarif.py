@@ -74,6 +74,8 @@ def render_sarif(report: Report) -> dict[str, Any]:
                 "fixable": finding.fixable,
             },
         }
+        if report.baselined is not None:
+            result["baselineState"] = "unchanged" if finding.baseline else "new"
         results.append(result)
     notifications = [
         {

@@ -13,18 +13,21 @@ if TYPE_CHECKING:
 
 
 def estimate_text(finding: Finding) -> str:
-    """``≈ 64,000 tokens · $0.96/call`` (or why it is unpriced); empty for non-token findings."""
+    """``≈ 3,000 tokens · $0.009/call`` (or why it is unpriced); empty for non-token findings.
+    An upper bound (the model's maximum output, its context window) reads ``up to 64,000 tokens ·
+    up to $0.96/call``: it is what one call may cost, not what it costs."""
     from aiinfra_cli.pricing import format_usd
 
     est = finding.estimate
     if est is None or est.kind == "none":
         return ""
     parts: list[str] = []
+    bounded = est.bound is not None
     if est.tokens is not None:
-        verb = "saves" if est.kind == "cache_saving" else "≈"
+        verb = "saves" if est.kind == "cache_saving" else "up to" if bounded else "≈"
         parts.append(f"{verb} {est.tokens:,} tokens")
     if est.usd_per_call is not None:
-        parts.append(f"${format_usd(est.usd_per_call)}/call")
+        parts.append(f"{'up to ' if bounded else ''}${format_usd(est.usd_per_call)}/call")
     elif est.unpriced_reason:
         parts.append(f"unpriced: {est.unpriced_reason}")
     text = " · ".join(parts)
@@ -50,6 +53,8 @@ def render_text(report: Report, console: Console) -> None:
         line.append(finding.code, style="bold red")
         if finding.fixable:
             line.append(" [*]", style="cyan")
+        if finding.baseline:
+            line.append(" (baseline)", style="dim")
         line.append(f" {redact(finding.message)}")
         extra = estimate_text(finding)
         if extra:
@@ -65,6 +70,8 @@ def render_text(report: Report, console: Console) -> None:
     else:
         text = f"All checks passed: {where}"
     tail = []
+    if report.baselined:
+        tail.append(f"{report.baselined} in the baseline")
     if report.suppressed:
         tail.append(f"{report.suppressed} suppressed")
     if report.fixed:

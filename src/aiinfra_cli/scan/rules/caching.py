@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aiinfra_cli.scan._model import Estimate, Finding
+from aiinfra_cli.scan._runtime import SDK as RUNTIME_SDK
 from aiinfra_cli.scan.rules._base import CallContext, Rule
 
 UNCACHED_PROMPT = Rule(
@@ -39,6 +40,8 @@ def _is_anthropic(ctx: CallContext) -> bool:
     site = ctx.site
     if site.sdk == "anthropic":
         return True
+    if site.sdk == RUNTIME_SDK:
+        return site.provider == "anthropic"
     model = (site.model or "").lower()
     return site.sdk in ("litellm", "langchain") and (
         "claude" in model or site.provider == "anthropic"
@@ -62,10 +65,15 @@ def check(ctx: CallContext) -> Iterator[Finding]:
                 and _system_is_static_text(ctx)
                 and ctx.counter.count(_system_text(ctx), model)[0] >= minimum
             )
+            how = (
+                f"route '{ctx.site.route}' has no prompt_cache"
+                if ctx.site.sdk == RUNTIME_SDK
+                else "no cache_control"
+            )
             yield ctx.finding(
                 UNCACHED_PROMPT.code,
-                f"{ctx.site.api} sends a {tokens:,}-token static prompt prefix without"
-                " cache_control: every call pays full input price for it",
+                f"{ctx.site.api} sends a {tokens:,}-token static prompt prefix with {how}:"
+                " every call pays full input price for it",
                 Estimate(
                     kind="cache_saving",
                     tokens=tokens,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 from aiinfra_cli.scan._model import Estimate, Finding
 from aiinfra_cli.scan._prompt import read_path
+from aiinfra_cli.scan._runtime import SDK as RUNTIME_SDK
 from aiinfra_cli.scan.rules._base import CallContext, Rule
 
 UNBOUNDED_HISTORY = Rule(
@@ -70,6 +71,8 @@ def _history(ctx: CallContext) -> Iterator[Finding]:
     expr = item.named.get("messages") or item.named.get("input")
     if expr is None and item.sdk == "langchain" and item.call.args:
         expr = item.call.args[0]
+    if expr is None and item.sdk == RUNTIME_SDK and len(item.call.args) > 1:
+        expr = item.call.args[1]
     if expr is None:
         return
     scope = item.scope

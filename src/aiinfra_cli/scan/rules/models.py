@@ -7,6 +7,7 @@ import ast
 from collections.abc import Iterator
 
 from aiinfra_cli.scan._model import Finding
+from aiinfra_cli.scan._runtime import SDK as RUNTIME_SDK
 from aiinfra_cli.scan.rules._base import CallContext, Rule
 
 HARDCODED_MODEL = Rule(
@@ -28,8 +29,8 @@ RULES = (HARDCODED_MODEL, RETIRED_MODEL)
 def check(ctx: CallContext) -> Iterator[Finding]:
     """AIC003 for one call (AIC004 is applied after pricing: see ``scan._estimate``)."""
     site = ctx.site
-    if site.model is None:
-        return
+    if site.model is None or site.sdk == RUNTIME_SDK:
+        return  # a runtime call's model comes from the route in the config
     node: ast.AST | None = ctx.item.model_node
     if node is None and ctx.item.chat is not None:
         node = ctx.item.chat.node
