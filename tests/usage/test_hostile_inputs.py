@@ -11,19 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cost_report.crsupport import MINIMAL_EVENT
 
 from aiinfra_cli.usage import Ingested, detect_format, ingest, open_cache
 from aiinfra_cli.usage._schema import MAX_TOKENS, MAX_USD
 
-GOOD: dict[str, Any] = {
-    "schema_version": 1,
-    "timestamp": "2026-11-20T10:00:00Z",
-    "provider": "openai",
-    "request_model": "gpt-4o-mini",
-    "input_tokens": 100,
-    "output_tokens": 10,
-    "status": "ok",
-}
+GOOD: dict[str, Any] = MINIMAL_EVENT
 GOOD_LINE = json.dumps(GOOD)
 
 
