@@ -204,12 +204,34 @@ def _configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET preserve_insertion_order = false")
 
 
-def _values(rows: Sequence[Sequence[object]]) -> tuple[str, list[object]]:
-    """A parameterised VALUES list: one statement instead of one per row (DuckDB pays ~1 ms
-    per statement)."""
-    width = len(rows[0])
-    one = "(" + ", ".join("?" * width) + ")"
-    return ", ".join([one] * len(rows)), [value for row in rows for value in row]
+_FILES_TYPES = (
+    "INTEGER",
+    "VARCHAR",
+    "BIGINT",
+    "BIGINT",
+    "BIGINT",
+    "VARCHAR",
+    "VARCHAR",
+    "VARCHAR",
+    "BIGINT",
+    "BIGINT",
+    "BIGINT",
+    "INTEGER",
+)
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    types: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> None:
+    """Insert ``rows`` in one statement: one list parameter per column, unnested side by side.
+    (A VALUES list of one placeholder per value costs ~17x more: DuckDB binds each one; 5,000
+    files took 1.3 s of CPU that way.)"""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    unnested = ", ".join(f"unnest(?::{kind}[])" for kind in types)
+    con.execute(f"INSERT INTO {table} SELECT {unnested}", columns)
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
@@ -296,10 +318,12 @@ class _Writer:
             "CREATE OR REPLACE TEMP TABLE batch_files(filename VARCHAR,"
             " file_id INTEGER, project VARCHAR, session VARCHAR)"
         )
-        values, params = _values(
-            [[str(path), file_id, *bulk.extra(path)] for path, file_id in files.items()]
+        _insert(
+            self.con,
+            "batch_files",
+            ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR"),
+            [[str(path), file_id, *bulk.extra(path)] for path, file_id in files.items()],
         )
-        self.con.execute(f"INSERT INTO batch_files VALUES {values}", params)
         exprs = {name: bulk.select[name] for name in COLUMN_NAMES}
         exprs |= {"file_id": "b.file_id", "suspect": bulk.suspect}
         limit = _object_limit(list(files))
@@ -577,8 +601,7 @@ def _record(
         where = [str(path), *plan.identities[path], log_format]
         new_files.append([file_id, *where, fmt, method, events, first_ts, last_ts, segment])
         plan.result.files.append(FileStat(file_id, path, fmt, method, events))
-    values, params = _values(new_files)
-    con.execute(f"INSERT INTO files VALUES {values}", params)
+    _insert(con, "files", _FILES_TYPES, new_files)
 
 
 def _forget(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> None:
