@@ -128,7 +128,7 @@ def _sql(strategy: str, glob: str, out: Path) -> str:
     assert bulk is not None
     reader = (
         f"read_ndjson('{glob}', columns={ingest._columns_literal(bulk.columns)},"
-        " ignore_errors=true, format='newline_delimited')"
+        " ignore_errors=true, filename=true, format='newline_delimited')"
     )
     source = f"{bulk.source(reader)} r"
     rows = (
