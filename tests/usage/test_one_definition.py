@@ -86,6 +86,11 @@ ODD: list[tuple[str, str, str]] = [
     ("not JSON", "{oops", "reject"),
     ("nested too deep", '{"tags": ' + "[" * 3000 + "]" * 3000 + "}", "reject"),
     ("unknown field", _with(x_custom=1), "ok"),
+    ("escaped status", _with().replace('"status": "ok"', '"status": "\\u006fk"'), "ok"),
+    ("escaped provider", _with().replace('"openai"', '"open\\u0061i"'), "ok"),
+    ("empty provider", _with(provider=""), "reject"),
+    ("cache_hit true", _with(cache_hit=True), "ok"),
+    ("error_class known", _with(status="error", error_class="rate_limited"), "ok"),
     ("lone surrogate", _with(feature="x").replace('"x"', '"\\ud83d"'), "reject"),
 ]
 
