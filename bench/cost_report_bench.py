@@ -38,29 +38,43 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from cost_report_floor import bare_sql  # noqa: E402
+from cost_report_floor import bare_sql, claude_bare_sql  # noqa: E402
 from cost_report_gen import claude, own  # noqa: E402
 
 AIINFRA = str(Path(sys.executable).with_name("aiinfra"))
 DEFAULT_CCUSAGE = "/tmp/ccusage-bench/node_modules/.bin/ccusage"
 
 
+TIME = "/usr/bin/time"
+
+
 def measure(
     argv: list[str], *, env: dict[str, str] | None = None, cwd: Path
 ) -> tuple[float, float, float, str]:
-    """Wall seconds, peak RSS (MiB), CPU seconds (user + system) and stdout of one run."""
+    """Wall seconds, peak RSS (MiB), CPU seconds (user + system) and stdout of one run.
+
+    The run is started by ``/usr/bin/time`` (GNU time), a small process: Linux carries a
+    process's peak RSS across fork and exec, so a child forked straight from this (large) bench
+    process would report the bench's own peak, the same for every run."""
     full_env = {**os.environ, **(env or {})}
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        argv, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
-    assert proc.stdout is not None
-    out = proc.stdout.read().decode("utf-8")
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    full_env.pop("CI", None)  # the command's CI defaults (--no-cache) are measured explicitly
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: compiled modules are cached
+    with tempfile.NamedTemporaryFile(prefix="aiinfra-bench-time-", suffix=".txt") as report:
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [TIME, "-f", "%M %U %S %x", "-o", report.name, *argv],
+            cwd=cwd,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        peak_kib, user, system, status = Path(report.name).read_text().split()[-4:]
+    if int(status) not in (0, 1):
         raise SystemExit(f"{argv[0]} failed with status {status}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
+    cpu = float(user) + float(system)
+    return wall, int(peak_kib) / 1024, cpu, proc.stdout.decode("utf-8")
 
 
 def median_runs(
@@ -108,8 +122,15 @@ def _report(logs: Path) -> list[str]:
     return [AIINFRA, "cost-report", "--logs", str(logs), *options]
 
 
+def _bare(target: Path) -> list[str]:
+    """The least work any Claude Code report needs, as its own process: import DuckDB, read the
+    usage columns of every session log, drop repeated responses, sum tokens by model."""
+    sql = claude_bare_sql(str(target / "projects" / "**" / "*.jsonl"))
+    return [sys.executable, "-c", f"import duckdb; print(duckdb.sql({sql!r}).fetchall())"]
+
+
 def bench_claude(data: Path, records: int, runs: int, ccusage: str) -> None:
-    target = data / f"claude-{records}"
+    target = data / f"claude-s200-{records}"
     if not (target / "projects").exists():
         print(f"generating {records:,} Claude Code records under {target} …", flush=True)
         claude(target, records, projects=20)
@@ -122,6 +143,11 @@ def bench_claude(data: Path, records: int, runs: int, ccusage: str) -> None:
     ours = _report(target)
     peer = [ccusage, "claude", "daily", "--json", "--offline", "-z", "UTC"]
     peer_run = median_runs(peer, runs, env={"CLAUDE_CONFIG_DIR": str(target)}, cwd=work)
+    bare_run = median_runs(_bare(target), runs, cwd=work)
+    empty = work / "empty.jsonl"
+    empty.write_text("")
+    fixed_run = median_runs([*_report(empty), "--no-cache"], runs, cwd=work)
+    nocache_run = median_runs([*ours, "--no-cache"], runs, cwd=work, before=cold)
     cold_run = median_runs(ours, runs, cwd=work, before=cold)
     warm_run = median_runs(ours, runs, cwd=work)
     rows_run = median_runs(ours, runs, cwd=work, before=lambda: _forget_memo(work))
@@ -129,9 +155,16 @@ def bench_claude(data: Path, records: int, runs: int, ccusage: str) -> None:
     our_total = Decimal(json.loads(warm_run[3])["totals"]["cost_usd"])
     print(f"Claude Code logs, {records:,} lines ({runs} runs, medians)")
     print(_row("ccusage 20.0.24 daily --offline", peer_run, peer_run))
+    print(_row("bare DuckDB read+dedupe+aggregate", bare_run, peer_run))
+    print(_row("aiinfra fixed cost (one empty log)", fixed_run, peer_run))
+    print(_row("aiinfra cost-report --no-cache", nocache_run, peer_run))
     print(_row("aiinfra cost-report (cold cache)", cold_run, peer_run))
     print(_row("aiinfra cost-report (warm cache)", warm_run, peer_run))
     print(_row("aiinfra (warm, query memo dropped)", rows_run, peer_run))
+    print(
+        f"  cache tax on a cold run: {cold_run[0] / nocache_run[0] - 1:+.1%} wall,"
+        f" {cold_run[2] / nocache_run[2] - 1:+.1%} CPU"
+    )
     cents = Decimal("0.01")
     same = peer_total.quantize(cents) == our_total.quantize(cents)
     print(f"  total cost: ccusage {peer_total}  aiinfra {our_total}  same to the cent: {same}")
@@ -153,15 +186,32 @@ def bench_own(data: Path, records: int, runs: int) -> None:
     bare = [sys.executable, "-c", f"import duckdb; print(duckdb.sql({sql!r}).fetchall())"]
     ours = _report(target)
     bare_run = median_runs(bare, runs, cwd=work)
+    nocache_run = median_runs([*ours, "--no-cache"], runs, cwd=work, before=cold)
     cold_run = median_runs(ours, runs, cwd=work, before=cold)
     warm_run = median_runs(ours, runs, cwd=work)
     rows_run = median_runs(ours, runs, cwd=work, before=lambda: _forget_memo(work))
+    daily = sorted(target.glob("*.jsonl"))[-1]
+    original = daily.read_bytes()
+    tail = original[original.rstrip(b"\n").rfind(b"\n") + 1 :]
+
+    def append() -> None:
+        with daily.open("ab") as handle:  # the tracker's daily file grows by one event
+            handle.write(tail)
+
+    appended_run = median_runs(ours, runs, cwd=work, before=append)
+    daily.write_bytes(original)
     doc = json.loads(warm_run[3])
     print(f"Own JSONL, {records:,} events in 10 files ({runs} runs, medians)")
     print(_row("bare DuckDB aggregate (python -c)", bare_run, bare_run))
+    print(_row("aiinfra cost-report --no-cache", nocache_run, bare_run))
     print(_row("aiinfra cost-report (cold cache)", cold_run, bare_run))
     print(_row("aiinfra cost-report (warm cache)", warm_run, bare_run))
     print(_row("aiinfra (warm, query memo dropped)", rows_run, bare_run))
+    print(_row("aiinfra (one file appended to)", appended_run, bare_run))
+    print(
+        f"  cache tax on a cold run: {cold_run[0] / nocache_run[0] - 1:+.1%} wall,"
+        f" {cold_run[2] / nocache_run[2] - 1:+.1%} CPU"
+    )
     print(f"  report total {doc['totals']['cost_usd']} over {doc['totals']['requests']:,} requests")
     shutil.rmtree(work, ignore_errors=True)
 

@@ -65,6 +65,25 @@ def bare_sql(glob: str) -> str:
     )
 
 
+def claude_bare_sql(glob: str) -> str:
+    """The least a Claude Code report needs: the usage columns, repeated responses dropped,
+    token sums by model (cost_report_bench's bare figure for the Claude Code runs)."""
+    usage = (
+        "STRUCT(id VARCHAR, model VARCHAR, usage STRUCT(input_tokens BIGINT,"
+        " output_tokens BIGINT, cache_creation_input_tokens BIGINT,"
+        " cache_read_input_tokens BIGINT))"
+    )
+    return (
+        "SELECT model, count(*), sum(i), sum(o), sum(w), sum(r) FROM (SELECT DISTINCT ON"
+        " (coalesce(message.id || ':' || requestId, uuid)) message.model AS model,"
+        " message.usage.input_tokens AS i, message.usage.output_tokens AS o,"
+        " message.usage.cache_creation_input_tokens AS w,"
+        " message.usage.cache_read_input_tokens AS r FROM read_ndjson('" + glob + "',"
+        " columns={'uuid': 'VARCHAR', 'requestId': 'VARCHAR', 'message': '" + usage + "'},"
+        " ignore_errors=true) WHERE message.usage IS NOT NULL) GROUP BY ALL"
+    )
+
+
 def _claude_sql(strategy: str, glob: str, out: Path) -> str:
     from aiinfra_cli.usage import _claude_code as claude
     from aiinfra_cli.usage import _ingest as ingest
@@ -99,23 +118,26 @@ def _claude_sql(strategy: str, glob: str, out: Path) -> str:
 
 def _sql(strategy: str, glob: str, out: Path) -> str:
     from aiinfra_cli.usage import _ingest as ingest
+    from aiinfra_cli.usage._formats import READERS
     from aiinfra_cli.usage._rows import COLUMN_NAMES
     from aiinfra_cli.usage._segments import PARQUET_OPTIONS
 
     if strategy == "bare":
         return bare_sql(glob)
-    source = (
-        "(SELECT *, epoch_us(TRY_CAST(timestamp AS TIMESTAMPTZ)) AS _ts FROM read_ndjson("
-        f"'{glob}', columns={ingest._columns_literal(ingest._OWN_COLUMNS)}, ignore_errors=true,"
-        " format='newline_delimited')) r"
+    bulk = READERS["aiinfra"].bulk
+    assert bulk is not None
+    reader = (
+        f"read_ndjson('{glob}', columns={ingest._columns_literal(bulk.columns)},"
+        " ignore_errors=true, filename=true, format='newline_delimited')"
     )
+    source = f"{bulk.source(reader)} r"
     rows = (
         "SELECT "
-        + ", ".join(f'{ingest._OWN_SELECT[name]} AS "{name}"' for name in COLUMN_NAMES)
-        + f", {ingest._OWN_SUSPECT} AS suspect FROM {source}"
+        + ", ".join(f'{bulk.select[name]} AS "{name}"' for name in COLUMN_NAMES)
+        + f", {bulk.suspect} AS suspect FROM {source}"
     )
     if strategy == "read+validate":
-        return f"SELECT count(*), count(*) FILTER (WHERE {ingest._OWN_SUSPECT}) FROM {source}"
+        return f"SELECT count(*), count(*) FILTER (WHERE {bulk.suspect}) FROM {source}"
     if strategy == "rows → cache table":
         return f"CREATE TABLE events AS {rows}"
     if strategy == "rows → parquet":

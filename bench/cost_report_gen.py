@@ -6,7 +6,8 @@
 ``own``: the tracker's JSONL (schema v1), spread over ``--files`` monthly-style files.
 ``claude``: a Claude Code config dir (``DIR/projects/<project>/<session>.jsonl``) whose lines are
 user turns and assistant messages shaped like Claude Code 1.x/2.x writes them (content, usage
-with the 5-minute / 1-hour cache split, ``requestId``), including the repeated records Claude
+with the 5-minute / 1-hour cache split, 80 % of writes 1-hour, ``requestId``) in sessions of
+about 200 records, including the repeated records Claude
 Code writes for one response (same ``message.id`` + ``requestId``), which count once.
 Keep generated data outside the repository (e.g. under /tmp).
 """
@@ -34,6 +35,7 @@ CLAUDE_MODELS = (
     ("claude-opus-4-1-20250805", 0.1),
     ("claude-haiku-4-5-20251001", 0.3),
 )
+SESSION_RECORDS = 200
 FEATURES = ("summarize", "chat", "analyze", "tagging", "search", "support")
 _TEXT = "Let me look at the failing test and the code path it exercises before changing anything."
 
@@ -87,7 +89,8 @@ def claude(out: Path, records: int, projects: int, seed: int = 13) -> int:
     """Write ``records`` lines of Claude Code session logs under ``out/projects``."""
     rng = random.Random(seed)
     weights = [w for _, w in CLAUDE_MODELS]
-    sessions_per_project = 25
+    # Sessions of about 200 records (5,000 files at 1M), as real Claude Code logs are.
+    sessions_per_project = max(1, records // (projects * SESSION_RECORDS))
     lines_per_session = max(1, records // (projects * sessions_per_project))
     written = 0
     message = 0
@@ -133,8 +136,10 @@ def claude(out: Path, records: int, projects: int, seed: int = 13) -> int:
                 else:
                     message += 1
                     model = rng.choices(CLAUDE_MODELS, weights)[0][0]
-                    w5 = rng.randrange(0, 4000) if rng.random() < 0.3 else 0
-                    w1h = rng.randrange(0, 8000) if rng.random() < 0.1 else 0
+                    # 80 % of cache writes with the 1-hour TTL (Claude Code's default today).
+                    write = rng.randrange(0, 8000) if rng.random() < 0.4 else 0
+                    w1h = write if rng.random() < 0.8 else 0
+                    w5 = write - w1h
                     usage: dict[str, object] = {
                         "input_tokens": rng.randrange(1, 400),
                         "cache_creation_input_tokens": w5 + w1h,

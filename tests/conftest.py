@@ -24,6 +24,9 @@ def isolated_home(
     monkeypatch.setenv("AIINFRA_CRASH_DIR", str(home / "crash"))
     for key in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "AZURE_OPENAI_API_KEY"):
         monkeypatch.delenv(key, raising=False)
+    # Commands change defaults in CI (cost-report: --require-data, --no-cache): tests that mean
+    # CI say so; the rest behave the same on a laptop and on a CI runner.
+    monkeypatch.delenv("CI", raising=False)
     yield home
 
 

@@ -131,10 +131,16 @@ class Str(Node):
 
 class Int(Node):
     def __init__(
-        self, description: str = "", *, minimum: int | None = None, nullable: bool = False
+        self,
+        description: str = "",
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        nullable: bool = False,
     ) -> None:
         super().__init__(description)
         self.minimum = minimum
+        self.maximum = maximum
         self.nullable = nullable
 
     def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
@@ -144,11 +150,15 @@ class Int(Node):
             problems.append(Problem(path, f"expected a whole number, got {_type_name(value)}"))
         elif self.minimum is not None and value < self.minimum:
             problems.append(Problem(path, f"must be at least {self.minimum}, got {value}"))
+        elif self.maximum is not None and value > self.maximum:
+            problems.append(Problem(path, f"must be at most {self.maximum:,}, got {value:,}"))
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": ["integer", "null"] if self.nullable else "integer"}
         if self.minimum is not None:
             schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
         return self._with_doc(schema)
 
 
@@ -231,10 +241,14 @@ def parse_usd_option(text: str | None, flag: str, example: str) -> Decimal | Non
 
 
 class Money(Node):
-    """A non-negative amount of US dollars: a number or a decimal string (``"0.15"``)."""
+    """A non-negative amount of US dollars: a number or a decimal string (``"0.15"``), at most
+    ``maximum`` when given."""
 
-    def __init__(self, description: str = "", *, nullable: bool = False) -> None:
+    def __init__(
+        self, description: str = "", *, maximum: int | None = None, nullable: bool = False
+    ) -> None:
         super().__init__(description)
+        self.maximum = maximum
         self.nullable = nullable
 
     def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
@@ -250,10 +264,15 @@ class Money(Node):
             )
         elif amount < 0:
             problems.append(Problem(path, f"must not be negative, got {value}"))
+        elif self.maximum is not None and amount > self.maximum:
+            problems.append(Problem(path, f"must be at most {self.maximum:,} USD, got {value}"))
 
     def json_schema(self) -> dict[str, Any]:
+        number: dict[str, Any] = {"type": "number", "minimum": 0}
+        if self.maximum is not None:
+            number["maximum"] = self.maximum
         types: list[dict[str, Any]] = [
-            {"type": "number", "minimum": 0},
+            number,
             {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"},
         ]
         if self.nullable:
@@ -262,12 +281,18 @@ class Money(Node):
 
 
 class Bool(Node):
+    def __init__(self, description: str = "", *, nullable: bool = False) -> None:
+        super().__init__(description)
+        self.nullable = nullable
+
     def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if value is None and self.nullable:
+            return
         if not isinstance(value, bool):
             problems.append(Problem(path, f"expected true or false, got {_type_name(value)}"))
 
     def json_schema(self) -> dict[str, Any]:
-        return self._with_doc({"type": "boolean"})
+        return self._with_doc({"type": ["boolean", "null"] if self.nullable else "boolean"})
 
 
 class AnyOf(Node):
@@ -336,13 +361,21 @@ class MapOf(Node):
     """A mapping with free-form string keys (matching ``key_pattern``) and uniform values."""
 
     def __init__(
-        self, value: Node, description: str = "", *, key_pattern: str | None = None
+        self,
+        value: Node,
+        description: str = "",
+        *,
+        key_pattern: str | None = None,
+        nullable: bool = False,
     ) -> None:
         super().__init__(description)
         self.value = value
         self.key_pattern = re.compile(key_pattern) if key_pattern else None
+        self.nullable = nullable
 
     def check(self, value: Any, path: Path, problems: list[Problem]) -> None:
+        if value is None and self.nullable:
+            return
         if not isinstance(value, dict):
             problems.append(Problem(path, f"expected a mapping, got {_type_name(value)}"))
             return
@@ -358,7 +391,7 @@ class MapOf(Node):
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
-            "type": "object",
+            "type": ["object", "null"] if self.nullable else "object",
             "additionalProperties": self.value.json_schema(),
         }
         if self.key_pattern is not None:

@@ -61,13 +61,11 @@ prices_app = _sub_app("Look up model prices and cost a request.")
 billing_app = _sub_app(
     "Pull the providers' own usage and cost (admin keys) for `cost-report --reconcile`."
 )
-store_app = typer.Typer(
-    help="The team store: usage from every process in one PostgreSQL (docs/team.md).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+store_app = _sub_app("The team store: usage from every process in one PostgreSQL (docs/team.md).")
+usage_app = _sub_app("Check usage logs against the usage-event contract.")
 app.add_typer(config_app, name="config")
 app.add_typer(prices_app, name="prices")
+app.add_typer(usage_app, name="usage")
 app.add_typer(billing_app, name="billing")
 app.add_typer(store_app, name="store")
 
@@ -263,6 +261,20 @@ def cost_report(
             help="Exit 1 when tracked ÷ billed is under PCT (implies --reconcile).",
         ),
     ] = None,
+    require_data: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--require-data/--no-require-data",
+            help="Exit 1 when the period holds no usage at all [on when CI=true].",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--no-cache/--cache",
+            help="Read the logs without keeping the ingest cache [--no-cache when CI=true].",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     agent: AgentOpt = False,
     agent_max_cost: AgentMaxCostOpt = None,
@@ -287,6 +299,8 @@ def cost_report(
             budget=budget,
             fail_on_budget=fail_on_budget,
             github_summary=github_summary,
+            require_data=require_data,
+            no_cache=no_cache,
             config_path=config,
             agent=agent,
             agent_max_cost=agent_max_cost,
@@ -744,6 +758,18 @@ def billing_pull(
             config_path=config,
         )
     )
+
+
+@usage_app.command("validate")
+def usage_validate(
+    paths: Annotated[
+        list[str], typer.Argument(help="Usage logs: files, directories or globs (the JSONL).")
+    ],
+) -> None:
+    """Check every field of every line against the usage-event schema; exit 1 on any problem."""
+    from aiinfra_cli.commands import usage as command
+
+    raise typer.Exit(command.validate(paths))
 
 
 @prices_app.command("show")

@@ -98,3 +98,8 @@ def working(message: str) -> Iterator[None]:
 
     with console.status(escape(message), spinner="dots"):
         yield
+
+
+def print_line(message: str) -> None:
+    """One plain line on stdout (a command's own findings, one per line; redacted, unwrapped)."""
+    sys.stdout.write(redact(message) + "\n")

@@ -27,6 +27,18 @@ usage_log: {path: logs}
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=timezone.utc)
 
 
+# The smallest valid event of the own format (one priced gpt-4o-mini call).
+MINIMAL_EVENT: dict[str, Any] = {
+    "schema_version": 1,
+    "timestamp": "2026-11-20T10:00:00Z",
+    "provider": "openai",
+    "request_model": "gpt-4o-mini",
+    "input_tokens": 100,
+    "output_tokens": 10,
+    "status": "ok",
+}
+
+
 def event(**fields: Any) -> dict[str, Any]:
     """A valid usage event with sensible defaults, overridden by ``fields``."""
     base: dict[str, Any] = {

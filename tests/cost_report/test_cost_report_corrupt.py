@@ -10,18 +10,11 @@ import subprocess
 from pathlib import Path
 
 from _support import run_cli
+from cost_report.crsupport import MINIMAL_EVENT
 
 from aiinfra_cli.usage import ingest, open_cache
 
-LINE = {
-    "schema_version": 1,
-    "timestamp": "2026-11-20T10:00:00Z",
-    "provider": "openai",
-    "request_model": "gpt-4o-mini",
-    "input_tokens": 100,
-    "output_tokens": 10,
-    "status": "ok",
-}
+LINE = MINIMAL_EVENT
 
 
 def _report(repo: Path) -> subprocess.CompletedProcess[str]:

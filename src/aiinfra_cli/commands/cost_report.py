@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli._schema import parse_usd_option
 from aiinfra_cli.commands._agent_option import agent_cap
 from aiinfra_cli.config import display_path, load_config
-from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
+from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError, UsageLogError
 from aiinfra_cli.paths import MEMORY_DIR, MULTIAGENT_DIR, REPORTS_DIR, project_root
 
 if TYPE_CHECKING:
@@ -25,8 +26,10 @@ if TYPE_CHECKING:
     from aiinfra_cli.config import Config
     from aiinfra_cli.pricing import PriceTable
     from aiinfra_cli.report import Baselines, Built, CostReport, ReportRequest
+    from aiinfra_cli.usage import Reject
 
 BASELINES_FILE = "cost-baselines.json"
+MAX_MALFORMED_EXAMPLES = 3
 CACHE_DIR = MULTIAGENT_DIR / "cache"
 
 
@@ -79,6 +82,7 @@ class _Source:
     root: Path
     specs: tuple[str, ...]
     log_format: str
+    from_option: bool = True  # the logs came from --logs (else from the config)
 
 
 def run(
@@ -97,6 +101,8 @@ def run(
     budget: str | None = None,
     fail_on_budget: bool = False,
     github_summary: bool = False,
+    require_data: bool | None = None,
+    no_cache: bool | None = None,
     config_path: Path | None = None,
     agent: bool = False,
     agent_max_cost: str | None = None,
@@ -108,8 +114,11 @@ def run(
     source: str | None = None,
 ) -> int:
     """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
-    100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them).
-    ``source``: ``logs`` or ``store`` (None: the store when configured and its DSN is set)."""
+    100 %, or with ``require_data`` when the period holds no usage. ``agent``: add an LLM's
+    recommendations (the exit code never depends on them). ``require_data`` and ``no_cache``
+    default to on in CI (``CI=true``): a fresh checkout has no cache to reuse, and a report on
+    no data must not pass a budget gate. ``source``: ``logs`` or ``store`` (None: the store
+    when configured and its DSN is set)."""
     from aiinfra_cli.report import ReportRequest, resolve_period, save_baselines, zone
 
     _check_format(log_format)
@@ -130,12 +139,16 @@ def run(
         budget_usd=budget_usd,
         now=moment,
     )
+    in_ci = _in_ci(environ if environ is not None else os.environ)
     located = _locate(config_path, logs, log_format)
     if choose_source(source, located.config, logs, environ) == "store":
         built, baselines = _from_store(located, request, environ)
     else:
-        built, baselines = _build(located, request)
+        keep_cache = not (in_ci if no_cache is None else no_cache)
+        built, baselines = _build(located, request, keep_cache=keep_cache)
     document = built.document
+    if in_ci if require_data is None else require_data:
+        _require_data(document, located)
     if reconcile or fail_under_coverage is not None:
         from aiinfra_cli.commands._reconcile_option import attach
 
@@ -145,13 +158,17 @@ def run(
     document, markdown = _render(document, step, human, top=top)
     if not no_write:
         written = report_paths(out_dir if out_dir is not None else located.root, today)
-        write_atomic(written.markdown, markdown)
-        write_atomic(written.json, output.to_json(document.to_json()))
+        kept = _kept_report(written, document)
+        if kept is None:
+            write_atomic(written.markdown, markdown)
+            write_atomic(written.json, output.to_json(document.to_json()))
+            human.print(
+                f"report written to {display_path(written.markdown)} and"
+                f" {display_path(written.json).rsplit('/', 1)[-1]}"
+            )
+        else:
+            output.warn(kept)
         save_baselines(located.root / MEMORY_DIR / BASELINES_FILE, baselines, tz, built.history)
-        human.print(
-            f"report written to {display_path(written.markdown)} and"
-            f" {display_path(written.json).rsplit('/', 1)[-1]}"
-        )
     if github_summary:
         _append_summary(markdown)
     if as_json:
@@ -189,7 +206,7 @@ def _locate(config_path: Path | None, logs: Sequence[str] | None, log_format: st
     default = config.usage_log.path if config is not None else root / "logs" / "ai-usage"
     if config is not None and log_format == "auto" and config.usage_log.format != "aiinfra":
         log_format = config.usage_log.format
-    return _Source(config, root, (str(default),), log_format)
+    return _Source(config, root, (str(default),), log_format, from_option=False)
 
 
 SOURCES = ("logs", "store")
@@ -252,21 +269,24 @@ def _from_store(
     return built, baselines
 
 
-def _build(source: _Source, request: ReportRequest) -> tuple[Built, Baselines]:
-    """Read the logs and build the report (warnings printed); the baselines as they were read."""
+def _build(source: _Source, request: ReportRequest, *, keep_cache: bool) -> tuple[Built, Baselines]:
+    """Read the logs and build the report (warnings printed); the baselines as they were read.
+    ``keep_cache``: read through the ingest cache and keep it (else a cache for this run only)."""
     from aiinfra_cli._interrupt import interruptible
     from aiinfra_cli.report import build_report, load_baselines
     from aiinfra_cli.usage import CACHE_FILE, ingest, open_cache
 
     config, root = source.config, source.root
     prices = _prices(config)
-    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
+    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE if keep_cache else None)
     try:
         with interruptible(con), output.working("reading usage logs…"):
             shown = _shown_from(root)
             ingested = ingest(
                 con, source.specs, source.log_format, display=shown, cache_path=cache_used
             )
+            if not ingested.files:
+                raise _no_logs(source, ingested.rejects, shown)
             ingested.warnings.extend(warnings)
             baselines = load_baselines(root / MEMORY_DIR / BASELINES_FILE)
             if baselines.warning:
@@ -281,7 +301,7 @@ def _build(source: _Source, request: ReportRequest) -> tuple[Built, Baselines]:
             )
     finally:
         con.close()
-    for warning in ingested.warnings:
+    for warning in [*ingested.warnings, *_malformed_warning(ingested.malformed)]:
         output.warn(warning)
     return built, baselines
 
@@ -316,6 +336,79 @@ def _agent_step(
     )
 
 
+def _in_ci(environ: Mapping[str, str]) -> bool:
+    return environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+_POINT_AT_DATA = (
+    "point --logs (or usage_log.path in config/ai-models.yaml) at the tracker's log folder;"
+    " in CI, download the logs artifact or mount the log folder first:"
+    " see 'Running in CI' in docs/cost-report.md"
+)
+
+
+def _no_logs(
+    source: _Source, rejects: Sequence[Reject], shown: Callable[[Path], str]
+) -> UsageLogError:
+    """No log file at all under the sources: an error naming them (a report on nothing would
+    pass every budget gate)."""
+    reasons = "; ".join(str(r) for r in rejects[:3]) or ", ".join(
+        shown(Path(s)) for s in source.specs
+    )
+    option = "--logs" if source.from_option else "usage_log.path"
+    return UsageLogError(f"no usage logs to read ({option}: {reasons})", hint=_POINT_AT_DATA)
+
+
+def _require_data(document: CostReport, source: _Source) -> None:
+    if document.totals.requests:
+        return
+    period = document.period
+    shown = _shown_from(source.root)
+    logs = ", ".join(shown(Path(s)) for s in source.specs)
+    raise UsageLogError(
+        f"no usage between {period.since} and {period.until} in {logs}"
+        " (--require-data, on when CI=true)",
+        hint=_POINT_AT_DATA,
+    )
+
+
+def _kept_report(written: Written, document: CostReport) -> str | None:
+    """Why today's report stays as it is (None: write the new one). A report on no usage never
+    replaces one of the same day that holds some."""
+    if document.totals.requests or not written.json.exists():
+        return None
+    try:
+        old = json.loads(written.json.read_text(encoding="utf-8"))
+        requests = int(old["totals"]["requests"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not requests:
+        return None
+    period = document.period
+    return (
+        f"no usage between {period.since} and {period.until}: kept today's report"
+        f" {display_path(written.markdown)} ({requests} requests) instead of overwriting it;"
+        " pass --out-dir to write the empty report elsewhere"
+    )
+
+
+def _malformed_warning(malformed: Sequence[Reject]) -> list[str]:
+    """Lines that count although a field no report reads is malformed: one warning, with the
+    first examples and the command that lists them all."""
+    if not malformed:
+        return []
+    examples = "; ".join(str(r) for r in malformed[:MAX_MALFORMED_EXAMPLES])
+    more = (
+        f" (and {len(malformed) - MAX_MALFORMED_EXAMPLES} more)"
+        if len(malformed) > MAX_MALFORMED_EXAMPLES
+        else ""
+    )
+    return [
+        f"{len(malformed)} line(s) counted although a field the report does not read is"
+        f" malformed: {examples}{more}; `aiinfra usage validate` lists every problem"
+    ]
+
+
 def _shown_from(root: Path) -> Callable[[Path], str]:
     """Log paths in reports: relative to the repo root when inside it (the same wherever the
     command runs), else as the working directory shows them."""
@@ -323,7 +416,7 @@ def _shown_from(root: Path) -> Callable[[Path], str]:
     def shown(path: Path) -> str:
         try:
             return str(path.resolve().relative_to(root.resolve()))
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):  # outside the repo, or a symlink loop
             return display_path(path)
 
     return shown

@@ -12,6 +12,8 @@ Public surface::
     detect_format(path), expand_paths(specs), FORMATS, LOG_FORMATS
     open_cache(path) -> (connection, warnings, path used), ingest(con, specs, format) -> Ingested
     own_call_event(...), append_event(usage_log, event), log_file(usage_log)   aiinfra's own calls
+    check_event(obj), parse_event_lenient(obj), READ_FIELDS   what a report reads, what it warns on
+    validate_logs(paths) -> Validation               the full contract, every field of every line
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from aiinfra_cli.usage._detect import FORMATS, LOG_FORMATS, detect_format, expan
 from aiinfra_cli.usage._event import (
     InvalidEvent,
     UsageEvent,
+    check_event,
     format_timestamp,
     parse_event,
+    parse_event_lenient,
     parse_timestamp,
 )
 from aiinfra_cli.usage._ingest import CACHE_FILE, FileStat, Ingested, ingest, open_cache
@@ -32,11 +36,13 @@ from aiinfra_cli.usage._reader import ReadResult, Reject, expand_log_paths, read
 from aiinfra_cli.usage._rows import COLUMNS, Row, row_from_event
 from aiinfra_cli.usage._schema import (
     KNOWN_FIELDS,
+    READ_FIELDS,
     SCHEMA_VERSION,
     STATUSES,
     USAGE_SOURCES,
     json_schema,
 )
+from aiinfra_cli.usage._validate import Validation, validate_logs
 
 __all__ = [
     "CACHE_FILE",
@@ -44,6 +50,7 @@ __all__ = [
     "FORMATS",
     "KNOWN_FIELDS",
     "LOG_FORMATS",
+    "READ_FIELDS",
     "SCHEMA_VERSION",
     "STATUSES",
     "USAGE_SOURCES",
@@ -54,7 +61,9 @@ __all__ = [
     "Reject",
     "Row",
     "UsageEvent",
+    "Validation",
     "append_event",
+    "check_event",
     "detect_format",
     "expand_log_paths",
     "expand_paths",
@@ -65,10 +74,12 @@ __all__ = [
     "open_cache",
     "own_call_event",
     "parse_event",
+    "parse_event_lenient",
     "parse_timestamp",
     "read_claude_code",
     "read_events",
     "read_file",
     "read_otel",
     "row_from_event",
+    "validate_logs",
 ]

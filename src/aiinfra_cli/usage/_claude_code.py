@@ -19,10 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from aiinfra_cli._schema import to_decimal
-from aiinfra_cli.pricing import InvalidTokenUsage, from_anthropic
+from aiinfra_cli.pricing import InvalidTokenUsage, TokenUsage, from_anthropic
 from aiinfra_cli.usage._event import InvalidEvent, parse_timestamp
-from aiinfra_cli.usage._reader import Reject, UnreadableLine, iter_lines, parse_line
+from aiinfra_cli.usage._reader import (
+    READ_ERRORS,
+    Reject,
+    UnreadableLine,
+    iter_lines,
+    parse_line,
+    read_failure,
+)
 from aiinfra_cli.usage._rows import Row, epoch_us
+from aiinfra_cli.usage._schema import MAX_TOKENS, MAX_USD
 
 SYNTHETIC_MODEL = "<synthetic>"
 
@@ -78,6 +86,7 @@ def row_from_record(obj: Any, *, project: str, session: str) -> Row | None:
         tokens = from_anthropic(usage)
     except InvalidTokenUsage as exc:
         raise InvalidEvent(f"message.usage: {exc}") from None
+    _check_bounds(tokens, obj.get("costUSD"))
     message_id, request_id = message.get("id"), obj.get("requestId")
     dedupe = (
         f"{message_id}:{request_id}"
@@ -103,6 +112,17 @@ def row_from_record(obj: Any, *, project: str, session: str) -> Row | None:
     )
 
 
+def _check_bounds(tokens: TokenUsage, recorded: object) -> None:
+    """The usage schema's bounds (see :mod:`aiinfra_cli.usage._schema`), for Claude Code's
+    fields: a count or amount past them is a broken line, not a call to sum."""
+    if max(tokens.input_tokens, tokens.output_tokens) > MAX_TOKENS:
+        raise InvalidEvent(f"message.usage: a token count is over {MAX_TOKENS:,}")
+    if recorded is not None:
+        amount = to_decimal(recorded)
+        if amount is None or not 0 <= amount <= MAX_USD:
+            raise InvalidEvent(f"costUSD: expected an amount of 0 to {MAX_USD:,} USD")
+
+
 def read_claude_code(path: Path, shown: str) -> tuple[list[Row], list[Reject], int]:
     """Every priced call in one session log, a reject per broken line, and the line count."""
     project, session = project_and_session(path)
@@ -125,10 +145,8 @@ def read_claude_code(path: Path, shown: str) -> tuple[list[Row], list[Reject], i
                 continue
             if row is not None:
                 rows.append(row)
-    except (OSError, EOFError) as exc:
-        rejects.append(
-            Reject(shown, number + 1, f"cannot read: {exc}; the rest of the file was skipped")
-        )
+    except READ_ERRORS as exc:
+        rejects.append(Reject(shown, number + 1, read_failure(exc)))
     return rows, rejects, lines
 
 

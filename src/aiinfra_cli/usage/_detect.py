@@ -9,15 +9,24 @@ first records, so one run can mix the tracker's own logs, Claude Code sessions a
 from __future__ import annotations
 
 import gzip
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from aiinfra_cli.usage._reader import LOG_SUFFIXES, Reject, expand_log_paths
+from aiinfra_cli.usage._formats import READERS
+from aiinfra_cli.usage._reader import (
+    LOG_SUFFIXES,
+    READ_ERRORS,
+    Reject,
+    expand_log_paths,
+    loads,
+    open_log,
+)
 
-FORMATS = ("aiinfra", "claude-code", "otel")
+FORMATS = tuple(READERS)
 LOG_FORMATS = ("auto", *FORMATS)
 _HEAD_BYTES = 64 * 1024
+_SNIFF_LINES = 50
+_SNIFF_BYTES = 64 << 20
 _CLAUDE_KEYS = frozenset({"sessionId", "parentUuid", "leafUuid", "isSidechain", "requestId"})
 _CLAUDE_TYPES = frozenset({"user", "assistant", "summary", "system", "file-history-snapshot"})
 
@@ -29,7 +38,7 @@ def _head(path: Path) -> bytes:
                 return handle.read(_HEAD_BYTES)
         with path.open("rb") as handle:
             return handle.read(_HEAD_BYTES)
-    except (OSError, EOFError):
+    except READ_ERRORS:
         return b""
 
 
@@ -49,6 +58,28 @@ def expand_paths(specs: Sequence[str | Path]) -> tuple[list[Path], list[Reject]]
     )
 
 
+def _first_records(path: Path) -> Iterator[bytes]:
+    """The file's first whole lines (at most :data:`_SNIFF_LINES`, within :data:`_SNIFF_BYTES`).
+    A line longer than :data:`_HEAD_BYTES` is passed over, not held: one huge first line must
+    not hide the records after it."""
+    try:
+        with open_log(path) as handle:
+            read = 0
+            for _ in range(_SNIFF_LINES):
+                line = handle.readline(_HEAD_BYTES)
+                read += len(line)
+                if not line or read > _SNIFF_BYTES:
+                    return
+                if not line.endswith(b"\n") and len(line) == _HEAD_BYTES:
+                    while line and not line.endswith(b"\n") and read <= _SNIFF_BYTES:
+                        line = handle.readline(_HEAD_BYTES)
+                        read += len(line)
+                    continue
+                yield line
+    except READ_ERRORS:
+        return
+
+
 def detect_format(path: Path) -> str | None:
     """``aiinfra``, ``claude-code`` or ``otel`` from the file's first records; None if unknown.
 
@@ -56,14 +87,12 @@ def detect_format(path: Path) -> str | None:
     head = _head(path)
     if not head.strip():
         return "aiinfra"
-    lines = head.split(b"\n")
-    complete = lines[:-1] if len(lines) > 1 else lines
-    for raw in complete[:50]:
+    for raw in _first_records(path):
         text = raw.strip()
         if not text:
             continue
         try:
-            obj = json.loads(text)
+            obj = loads(text)
         except (ValueError, UnicodeDecodeError):
             continue
         if not isinstance(obj, dict):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli._schema import Problem, format_path, to_decimal
-from aiinfra_cli.usage._schema import EVENT, SCHEMA_VERSION
+from aiinfra_cli.usage._schema import EVENT, MAX_YEAR, MIN_YEAR, READ_FIELDS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from aiinfra_cli.pricing import TokenUsage
@@ -97,7 +97,8 @@ class UsageEvent:
 
 
 def parse_timestamp(text: str) -> datetime:
-    """ISO 8601 with an offset (``Z`` accepted on every Python) → aware UTC datetime."""
+    """ISO 8601 with an offset (``Z`` accepted on every Python) → aware UTC datetime, between
+    the years :data:`MIN_YEAR` and :data:`MAX_YEAR` of the schema."""
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
@@ -109,7 +110,15 @@ def parse_timestamp(text: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         raise InvalidEvent(f"timestamp '{text}' has no UTC offset (write it in UTC with a 'Z')")
-    return parsed.astimezone(timezone.utc)
+    try:
+        moment = parsed.astimezone(timezone.utc)
+    except OverflowError:
+        moment = None
+    if moment is None or not MIN_YEAR <= moment.year < MAX_YEAR:
+        raise InvalidEvent(
+            f"timestamp '{text}' is outside {MIN_YEAR}-{MAX_YEAR} (a broken clock or writer?)"
+        )
+    return moment
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -118,31 +127,47 @@ def format_timestamp(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-def _first(problems: list[Problem]) -> str:
-    problem = problems[0]
+def _say(problem: Problem) -> str:
     key = format_path(problem.path)
     return f"{key}: {problem.message}" if key else problem.message
 
 
-def parse_event(obj: Any) -> UsageEvent:
-    """Validate one decoded JSON value and build the event, or raise :class:`InvalidEvent`."""
+def check_event(obj: Any) -> tuple[list[str], list[str]]:
+    """Every problem of one decoded JSON value against the whole contract, split in two: those
+    of fields a report reads (the line is rejected) and those of any other field (a warning)."""
+    read, other = _split(obj)
+    return read, [_say(problem) for problem in other]
+
+
+def _split(obj: Any) -> tuple[list[str], list[Problem]]:
     if not isinstance(obj, dict):
-        raise InvalidEvent("expected a JSON object")
+        return ["expected a JSON object"], []
     problems: list[Problem] = []
     EVENT.check(obj, (), problems)
-    if problems:
-        raise InvalidEvent(_first(problems))
+    read = [_say(p) for p in problems if not p.path or p.path[0] in READ_FIELDS]
+    other = [p for p in problems if p.path and p.path[0] not in READ_FIELDS]
+    if not read:
+        try:
+            _check_read(obj)
+        except InvalidEvent as exc:
+            read.append(str(exc))
+    return read, other
+
+
+def _check_read(obj: dict[str, Any]) -> datetime:
+    """What the node checks cannot say: the version, the time, and token parts within totals."""
     version = obj["schema_version"]
     if version > SCHEMA_VERSION:
         raise InvalidEvent(
             f"schema_version {version} is newer than this aiinfra reads ({SCHEMA_VERSION});"
             " upgrade aiinfra"
         )
+    moment = parse_timestamp(obj["timestamp"])
     input_tokens, output_tokens = obj["input_tokens"], obj["output_tokens"]
-    cache_read = obj.get("cache_read_tokens", 0)
-    cache_write = obj.get("cache_write_tokens", 0)
-    cache_write_1h = obj.get("cache_write_1h_tokens", 0)
-    reasoning = obj.get("reasoning_tokens", 0)
+    cache_read = obj.get("cache_read_tokens") or 0
+    cache_write = obj.get("cache_write_tokens") or 0
+    cache_write_1h = obj.get("cache_write_1h_tokens") or 0
+    reasoning = obj.get("reasoning_tokens") or 0
     if cache_read + cache_write > input_tokens:
         raise InvalidEvent(
             "cache_read_tokens + cache_write_tokens exceed input_tokens"
@@ -154,7 +179,36 @@ def parse_event(obj: Any) -> UsageEvent:
         )
     if reasoning > output_tokens:
         raise InvalidEvent("reasoning_tokens exceed output_tokens (they are a part of it)")
-    known = {key: obj[key] for key in EVENT.fields if key in obj}
+    return moment
+
+
+def parse_event(obj: Any) -> UsageEvent:
+    """Validate one decoded JSON value and build the event, or raise :class:`InvalidEvent`.
+
+    Strict: any problem, in any field, rejects the value (see :func:`parse_event_lenient`)."""
+    read, other = check_event(obj)
+    if read or other:
+        raise InvalidEvent((read or other)[0])
+    return _build(obj, skip=frozenset())
+
+
+def parse_event_lenient(obj: Any) -> tuple[UsageEvent, list[str]]:
+    """What a report reads of one line: the event, and the problems of fields it does not read
+    (those fields are left out of the event). :class:`InvalidEvent` when a field it reads is
+    missing, mistyped or out of range."""
+    read, other = _split(obj)
+    if read:
+        raise InvalidEvent(read[0])
+    skip = frozenset(str(problem.path[0]) for problem in other)
+    return _build(obj, skip=skip), [_say(problem) for problem in other]
+
+
+def _build(obj: dict[str, Any], *, skip: frozenset[str]) -> UsageEvent:
+    known = {
+        key: obj[key]
+        for key in EVENT.fields
+        if key in obj and obj[key] is not None and key not in skip
+    }
     known["timestamp"] = parse_timestamp(obj["timestamp"])
     for key in ("cost_usd", "saved_cost_usd"):
         if known.get(key) is not None:

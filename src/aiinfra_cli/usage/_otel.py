@@ -20,7 +20,7 @@ from typing import Any
 
 from aiinfra_cli.pricing import InvalidTokenUsage, TokenUsage, from_anthropic
 from aiinfra_cli.usage._event import InvalidEvent
-from aiinfra_cli.usage._reader import Reject, UnreadableLine, iter_lines, parse_line
+from aiinfra_cli.usage._reader import READ_ERRORS, Reject, UnreadableLine, iter_lines, parse_line
 from aiinfra_cli.usage._rows import Row
 
 _STATUS_ERROR = 2
@@ -191,7 +191,7 @@ def read_otel(path: Path, shown: str) -> tuple[list[Row], list[Reject], int]:
     rejects: list[Reject] = []
     try:
         numbered = list(iter_lines(path))
-    except (OSError, EOFError) as exc:
+    except READ_ERRORS as exc:
         return [], [Reject(shown, 0, f"cannot read: {exc}")], 0
     documents: list[tuple[int, Any]] = []
     try:

@@ -133,9 +133,15 @@ def write(con: duckdb.DuckDBPyConnection, select: Callable[[int], str]) -> tuple
     rows = int(found[0]) if found else 0
     # On disk before the transaction that names it commits (DuckDB syncs its own WAL, not files
     # it copies to): a power cut must not leave the cache naming a segment that never landed.
-    _sync(target)
+    # A run without a cache keeps nothing past its end: nothing to make durable.
+    if not _is_scratch(directory):
+        _sync(target)
     con.execute("INSERT INTO segments VALUES (?, ?, ?)", [seg_id, name, rows])
     return seg_id, name, rows
+
+
+def _is_scratch(directory: Path) -> bool:
+    return any(Path(scratch.name) == directory for scratch in _SCRATCH)
 
 
 def _sync(path: Path) -> None:
