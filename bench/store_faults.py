@@ -3,7 +3,7 @@
 Everything real and on loopback: a throwaway PostgreSQL 15 cluster and a redis-server (the test
 fixtures' code, ``tests/_services.py``), the generated runtime rendered by ``aiinfra init``, the
 official openai SDK against the fake provider in a process of its own (``bench/init_server.py``).
-The store's schema is the contract's (``tests/store_runtime/contract_schema.sql``).
+The store's schema is the one ``aiinfra store migrate`` creates.
 
 Parts (``--part``, default all):
 

@@ -54,7 +54,7 @@ class Postgres:
                 str(log),
                 "-w",
                 "-t",
-                "30",
+                "120",
                 "start",
             ]
         )
@@ -128,7 +128,8 @@ def free_port() -> int:
 def _as_postgres(argv: list[str]) -> None:
     if os.geteuid() == 0:
         argv = ["runuser", "-u", "postgres", "--", *argv]
-    subprocess.run(argv, check=True, capture_output=True, timeout=60)
+    # Generous: on a shared, loaded machine initdb alone can take a minute.
+    subprocess.run(argv, check=True, capture_output=True, timeout=300)
 
 
 def _private_dir(prefix: str) -> Path:
@@ -151,6 +152,28 @@ shared_buffers = 64MB
 """
 
 
+def _initdb(bindir: Path, datadir: Path, pwfile: Path) -> None:
+    try:
+        _as_postgres(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(datadir),
+                "-U",
+                PG_USER,
+                "--pwfile",
+                str(pwfile),
+                "--auth=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-N",
+            ]
+        )
+    finally:
+        pwfile.unlink(missing_ok=True)
+
+
 def start_postgres(bindir: Path) -> tuple[Postgres, Path]:
     """initdb + pg_ctl start a cluster in a fresh tmp dir; returns it and the dir to remove."""
     root = _private_dir("aiinfra-pg-")
@@ -159,28 +182,20 @@ def start_postgres(bindir: Path) -> tuple[Postgres, Path]:
     pwfile.write_text(PG_PASSWORD + "\n", encoding="utf-8")
     if os.geteuid() == 0:
         shutil.chown(pwfile, user="postgres", group="postgres")
-    _as_postgres(
-        [
-            str(bindir / "initdb"),
-            "-D",
-            str(datadir),
-            "-U",
-            PG_USER,
-            "--pwfile",
-            str(pwfile),
-            "--auth=scram-sha-256",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "-N",
-        ]
-    )
-    pwfile.unlink()
+    try:
+        _initdb(bindir, datadir, pwfile)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     port = free_port()
     with (datadir / "postgresql.conf").open("a", encoding="utf-8") as conf:
         conf.write(_SETTINGS.format(port=port, root=root))
     cluster = Postgres(bindir=bindir, datadir=datadir, port=port, password=PG_PASSWORD)
-    cluster.start()
+    try:
+        cluster.start()
+    except BaseException:
+        stop_postgres(cluster, root)
+        raise
     return cluster, root
 
 

@@ -22,7 +22,7 @@ from aiinfra_cli.errors import (
     handle,
 )
 
-HEAVY = ("anthropic", "openai", "duckdb", "libcst", "httpx", "jinja2", "tiktoken")
+HEAVY = ("anthropic", "openai", "duckdb", "libcst", "httpx", "jinja2", "tiktoken", "psycopg")
 COMMANDS = (
     "init",
     "upgrade",
@@ -33,6 +33,7 @@ COMMANDS = (
     "demo",
     "config",
     "prices",
+    "store",
 )
 
 
@@ -63,6 +64,7 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
         *[[name, "--help"] for name in COMMANDS],
         ["prices", "cost", "--help"],
         ["config", "validate", "--help"],
+        ["store", "push", "--help"],
     ],
 )
 def test_help_imports_no_heavy_library(argv: list[str]) -> None:

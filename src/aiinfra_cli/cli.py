@@ -61,9 +61,15 @@ prices_app = _sub_app("Look up model prices and cost a request.")
 billing_app = _sub_app(
     "Pull the providers' own usage and cost (admin keys) for `cost-report --reconcile`."
 )
+store_app = typer.Typer(
+    help="The team store: usage from every process in one PostgreSQL (docs/team.md).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(config_app, name="config")
 app.add_typer(prices_app, name="prices")
 app.add_typer(billing_app, name="billing")
+app.add_typer(store_app, name="store")
 
 # Shared option definitions (Optional[...] because Typer inspects annotations at runtime on 3.10).
 ConfigOpt = Annotated[
@@ -207,6 +213,14 @@ def cost_report(
     log_format: Annotated[
         str, typer.Option("--log-format", help="auto, aiinfra, claude-code or otel.")
     ] = "auto",
+    source: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--source",
+            help="logs or store (the team's PostgreSQL) [store when store: is configured and"
+            " its DSN variable is set, else logs].",
+        ),
+    ] = None,
     group_by: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
@@ -264,6 +278,7 @@ def cost_report(
             tz=tz,
             logs=logs,
             log_format=log_format,
+            source=source,
             group_by=group_by,
             top=top,
             out_dir=out_dir,
@@ -798,6 +813,41 @@ def prices_update(
     from aiinfra_cli.commands import prices as command
 
     raise typer.Exit(command.update(source))
+
+
+@store_app.command("migrate")
+def store_migrate(config: ConfigOpt = None) -> None:
+    """Create or upgrade the store's schema (versioned; a newer store is refused)."""
+    from aiinfra_cli.commands import store as command
+
+    raise typer.Exit(command.migrate(config_path=config))
+
+
+@store_app.command("push")
+def store_push(
+    logs: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--logs",
+            metavar="PATH",
+            help="Usage log file, directory or glob; repeatable [usage_log.path].",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Backfill JSONL usage logs into the store (idempotent: a re-push inserts nothing)."""
+    from aiinfra_cli.commands import store as command
+
+    raise typer.Exit(command.push(logs, as_json=as_json, config_path=config))
+
+
+@store_app.command("status")
+def store_status(as_json: JsonOpt = False, config: ConfigOpt = None) -> None:
+    """Show the schema version, events, newest event and how far the local spool is behind."""
+    from aiinfra_cli.commands import store as command
+
+    raise typer.Exit(command.status(as_json=as_json, config_path=config))
 
 
 def _invoke(argv: list[str]) -> int:

@@ -6,7 +6,8 @@
     ├── UsageError               bad command-line usage: exit 2
     ├── ConfigError              config/ai-models.yaml is missing, malformed or invalid
     ├── PriceError               price table unreadable, model unknown where a price is required
-    └── UsageLogError            a usage log that cannot be read at all (bad lines are rejects)
+    ├── UsageLogError            a usage log that cannot be read at all (bad lines are rejects)
+    └── StoreError               the team store: DSN unset, unreachable, login refused, too new
 
 Anything else that escapes a command is a bug: :func:`handle` prints one line naming the
 file the traceback was written to (exit 3); ``--debug`` prints the traceback instead.
@@ -71,6 +72,10 @@ class PriceError(AiinfraError):
 
 class UsageLogError(AiinfraError):
     """A usage log cannot be opened at all."""
+
+
+class StoreError(AiinfraError):
+    """The team store cannot be used: DSN unset, host unreachable, login refused, schema too new."""
 
 
 def _crash_log_dir() -> Path:

@@ -243,6 +243,8 @@ def test_json_schema_describes_every_top_level_key() -> None:
         "instrumentation",
         "agent",
         "health",
+        "store",
+        "state",
     }
     assert schema["required"] == ["version"]
 

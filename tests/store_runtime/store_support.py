@@ -7,15 +7,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-SCHEMA_SQL = Path(__file__).with_name("contract_schema.sql")
-
 
 def create_store_schema(dsn: str) -> None:
-    """The store schema (contract version 1) in the database at ``dsn``."""
+    """The store schema in the database at ``dsn``, as ``aiinfra store migrate`` creates it
+    (the CLI's own migrations: the runtime is tested against the real schema)."""
     import psycopg
 
+    from aiinfra_cli.store import migrate
+
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        migrate(conn)
 
 
 def store_totals(dsn: str) -> dict[str, Any]:

@@ -56,6 +56,15 @@ def shipper(rt: ModuleType, spool: Path, **options: Any) -> Any:
     return importlib.import_module(f"{rt.__name__}.store_shipper").StoreShipper(spool, **options)
 
 
+def refused(rt: ModuleType, spool: Path) -> str | None:
+    """Record a few events, ship: nothing shipped; the shipper's one-line problem."""
+    record(tracker(rt, spool), rt, 3)
+    ship = shipper(rt, spool)
+    assert ship.ship() == 0
+    problem: str | None = ship.problem
+    return problem
+
+
 def test_the_spool_moves_into_the_store_exactly_once(
     rt: ModuleType, store_dsn: str, tmp_path: Path
 ) -> None:
@@ -168,15 +177,12 @@ def test_a_store_with_a_newer_schema_is_refused_and_nothing_written(
     with psycopg.connect(store_dsn, autocommit=True) as conn:
         conn.execute("INSERT INTO aiinfra.schema_migrations VALUES (99, now(), 'future')")
     spool = tmp_path / "spool"
-    record(tracker(rt, spool), rt, 5)
-    ship = shipper(rt, spool)
-    assert ship.ship() == 0
-    assert ship.problem == (
+    assert refused(rt, spool) == (
         "the team store's schema is version 99, newer than this runtime knows (1):"
         " upgrade aiinfra and re-run `aiinfra init`"
     )
     assert store_totals(store_dsn)["rows"] == 0
-    assert spool_events(spool) and ship.spool.behind_bytes() > 0
+    assert spool_events(spool) and shipper(rt, spool).spool.behind_bytes() > 0
 
 
 def test_two_shippers_on_one_spool_ship_each_event_once(
@@ -264,3 +270,12 @@ def test_the_runtimes_own_store_tests_skip_without_a_database_and_pass_with_one(
     env["AIINFRA_TEST_PG"] = store_dsn
     ran = subprocess.run(command, cwd=runtime_repo, env=env, capture_output=True, text=True)
     assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_a_database_without_the_store_schema_is_named_as_such(
+    rt: ModuleType, pg_cluster: Postgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIINFRA_STORE_DSN", pg_cluster.create_database())
+    assert refused(rt, tmp_path / "spool") == (
+        "team store: the database has no aiinfra schema (run `aiinfra store migrate`)"
+    )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from aiinfra_cli.agent import AgentStep
     from aiinfra_cli.config import Config
+    from aiinfra_cli.pricing import PriceTable
     from aiinfra_cli.report import Baselines, Built, CostReport, ReportRequest
 
 BASELINES_FILE = "cost-baselines.json"
@@ -104,9 +105,11 @@ def run(
     now: datetime | None = None,
     console: Console | None = None,
     environ: Mapping[str, str] | None = None,
+    source: str | None = None,
 ) -> int:
     """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
-    100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them)."""
+    100 %. ``agent``: add an LLM's recommendations (the exit code never depends on them).
+    ``source``: ``logs`` or ``store`` (None: the store when configured and its DSN is set)."""
     from aiinfra_cli.report import ReportRequest, resolve_period, save_baselines, zone
 
     _check_format(log_format)
@@ -127,40 +130,50 @@ def run(
         budget_usd=budget_usd,
         now=moment,
     )
-    source = _locate(config_path, logs, log_format)
-    built, baselines = _build(source, request)
+    located = _locate(config_path, logs, log_format)
+    if choose_source(source, located.config, logs, environ) == "store":
+        built, baselines = _from_store(located, request, environ)
+    else:
+        built, baselines = _build(located, request)
     document = built.document
     if reconcile or fail_under_coverage is not None:
         from aiinfra_cli.commands._reconcile_option import attach
 
-        document = attach(document, source.root, source.specs, source.config)
-    step = _agent_step(document, source.config, cap, environ) if agent else None
+        document = attach(document, located.root, located.specs, located.config)
+    step = _agent_step(document, located.config, cap, environ) if agent else None
     human = console or (output.err_console() if as_json else output.out_console())
     document, markdown = _render(document, step, human, top=top)
     if not no_write:
-        written = report_paths(out_dir if out_dir is not None else source.root, today)
-        write_atomic(written.markdown, markdown)
-        write_atomic(written.json, output.to_json(document.to_json()))
-        save_baselines(source.root / MEMORY_DIR / BASELINES_FILE, baselines, tz, built.history)
-        human.print(
-            f"report written to {display_path(written.markdown)} and"
-            f" {display_path(written.json).rsplit('/', 1)[-1]}"
-        )
+        written = report_paths(out_dir if out_dir is not None else located.root, today)
+        _write(written, document, markdown, human)
+        save_baselines(located.root / MEMORY_DIR / BASELINES_FILE, baselines, tz, built.history)
     if github_summary:
         _append_summary(markdown)
     if as_json:
         output.print_json(document.to_json())
     if step is not None:
         step.notice()
-    if fail_under_coverage is not None:
-        from aiinfra_cli.commands._reconcile_option import below_coverage
-
-        if below_coverage(document, fail_under_coverage):
-            return EXIT_FAILURE
+    if fail_under_coverage is not None and _below_coverage(document, fail_under_coverage):
+        return EXIT_FAILURE
     if fail_on_budget and document.budget_exceeded:
         output.warn(f"budget exceeded: {', '.join(document.exceeded_budgets)} (--fail-on-budget)")
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _below_coverage(document: CostReport, gate: float) -> bool:
+    from aiinfra_cli.commands._reconcile_option import below_coverage
+
+    return below_coverage(document, gate)
+
+
+def _write(written: Written, document: CostReport, markdown: str, human: Console) -> None:
+    write_atomic(written.markdown, markdown)
+    write_atomic(written.json, output.to_json(document.to_json()))
+    human.print(
+        f"report written to {display_path(written.markdown)} and"
+        f" {display_path(written.json).rsplit('/', 1)[-1]}"
+    )
 
 
 def _check_format(log_format: str) -> None:
@@ -186,17 +199,74 @@ def _locate(config_path: Path | None, logs: Sequence[str] | None, log_format: st
     return _Source(config, root, (str(default),), log_format)
 
 
+SOURCES = ("logs", "store")
+
+
+def choose_source(
+    source: str | None,
+    config: Config | None,
+    logs: Sequence[str] | None,
+    environ: Mapping[str, str] | None,
+) -> str:
+    """``logs`` or ``store``: as asked, else the store when ``store:`` is configured and its
+    DSN variable is set (and no ``--logs`` were given), else the logs."""
+    if source is not None and source not in SOURCES:
+        raise UsageError(f"--source {source}: unknown source", hint="choose logs or store")
+    if source == "store" and logs:
+        raise UsageError(
+            "--logs reads log files; --source store reads the team store",
+            hint="give one of them",
+        )
+    if source is not None:
+        return source
+    env = os.environ if environ is None else environ
+    if logs or config is None or config.store is None:
+        return "logs"
+    return "store" if env.get(config.store.dsn_env, "").strip() else "logs"
+
+
+def _prices(config: Config | None) -> PriceTable:
+    from aiinfra_cli.pricing import load_price_table, overrides_from_config
+
+    prices = load_price_table()
+    if config is not None:
+        prices = prices.with_overrides(overrides_from_config(config))
+    return prices
+
+
+def _from_store(
+    located: _Source, request: ReportRequest, environ: Mapping[str, str] | None
+) -> tuple[Built, Baselines]:
+    """The report's aggregations run in PostgreSQL over the team store."""
+    from aiinfra_cli.report import build_from, load_baselines
+    from aiinfra_cli.store import config_target, connect, require_schema, store_source
+
+    config = located.config
+    store = config_target(config, environ)
+    prices = _prices(config)
+    baselines = load_baselines(located.root / MEMORY_DIR / BASELINES_FILE)
+    if baselines.warning:
+        output.warn(baselines.warning)
+    with connect(store) as conn:
+        require_schema(conn)
+        built = build_from(
+            store_source(conn, store.shown),
+            request,
+            prices=prices,
+            config=config,
+            baselines=baselines,
+        )
+    return built, baselines
+
+
 def _build(source: _Source, request: ReportRequest) -> tuple[Built, Baselines]:
     """Read the logs and build the report (warnings printed); the baselines as they were read."""
     from aiinfra_cli._interrupt import interruptible
-    from aiinfra_cli.pricing import load_price_table, overrides_from_config
     from aiinfra_cli.report import build_report, load_baselines
     from aiinfra_cli.usage import CACHE_FILE, ingest, open_cache
 
     config, root = source.config, source.root
-    prices = load_price_table()
-    if config is not None:
-        prices = prices.with_overrides(overrides_from_config(config))
+    prices = _prices(config)
     con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE)
     try:
         with interruptible(con), output.working("reading usage logs…"):

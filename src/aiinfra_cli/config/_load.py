@@ -17,9 +17,12 @@ from aiinfra_cli.config._model import (
     HealthConfig,
     InstrumentationConfig,
     ModelConfig,
+    OtlpConfig,
     ProviderConfig,
     RateLimitConfig,
     RouteConfig,
+    StateConfig,
+    StoreConfig,
     UsageLogConfig,
 )
 from aiinfra_cli.config._schema import CONFIG, DEFAULT_FALLBACK_ON, SCHEMA_VERSION
@@ -158,6 +161,7 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
     numeric = all(isinstance(a, int | float) for a in alert_at)
     if numeric and alert_at != sorted(alert_at):
         problems.append(Problem(("budgets", "alert_at"), "tiers must be in ascending order"))
+    problems.extend(_literal_secrets(data))
     agent = _mapping(data, "agent")
     agent_route = agent.get("route")
     if isinstance(agent_route, str) and agent_route not in routes:
@@ -166,6 +170,33 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
                 ("agent", "route"),
                 f"unknown route '{agent_route}'{did_you_mean(agent_route, list(routes))}",
             )
+        )
+    return problems
+
+
+# Where a connection string (which can carry a password) could land in the file: refused,
+# never echoed, with the fix. (section, key holding a variable NAME, what the variable holds)
+_CONNECTION_KEYS = (
+    ("store", "dsn_env", "DSN", "AIINFRA_STORE_DSN"),
+    ("state", "url_env", "Redis URL", "AIINFRA_REDIS_URL"),
+)
+
+
+def _literal_secrets(data: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for section, key, what, default in _CONNECTION_KEYS:
+        found = _mapping(data, section)
+        literal: list[str] = [k for k in ("dsn", "url") if k in found]
+        value = found.get(key)
+        if isinstance(value, str) and "://" in value:
+            literal.append(key)
+        problems.extend(
+            Problem(
+                (section, name),
+                f"a literal {what} in the file is refused (it can carry a password): export it"
+                f" and set {section}.{key} to the variable's name (default {default})",
+            )
+            for name in literal
         )
     return problems
 
@@ -267,6 +298,7 @@ def _build(data: dict[str, Any], path: Path) -> Config:
         path=(root / u.get("path", DEFAULT_USAGE_LOG)).resolve(),
         format=u.get("format", "aiinfra"),
         rotate_mb=u.get("rotate_mb"),
+        otlp=_otlp(u.get("otlp")),
     )
     i = data.get("instrumentation") or {}
     instrumentation = InstrumentationConfig(
@@ -297,7 +329,30 @@ def _build(data: dict[str, Any], path: Path) -> Config:
         instrumentation=instrumentation,
         agent=agent,
         health=health,
+        store=_store(data.get("store")),
+        state=_state(data.get("state")),
     )
+
+
+def _otlp(o: dict[str, Any] | None) -> OtlpConfig | None:
+    if not o:
+        return None
+    return OtlpConfig(endpoint=o["endpoint"], headers_env=o.get("headers_env"))
+
+
+def _store(s: dict[str, Any] | None) -> StoreConfig | None:
+    if not s:
+        return None
+    found = {k: s[k] for k in ("dsn_env",) if k in s}
+    if "refresh_s" in s:
+        found["refresh_s"] = float(s["refresh_s"])
+    return StoreConfig(kind=s["kind"], **found)
+
+
+def _state(s: dict[str, Any] | None) -> StateConfig | None:
+    if not s:
+        return None
+    return StateConfig(kind=s["kind"], **{k: s[k] for k in ("url_env",) if k in s})
 
 
 def check_text(text: str, path: Path) -> tuple[Config | None, list[str]]:

@@ -6,6 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
+
+from aiinfra_cli.config._schema import (
+    DEFAULT_STATE_URL_ENV,
+    DEFAULT_STORE_DSN_ENV,
+    DEFAULT_STORE_REFRESH_S,
+)
 
 
 @dataclass(frozen=True)
@@ -93,12 +100,40 @@ class BudgetConfig:
 
 
 @dataclass(frozen=True)
+class OtlpConfig:
+    """Where usage events are also exported as OpenTelemetry GenAI spans."""
+
+    endpoint: str
+    headers_env: str | None = None
+
+
+@dataclass(frozen=True)
 class UsageLogConfig:
-    """Where usage events go; ``path`` is absolute (resolved against the project root)."""
+    """Where usage events go; ``path`` is absolute (resolved against the project root).
+
+    With a store configured, ``path`` is the local spool the shipper reads."""
 
     path: Path
     format: str = "aiinfra"
     rotate_mb: float | None = None
+    otlp: OtlpConfig | None = None
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """The team's shared usage store; the DSN itself lives in the ``dsn_env`` variable."""
+
+    kind: Literal["postgres"] = "postgres"
+    dsn_env: str = DEFAULT_STORE_DSN_ENV
+    refresh_s: float = DEFAULT_STORE_REFRESH_S
+
+
+@dataclass(frozen=True)
+class StateConfig:
+    """Where shared rate limits and breakers live; the URL lives in the ``url_env`` variable."""
+
+    kind: Literal["redis"] = "redis"
+    url_env: str = DEFAULT_STATE_URL_ENV
 
 
 @dataclass(frozen=True)
@@ -143,6 +178,8 @@ class Config:
     instrumentation: InstrumentationConfig
     agent: AgentConfig
     health: HealthConfig = field(default_factory=HealthConfig)
+    store: StoreConfig | None = None
+    state: StateConfig | None = None
 
     def model(self, model_id: str) -> ModelConfig | None:
         """The model entry with this id, or None."""

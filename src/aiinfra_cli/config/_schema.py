@@ -30,6 +30,12 @@ ERROR_CLASSES = (
 )
 DEFAULT_FALLBACK_ON = ("rate_limited", "server_error", "timeout", "connection", "context_overflow")
 
+STORE_KINDS = ("postgres",)
+STATE_KINDS = ("redis",)
+DEFAULT_STORE_DSN_ENV = "AIINFRA_STORE_DSN"
+DEFAULT_STATE_URL_ENV = "AIINFRA_REDIS_URL"
+DEFAULT_STORE_REFRESH_S = 30.0
+
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
 # An environment variable's name: upper-case letters, digits and underscores, at most 64
 # characters, and not a run of 32+ hex digits. A key pasted where the name belongs fails this
@@ -186,8 +192,25 @@ USAGE_LOG = Obj(
         ),
         "format": Str("Log format.", enum=("aiinfra", "claude-code", "otel")),
         "rotate_mb": Num("Start a new file after this many MiB.", exclusive_minimum=0),
+        "otlp": Obj(
+            {
+                "endpoint": Str(
+                    "OTLP/HTTP endpoint of the team's collector, e.g. http://127.0.0.1:4318.",
+                    pattern=r"https?://\S+",
+                    pattern_hint=": use a full http:// or https:// URL",
+                ),
+                "headers_env": Str(
+                    "Name of the environment variable holding the OTLP headers"
+                    " (k=v,k2=v2; never the headers themselves).",
+                    pattern=_ENV_VAR,
+                    pattern_hint=": give the NAME of an environment variable",
+                ),
+            },
+            "Also export every event as an OpenTelemetry GenAI span.",
+            required=("endpoint",),
+        ),
     },
-    "Where usage events are written and read.",
+    "Where usage events are written and read (with a store: the local spool).",
     required=("path",),
 )
 
@@ -231,6 +254,37 @@ HEALTH = Obj(
     "When model-health calls a working model degraded.",
 )
 
+STORE = Obj(
+    {
+        "kind": Str("Which database holds the team store.", enum=STORE_KINDS),
+        "dsn_env": Str(
+            "Name of the environment variable holding the DSN (a DSN carries a password: never"
+            f" the DSN itself) [{DEFAULT_STORE_DSN_ENV}].",
+            pattern=_ENV_VAR,
+            pattern_hint=": give the NAME of an environment variable, e.g. AIINFRA_STORE_DSN",
+        ),
+        "refresh_s": Num(
+            "How often budgets re-read team-wide spend from the store, in seconds [30].",
+            exclusive_minimum=0,
+        ),
+    },
+    "The team's shared usage store.",
+    required=("kind",),
+)
+
+STATE = Obj(
+    {
+        "kind": Str("Where shared rate limits and breakers live.", enum=STATE_KINDS),
+        "url_env": Str(
+            f"Name of the environment variable holding the Redis URL [{DEFAULT_STATE_URL_ENV}].",
+            pattern=_ENV_VAR,
+            pattern_hint=": give the NAME of an environment variable, e.g. AIINFRA_REDIS_URL",
+        ),
+    },
+    "Rate limits and circuit breakers shared by every process.",
+    required=("kind",),
+)
+
 CONFIG = Obj(
     {
         "version": Int("Schema version of this file.", minimum=1),
@@ -242,6 +296,8 @@ CONFIG = Obj(
         "instrumentation": INSTRUMENTATION,
         "agent": AGENT,
         "health": HEALTH,
+        "store": STORE,
+        "state": STATE,
     },
     "aiinfra configuration (config/ai-models.yaml).",
     required=("version",),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from aiinfra_cli.config import BudgetConfig, Config
 from aiinfra_cli.pricing import PriceTable
@@ -31,7 +33,7 @@ from aiinfra_cli.report._period import (
     zone,
 )
 from aiinfra_cli.report._pricing import Pricer
-from aiinfra_cli.report._query import DIMENSIONS, Queries, event_range
+from aiinfra_cli.report._query import DIMENSIONS, Cell, Queries, event_range
 from aiinfra_cli.usage import Ingested
 
 MAX_REJECT_EXAMPLES = 50
@@ -75,6 +77,36 @@ def _local_day(us: int, tz: str) -> date:
     return datetime.fromtimestamp(us / 1_000_000, timezone.utc).astimezone(zone(tz)).date()
 
 
+class ReportQueries(Protocol):
+    """What the report asks of its source: DuckDB over the logs (:class:`._query.Queries`) or
+    PostgreSQL over the team store (:class:`aiinfra_cli.store.StoreQueries`)."""
+
+    inexact_rates: bool
+
+    def cells(self) -> list[Cell]: ...
+
+    def dimensions(self, dims: tuple[str, ...], first_day: int, last_day: int) -> list[Cell]: ...
+
+    def budget_cells(self, first_day: int, last_day: int) -> list[Cell]: ...
+
+    def percentiles(
+        self, first_day: int, last_day: int, quantiles: tuple[float, ...]
+    ) -> tuple[int, list[int]]: ...
+
+
+@dataclass
+class Source:
+    """Where the events come from: queries over a window, the events' (first, last) instant
+    in UTC µs, and the document's ``rejected`` and ``sources`` sections (``first_event_day``
+    is filled in by :func:`build_from`)."""
+
+    # (lo_us, hi_us, day_sql, pricer, zone): the window, its local-day SQL and its time zone
+    queries: Callable[[int, int, str, Pricer, ZoneInfo], ReportQueries]
+    bounds: tuple[int, int] | None
+    rejected: Rejected
+    sources: Sources
+
+
 def build_report(
     ingested: Ingested,
     request: ReportRequest,
@@ -87,7 +119,27 @@ def build_report(
     """Run the queries and the analysis over what ``ingested`` holds."""
     con = ingested.con
     ids = ingested.file_ids
-    bounds = event_range(con, ids)
+    source = Source(
+        queries=lambda lo_us, hi_us, day_sql, pricer, _zone: Queries(
+            con, ids, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer
+        ),
+        bounds=event_range(con, ids),
+        rejected=_rejected(ingested),
+        sources=_sources(ingested, logs),
+    )
+    return build_from(source, request, prices=prices, config=config, baselines=baselines)
+
+
+def build_from(
+    source: Source,
+    request: ReportRequest,
+    *,
+    prices: PriceTable,
+    config: Config | None,
+    baselines: Baselines,
+) -> Built:
+    """Run the queries and the analysis over ``source``."""
+    bounds = source.bounds
     period = request.period
     if period is None:
         first = _local_day(bounds[0], request.tz) if bounds else request.until
@@ -103,14 +155,7 @@ def build_report(
     lo_us = Period(lo_day, period.until, request.tz).start_us()
     hi_us = period.end_us()
     pricer = Pricer(prices)
-    queries = Queries(
-        con,
-        ids,
-        lo_us=lo_us,
-        hi_us=hi_us,
-        day_sql=local_day_sql(tz, lo_day, period.until),
-        pricer=pricer,
-    )
+    queries = source.queries(lo_us, hi_us, local_day_sql(tz, lo_day, period.until), pricer, tz)
     first_day, last_day = epoch_day(period.since), epoch_day(period.until)
     dims = tuple(d for d in DIMENSIONS if d in request.group_by)
     if "feature" not in dims:
@@ -148,8 +193,10 @@ def build_report(
     document = analysis.build(
         baseline_days=history,
         generated_at=request.now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        rejected=_rejected(ingested),
-        sources=_sources(ingested, logs, covered_from),
+        rejected=source.rejected,
+        sources=replace(
+            source.sources, first_event_day=covered_from.isoformat() if covered_from else None
+        ),
     )
     return Built(document, history, period)
 
@@ -173,7 +220,7 @@ def _rejected(ingested: Ingested) -> Rejected:
     )
 
 
-def _sources(ingested: Ingested, logs: Sequence[str], covered_from: date | None) -> Sources:
+def _sources(ingested: Ingested, logs: Sequence[str]) -> Sources:
     formats = Counter(f.format for f in ingested.files)
     return Sources(
         logs=tuple(logs),
@@ -182,5 +229,5 @@ def _sources(ingested: Ingested, logs: Sequence[str], covered_from: date | None)
         files_reused=len(ingested.reused),
         events=sum(f.events for f in ingested.files),
         formats=dict(sorted(formats.items())),
-        first_event_day=covered_from.isoformat() if covered_from else None,
+        first_event_day=None,
     )

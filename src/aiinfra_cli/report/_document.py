@@ -264,6 +264,8 @@ class Rejected:
 
 @dataclass(frozen=True, kw_only=True)
 class Sources:
+    kind: Literal["logs", "store"] = "logs"
+    store: str | None = field(default=None, metadata=OPTIONAL)
     logs: tuple[str, ...]
     files: Count
     files_read: Count

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aiinfra_cli.report._document import Sources
 
 _CENT = Decimal("0.01")
 
@@ -52,3 +55,10 @@ def compact(value: int) -> str:
 
 def label(value: Any) -> str:
     return "(none)" if value is None else str(value)
+
+
+def source(sources: Sources, files: str = "log file(s)") -> str:
+    """Where the report's events came from: ``3 log file(s)`` or ``the team store u@h:5432/db``."""
+    if sources.kind == "store":
+        return f"the team store {sources.store or ''}"
+    return f"{count(sources.files)} {files}"

@@ -85,10 +85,66 @@ def _tokens(row: tuple[Any, ...], at: int) -> Tokens:
     return Tokens(*(int(v or 0) for v in row[at : at + 6]))
 
 
+# One request's cost in 1e-18 USD: its tokens (b) at its tier's integer rates (r).
+REQUEST_COST = (
+    "(b.input - b.cache_read - b.cache_write) * r.r_in + b.cache_read * r.r_read"
+    " + (b.cache_write - b.cache_write_1h) * r.r_w5 + b.cache_write_1h * r.r_w1h"
+    " + (b.output - b.reasoning) * r.r_out + b.reasoning * r.r_reason"
+)
 _SUMS = (
     "count(*), sum(input), sum(output), sum(cache_read), sum(cache_write),"
     " sum(cache_write_1h), sum(reasoning)"
 )
+
+
+def usage_cell(keys: dict[int, PriceKey], r: Any) -> Cell:
+    """A row of :meth:`Queries.cells`: day, key_id, batch, tier, ok, retry, fallback, cache_hit,
+    recorded, count, the six token sums, recorded and saved USD."""
+    return Cell(
+        key=keys[int(r[1])],
+        batch=bool(r[2]),
+        tier=int(r[3]),
+        ok=bool(r[4]),
+        retry=bool(r[5]),
+        fallback=bool(r[6]),
+        cache_hit=bool(r[7]),
+        recorded=bool(r[8]),
+        requests=int(r[9]),
+        tokens=_tokens(r, 10),
+        recorded_usd=Decimal(r[16]),
+        saved_usd=Decimal(r[17]),
+        day=int(r[0]),
+    )
+
+
+def dimension_cell(keys: dict[int, PriceKey], r: Any, at: int, dim: str, value: Any) -> Cell:
+    """A breakdown row from ``at``: key_id, batch, tier, count, errors, hits, six token sums."""
+    return Cell(
+        key=keys[int(r[at])],
+        batch=bool(r[at + 1]),
+        tier=int(r[at + 2]),
+        requests=int(r[at + 3]),
+        errors=int(r[at + 4]),
+        hits=int(r[at + 5]),
+        tokens=_tokens(r, at + 6),
+        dim=dim,
+        value=None if value is None else str(value),
+    )
+
+
+def budget_cell(keys: dict[int, PriceKey], r: Any) -> Cell:
+    """A row of :meth:`Queries.budget_cells`: feature, model_id, key_id, batch, tier,
+    cache_hit, count, the six token sums."""
+    return Cell(
+        key=keys[int(r[2])],
+        batch=bool(r[3]),
+        tier=int(r[4]),
+        cache_hit=bool(r[5]),
+        requests=int(r[6]),
+        tokens=_tokens(r, 7),
+        value=None if r[0] is None else str(r[0]),
+        model_id=None if r[1] is None else str(r[1]),
+    )
 
 
 class Queries:
@@ -219,24 +275,7 @@ class Queries:
             f" recorded_cost IS NOT NULL, {_SUMS}, coalesce(sum(recorded_cost), 0),"
             " coalesce(sum(saved_cost), 0) FROM base GROUP BY ALL"
         )
-        return [
-            Cell(
-                key=self.keys[int(r[1])],
-                batch=bool(r[2]),
-                tier=int(r[3]),
-                ok=bool(r[4]),
-                retry=bool(r[5]),
-                fallback=bool(r[6]),
-                cache_hit=bool(r[7]),
-                recorded=bool(r[8]),
-                requests=int(r[9]),
-                tokens=_tokens(r, 10),
-                recorded_usd=Decimal(r[16]),
-                saved_usd=Decimal(r[17]),
-                day=int(r[0]),
-            )
-            for r in rows
-        ]
+        return [usage_cell(self.keys, r) for r in rows]
 
     def dimensions(self, dims: tuple[str, ...], first_day: int, last_day: int) -> list[Cell]:
         """Usage per value of each attribution dimension, for days ``first_day..last_day``."""
@@ -261,19 +300,7 @@ class Queries:
         for r in rows:
             which = list(r[0]).index(0)
             at = 1 + width
-            cells.append(
-                Cell(
-                    key=self.keys[int(r[at])],
-                    batch=bool(r[at + 1]),
-                    tier=int(r[at + 2]),
-                    requests=int(r[at + 3]),
-                    errors=int(r[at + 4]),
-                    hits=int(r[at + 5]),
-                    tokens=_tokens(r, at + 6),
-                    dim=dims[which],
-                    value=None if r[1 + which] is None else str(r[1 + which]),
-                )
-            )
+            cells.append(dimension_cell(self.keys, r, at, dims[which], r[1 + which]))
         return cells
 
     def budget_cells(self, first_day: int, last_day: int) -> list[Cell]:
@@ -282,33 +309,16 @@ class Queries:
             self._base() + "SELECT feature, model_id, key_id, batch, tier, cache_hit,"
             f" {_SUMS} FROM base WHERE day BETWEEN {first_day} AND {last_day} GROUP BY ALL"
         )
-        return [
-            Cell(
-                key=self.keys[int(r[2])],
-                batch=bool(r[3]),
-                tier=int(r[4]),
-                cache_hit=bool(r[5]),
-                requests=int(r[6]),
-                tokens=_tokens(r, 7),
-                value=None if r[0] is None else str(r[0]),
-                model_id=None if r[1] is None else str(r[1]),
-            )
-            for r in rows
-        ]
+        return [budget_cell(self.keys, r) for r in rows]
 
     def percentiles(
         self, first_day: int, last_day: int, quantiles: tuple[float, ...]
     ) -> tuple[int, list[int]]:
         """How many successful priced requests, and their per-request cost at each quantile
         (nearest rank; 1e-18 USD units)."""
-        cost = (
-            "(b.input - b.cache_read - b.cache_write) * r.r_in + b.cache_read * r.r_read"
-            " + (b.cache_write - b.cache_write_1h) * r.r_w5 + b.cache_write_1h * r.r_w1h"
-            " + (b.output - b.reasoning) * r.r_out + b.reasoning * r.r_reason"
-        )
         qs = ", ".join(repr(q) for q in quantiles)
         rows = self._run(
-            self._base() + f"SELECT count(*), quantile_disc({cost}, [{qs}]) FROM base b"
+            self._base() + f"SELECT count(*), quantile_disc({REQUEST_COST}, [{qs}]) FROM base b"
             " JOIN prates r ON r.key_id = b.key_id AND r.batch = b.batch AND r.tier = b.tier"
             f" WHERE b.ok AND NOT b.cache_hit AND b.day BETWEEN {first_day} AND {last_day}"
         )

@@ -13,6 +13,7 @@ from aiinfra_cli.report._format import (
     percent,
     signed_money,
     signed_percent,
+    source,
 )
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ def render_terminal(console: Console, doc: CostReport, *, top: int) -> None:
     p = doc.period
     console.print(
         f"[bold]AI cost report[/bold] {p.since} → {p.until} ({escape(p.tz)}),"
-        f" {count(doc.sources.files)} log file(s)"
+        f" {escape(source(doc.sources))}"
     )
     for part in PARTS if doc.totals.requests else EMPTY_PARTS:
         part(console, doc, top)

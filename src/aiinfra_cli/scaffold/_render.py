@@ -21,6 +21,7 @@ from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery, additions
 from aiinfra_cli.scaffold._layout import Layout
 from aiinfra_cli.scaffold._prices import price_snapshot, snapshot_text
 from aiinfra_cli.scaffold._proposals import uncomment_proposals
+from aiinfra_cli.store import LATEST as LATEST_STORE_SCHEMA
 from aiinfra_cli.usage import STATUSES, USAGE_SOURCES
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ class Rendered:
     proposals_written: bool = False
 
 
-STORE_SCHEMA_VERSION = 1
+# The newest team-store schema the rendered shipper may write to: this aiinfra's migrations.
+STORE_SCHEMA_VERSION = LATEST_STORE_SCHEMA
 
 
 def environment(directory: Path | None = None) -> Environment:

@@ -5,7 +5,9 @@ possibly pretty-printed), or JSON Lines of them (what the Collector's file expor
 A span is a call when it carries ``gen_ai.*`` attributes; other spans are not calls. Token
 semantics follow the GenAI conventions: ``gen_ai.usage.input_tokens`` includes
 ``gen_ai.usage.cache_read.input_tokens`` and ``gen_ai.usage.cache_creation.input_tokens``, and
-``gen_ai.usage.output_tokens`` includes ``gen_ai.usage.reasoning.output_tokens``. Anthropic
+``gen_ai.usage.output_tokens`` includes ``gen_ai.usage.reasoning.output_tokens``; the names
+opentelemetry-util-genai emits, ``gen_ai.usage.cache_write.input_tokens`` and
+``gen_ai.usage.reasoning_tokens``, are read as the same counts. Anthropic
 instrumentations that report Anthropic's own ``input_tokens`` (cache excluded) are recognised
 when the cache parts exceed the input, and normalised with :func:`pricing.from_anthropic`.
 """
@@ -85,9 +87,12 @@ def _tokens(attrs: dict[str, Any], provider: str) -> TokenUsage:
     write = _count(
         attrs,
         "gen_ai.usage.cache_creation.input_tokens",
+        "gen_ai.usage.cache_write.input_tokens",  # opentelemetry-util-genai
         "gen_ai.usage.cache_creation_input_tokens",
     )
-    reasoning = _count(attrs, "gen_ai.usage.reasoning.output_tokens")
+    reasoning = _count(
+        attrs, "gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"
+    )
     try:
         if read + write > input_tokens and provider in ("anthropic", "aws.bedrock"):
             return from_anthropic(

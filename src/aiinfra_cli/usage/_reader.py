@@ -93,7 +93,8 @@ def expand_log_paths(
     return list(found), missing
 
 
-def _open(path: Path) -> IO[bytes] | gzip.GzipFile:
+def open_log(path: Path) -> IO[bytes] | gzip.GzipFile:
+    """A log file opened for reading bytes (gunzipped when it ends in .gz)."""
     if path.name.endswith(".gz"):
         return gzip.open(path, "rb")
     return path.open("rb")
@@ -103,7 +104,7 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, raw bytes) for each non-blank line; raises OSError on I/O failure.
 
     Lines are split as bytes so that one undecodable line is one reject, not a lost file."""
-    with _open(path) as handle:
+    with open_log(path) as handle:
         for number, raw in enumerate(handle, start=1):
             text = raw.strip()
             if text:
