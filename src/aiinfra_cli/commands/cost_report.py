@@ -160,12 +160,7 @@ def run(
         written = report_paths(out_dir if out_dir is not None else located.root, today)
         kept = _kept_report(written, document)
         if kept is None:
-            write_atomic(written.markdown, markdown)
-            write_atomic(written.json, output.to_json(document.to_json()))
-            human.print(
-                f"report written to {display_path(written.markdown)} and"
-                f" {display_path(written.json).rsplit('/', 1)[-1]}"
-            )
+            _write(written, document, markdown, human)
         else:
             output.warn(kept)
         save_baselines(located.root / MEMORY_DIR / BASELINES_FILE, baselines, tz, built.history)
@@ -175,15 +170,27 @@ def run(
         output.print_json(document.to_json())
     if step is not None:
         step.notice()
-    if fail_under_coverage is not None:
-        from aiinfra_cli.commands._reconcile_option import below_coverage
-
-        if below_coverage(document, fail_under_coverage):
-            return EXIT_FAILURE
+    if fail_under_coverage is not None and _below_coverage(document, fail_under_coverage):
+        return EXIT_FAILURE
     if fail_on_budget and document.budget_exceeded:
         output.warn(f"budget exceeded: {', '.join(document.exceeded_budgets)} (--fail-on-budget)")
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _below_coverage(document: CostReport, gate: float) -> bool:
+    from aiinfra_cli.commands._reconcile_option import below_coverage
+
+    return below_coverage(document, gate)
+
+
+def _write(written: Written, document: CostReport, markdown: str, human: Console) -> None:
+    write_atomic(written.markdown, markdown)
+    write_atomic(written.json, output.to_json(document.to_json()))
+    human.print(
+        f"report written to {display_path(written.markdown)} and"
+        f" {display_path(written.json).rsplit('/', 1)[-1]}"
+    )
 
 
 def _check_format(log_format: str) -> None:

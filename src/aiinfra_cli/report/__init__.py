@@ -39,26 +39,60 @@ from aiinfra_cli.report._build import (
     build_from,
     build_report,
 )
-from aiinfra_cli.report._document import REPORT_SCHEMA_VERSION, CostReport, json_schema
+from aiinfra_cli.report._document import (
+    REPORT_SCHEMA_VERSION,
+    CostReport,
+    Rejected,
+    Sources,
+    json_schema,
+)
 from aiinfra_cli.report._markdown import render_markdown
-from aiinfra_cli.report._period import TIMEFRAMES, Period, resolve_period, zone
+from aiinfra_cli.report._period import (
+    TIMEFRAMES,
+    Period,
+    day_start_us,
+    from_epoch_day,
+    resolve_period,
+    zone,
+)
+from aiinfra_cli.report._pricing import Pricer
+from aiinfra_cli.report._query import (
+    MAX_TIERS,
+    REQUEST_COST,
+    Cell,
+    PriceKey,
+    budget_cell,
+    dimension_cell,
+    usage_cell,
+)
 from aiinfra_cli.report._reconciliation import section as reconciliation_section
 from aiinfra_cli.report._terminal import render_terminal
 
 __all__ = [
     "DEFAULT_GROUPS",
     "GROUPS",
+    "MAX_TIERS",
     "REPORT_SCHEMA_VERSION",
+    "REQUEST_COST",
     "TIMEFRAMES",
     "Baselines",
     "Built",
+    "Cell",
     "CostReport",
     "Period",
+    "PriceKey",
+    "Pricer",
+    "Rejected",
     "ReportQueries",
     "ReportRequest",
     "Source",
+    "Sources",
+    "budget_cell",
     "build_from",
     "build_report",
+    "day_start_us",
+    "dimension_cell",
+    "from_epoch_day",
     "json_schema",
     "load_baselines",
     "reconciliation_section",
@@ -66,5 +100,6 @@ __all__ = [
     "render_terminal",
     "resolve_period",
     "save_baselines",
+    "usage_cell",
     "zone",
 ]

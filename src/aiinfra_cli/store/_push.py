@@ -16,8 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiinfra_cli.usage import InvalidEvent, Reject, expand_log_paths, parse_event
-from aiinfra_cli.usage._reader import UnreadableLine, open_log, parse_line
+from aiinfra_cli.usage import (
+    InvalidEvent,
+    Reject,
+    UnreadableLine,
+    expand_log_paths,
+    open_log,
+    parse_event,
+    parse_line,
+)
 
 if TYPE_CHECKING:
     import psycopg

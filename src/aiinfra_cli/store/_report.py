@@ -19,18 +19,19 @@ from datetime import datetime
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
-from aiinfra_cli.report._period import day_start_us, from_epoch_day
-from aiinfra_cli.report._pricing import Pricer
-from aiinfra_cli.report._query import (
+from aiinfra_cli.report import (
     MAX_TIERS,
     REQUEST_COST,
     Cell,
     PriceKey,
+    Pricer,
     budget_cell,
+    day_start_us,
     dimension_cell,
+    from_epoch_day,
     usage_cell,
 )
-from aiinfra_cli.usage._rows import epoch_us, from_epoch_us
+from aiinfra_cli.usage import epoch_us, from_epoch_us
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -290,8 +291,7 @@ def store_event_range(conn: Conn) -> tuple[int, int] | None:
 
 def store_source(conn: Conn, shown: str) -> Source:
     """The team store as the report's source (``shown``: the store, password-free)."""
-    from aiinfra_cli.report import Source
-    from aiinfra_cli.report._document import Rejected, Sources
+    from aiinfra_cli.report import Rejected, Source, Sources
 
     found = conn.execute("SELECT coalesce(sum(events), 0) FROM aiinfra.usage_daily").fetchone()
     return Source(

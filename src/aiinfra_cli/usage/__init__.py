@@ -32,8 +32,17 @@ from aiinfra_cli.usage._event import (
 from aiinfra_cli.usage._ingest import CACHE_FILE, FileStat, Ingested, ingest, open_cache
 from aiinfra_cli.usage._otel import read_otel
 from aiinfra_cli.usage._own_calls import append_event, log_file, own_call_event
-from aiinfra_cli.usage._reader import ReadResult, Reject, expand_log_paths, read_events, read_file
-from aiinfra_cli.usage._rows import COLUMNS, Row, row_from_event
+from aiinfra_cli.usage._reader import (
+    ReadResult,
+    Reject,
+    UnreadableLine,
+    expand_log_paths,
+    open_log,
+    parse_line,
+    read_events,
+    read_file,
+)
+from aiinfra_cli.usage._rows import COLUMNS, Row, epoch_us, from_epoch_us, row_from_event
 from aiinfra_cli.usage._schema import (
     KNOWN_FIELDS,
     READ_FIELDS,
@@ -60,21 +69,26 @@ __all__ = [
     "ReadResult",
     "Reject",
     "Row",
+    "UnreadableLine",
     "UsageEvent",
     "Validation",
     "append_event",
     "check_event",
     "detect_format",
+    "epoch_us",
     "expand_log_paths",
     "expand_paths",
     "format_timestamp",
+    "from_epoch_us",
     "ingest",
     "json_schema",
     "log_file",
     "open_cache",
+    "open_log",
     "own_call_event",
     "parse_event",
     "parse_event_lenient",
+    "parse_line",
     "parse_timestamp",
     "read_claude_code",
     "read_events",
