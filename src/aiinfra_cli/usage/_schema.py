@@ -111,7 +111,8 @@ EVENT = Obj(
         ),
         "stream_continued": Bool(
             "This attempt continues a stream that broke on the model in fallback_from (the"
-            " delivered text was sent as an assistant prefill)."
+            " delivered text was sent as an assistant prefill).",
+            nullable=True,
         ),
         "prompt": Str("Prompt-library prompt as name@version.", nullable=True),
         "request_id": Str("Provider request id.", nullable=True),
