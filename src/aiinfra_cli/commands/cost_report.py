@@ -141,11 +141,8 @@ def run(
     )
     in_ci = _in_ci(environ if environ is not None else os.environ)
     located = _locate(config_path, logs, log_format)
-    if choose_source(source, located.config, logs, environ) == "store":
-        built, baselines = _from_store(located, request, environ)
-    else:
-        keep_cache = not (in_ci if no_cache is None else no_cache)
-        built, baselines = _build(located, request, keep_cache=keep_cache)
+    keep_cache = not (in_ci if no_cache is None else no_cache)
+    built, baselines = _built(located, request, source, keep_cache, environ)
     document = built.document
     if in_ci if require_data is None else require_data:
         _require_data(document, located)
@@ -158,11 +155,7 @@ def run(
     document, markdown = _render(document, step, human, top=top)
     if not no_write:
         written = report_paths(out_dir if out_dir is not None else located.root, today)
-        kept = _kept_report(written, document)
-        if kept is None:
-            _write(written, document, markdown, human)
-        else:
-            output.warn(kept)
+        _write(written, document, markdown, human)
         save_baselines(located.root / MEMORY_DIR / BASELINES_FILE, baselines, tz, built.history)
     if github_summary:
         _append_summary(markdown)
@@ -184,7 +177,27 @@ def _below_coverage(document: CostReport, gate: float) -> bool:
     return below_coverage(document, gate)
 
 
+def _built(
+    located: _Source,
+    request: ReportRequest,
+    source: str | None,
+    keep_cache: bool,
+    environ: Mapping[str, str] | None,
+) -> tuple[Built, Baselines]:
+    """The report from the chosen source: the team store, or the logs."""
+    given = located.specs if located.from_option else None
+    if choose_source(source, located.config, given, environ) == "store":
+        return _from_store(located, request, environ)
+    return _build(located, request, keep_cache=keep_cache)
+
+
 def _write(written: Written, document: CostReport, markdown: str, human: Console) -> None:
+    """Write both report files, unless that would replace a report of the same day that has
+    usage with one that has none (then one warning, and the old report stays)."""
+    kept = _kept_report(written, document)
+    if kept is not None:
+        output.warn(kept)
+        return
     write_atomic(written.markdown, markdown)
     write_atomic(written.json, output.to_json(document.to_json()))
     human.print(
