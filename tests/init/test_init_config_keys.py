@@ -68,3 +68,19 @@ def test_x_keys_and_the_team_store_keys_load(rt: ModuleType, tmp_path: Path) -> 
     )
     ai = rt.Orchestrator.from_config(path)
     assert ai.settings.routes["main"].chain == ("gpt",)
+
+
+def test_the_config_templates_windows_are_the_price_tables(runtime_repo: Path) -> None:
+    from aiinfra_cli.config import load_config
+    from aiinfra_cli.pricing import load_price_table
+
+    config = load_config(runtime_repo / "config" / "ai-models.yaml", required=True)
+    assert config is not None
+    table = load_price_table()
+    for model in config.models:
+        price = table.lookup(model.model)
+        assert price is not None, model.model
+        assert (model.context_window, model.max_output_tokens) == (
+            price.context_window,
+            price.max_output_tokens,
+        ), model.id

@@ -19,9 +19,10 @@ KEY_ENVS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY")
 
 
 @pytest.fixture
-def canary_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProvider]:
+def canary_server(rt: ModuleType, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProvider]:
     for name in KEY_ENVS:
         monkeypatch.setenv(name, CANARY)
+    rt.errors.register_secret_env(KEY_ENVS)  # re-read the keys now, as loading a config does
     with FakeProvider(api_key=CANARY, max_lifetime=60) as server:
         yield server
 
@@ -137,6 +138,7 @@ def test_escaped_and_repr_forms_of_a_configured_key_are_redacted(
     rt: ModuleType, monkeypatch: pytest.MonkeyPatch, form: str
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", form)
+    rt.errors.register_secret_env(["OPENAI_API_KEY"])  # as loading a config does
     escaped = [repr(form), repr(form.encode()), form.encode("unicode_escape").decode()]
     for text in escaped:
         error = rt.ProviderError(f"Illegal header value {text}", error_class="bad_request",

@@ -125,7 +125,7 @@ def test_models_routes_and_untracked_calls_come_from_the_code(shop: Path) -> Non
     models = {m.id: (m.provider, m.model, m.context_window, m.tier) for m in config.models}
     # The template's examples stay; the code's models are added (sonnet is the template's).
     assert models == {
-        "smart": ("anthropic", "claude-sonnet-4-6", 200000, "balanced"),
+        "smart": ("anthropic", "claude-sonnet-4-6", 1000000, "balanced"),
         "quick": ("anthropic", "claude-haiku-4-5", 200000, "fast"),
         "mini": ("openai", "gpt-4o-mini", 128000, "fast"),
         "long": ("openai", "gpt-4.1", 1047576, "balanced"),

@@ -95,7 +95,30 @@ def context(layout: Layout) -> dict[str, Any]:
         "event_statuses": STATUSES,
         "usage_sources": USAGE_SOURCES,
         "config_keys": sorted(key_paths()),
+        # The template's models' windows, from the price table (never typed out twice).
+        "windows": _windows(TEMPLATE_MODELS),
     }
+
+
+# The models the config template lists (their windows come from the price table).
+TEMPLATE_MODELS = ("claude-sonnet-4-6", "claude-haiku-4-5", "gpt-4o-mini", "gpt-4.1")
+
+
+def _windows(models: tuple[str, ...]) -> dict[str, str]:
+    """``context_window: N, max_output_tokens: M`` for each model the table knows."""
+    from aiinfra_cli.pricing import load_price_table
+
+    table = load_price_table()
+    found: dict[str, str] = {}
+    for model in models:
+        price = table.lookup(model)
+        parts = []
+        if price is not None and price.context_window:
+            parts.append(f"context_window: {price.context_window}")
+        if price is not None and price.max_output_tokens:
+            parts.append(f"max_output_tokens: {price.max_output_tokens}")
+        found[model] = ", ".join(parts)
+    return found
 
 
 def content_hash(text: str) -> str:
