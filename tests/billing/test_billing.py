@@ -262,3 +262,31 @@ def test_cli_pull_and_reconcile_gate(project: Path, server: AdminServer) -> None
     everything += "".join(p.read_text() for p in (project / ".multiagent").rglob("*.jsonl"))
     for key in ADMIN_KEYS.values():
         assert key not in everything
+
+
+def test_with_a_team_store_the_pull_lands_there_too(
+    project: Path, server: AdminServer, pg_dsn: str
+) -> None:
+    import psycopg
+
+    from aiinfra_cli.store import config_target, connect, migrate
+
+    config_file = project / "config" / "ai-models.yaml"
+    config_file.write_text(config_file.read_text() + "store: {kind: postgres}\n")
+    env = {**ENV, "AIINFRA_STORE_DSN": pg_dsn}
+    config = load_config(config_file)
+    with connect(config_target(config, env)) as conn:
+        migrate(conn)
+    for _ in range(2):  # a re-pull replaces the same range: nothing doubles
+        results, _skipped = pull(_request([]), config, project, env)
+    assert {r.provider: r.in_store for r in results} == {
+        r.provider: r.cost_buckets + r.usage_buckets for r in results
+    }
+    with psycopg.connect(pg_dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*), sum(billed_usd) FROM aiinfra.billing_buckets"
+        ).fetchone()
+    assert row is not None
+    on_disk, _problems = read_buckets(project)
+    assert row[0] == len(on_disk)
+    assert row[1] == _total([*TRACKED, *DARK])

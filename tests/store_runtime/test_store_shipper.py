@@ -20,6 +20,8 @@ import pytest
 from _services import Postgres
 from store_runtime.store_support import spool_events, store_totals
 
+from aiinfra_cli.store import LATEST
+
 RATES = {
     "input_per_mtok": "0.15",
     "output_per_mtok": "0.6",
@@ -178,7 +180,7 @@ def test_a_store_with_a_newer_schema_is_refused_and_nothing_written(
         conn.execute("INSERT INTO aiinfra.schema_migrations VALUES (99, now(), 'future')")
     spool = tmp_path / "spool"
     assert refused(rt, spool) == (
-        "the team store's schema is version 99, newer than this runtime knows (1):"
+        f"the team store's schema is version 99, newer than this runtime knows ({LATEST}):"
         " upgrade aiinfra and re-run `aiinfra init`"
     )
     assert store_totals(store_dsn)["rows"] == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +40,7 @@ class PullResult:
     billed_usd: Decimal
     partial_buckets: int
     stored: int
+    in_store: int | None = None  # buckets written to the team store (None: no store in use)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def pull(
             continue
         buckets = list(_FETCHERS[provider](client, start, end, request.now))
         stored = replace_range(root, provider, start, end, buckets)
-        results.append(_result(provider, root, buckets, stored))
+        in_store = _to_store(config, environ, provider, start, end, buckets)
+        results.append(replace(_result(provider, root, buckets, stored), in_store=in_store))
     if not results:
         raise BillingError(
             "no provider's bill was pulled: " + "; ".join(skipped),
@@ -135,6 +137,42 @@ def _result(provider: Provider, root: Path, buckets: Sequence[Bucket], stored: i
         partial_buckets=sum(1 for b in buckets if b.partial),
         stored=stored,
     )
+
+
+BILLING_SCHEMA = 2  # the team store's first version with aiinfra.billing_buckets
+
+
+def _to_store(
+    config: Config | None,
+    environ: Mapping[str, str],
+    provider: Provider,
+    start: datetime,
+    end: datetime,
+    buckets: Sequence[Bucket],
+) -> int | None:
+    """Write ``buckets`` in place of the store's ``[start, end)`` for ``provider``, when a team
+    store is configured and its DSN variable is set (as ``cost-report`` decides); else None."""
+    if config is None or config.store is None or not environ.get(config.store.dsn_env, "").strip():
+        return None
+    import json
+
+    from aiinfra_cli.errors import StoreError
+    from aiinfra_cli.store import config_target, connect, require_schema
+
+    store = config_target(config, environ)
+    with connect(store) as conn:
+        if require_schema(conn) < BILLING_SCHEMA:
+            raise StoreError(
+                "the team store has no billing table yet",
+                hint="run `aiinfra store migrate` (it adds aiinfra.billing_buckets)",
+            )
+        payload = json.dumps([b.to_json() for b in buckets])
+        with conn.transaction():
+            row = conn.execute(
+                "SELECT aiinfra.replace_billing(%s, %s, %s, %s::jsonb)",
+                (provider, start, end, payload),
+            ).fetchone()
+    return int(str(row[0])) if row else 0
 
 
 def _midnight(day: date) -> datetime:

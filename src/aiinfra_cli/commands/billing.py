@@ -59,6 +59,7 @@ def pull(
                         "billed_usd": format(r.billed_usd, "f"),
                         "partial_buckets": r.partial_buckets,
                         "stored": r.stored,
+                        "in_store": r.in_store,
                     }
                     for r in results
                 ],
@@ -69,9 +70,11 @@ def pull(
     console = output.err_console()
     for r in results:
         partial = f", {r.partial_buckets} partial (today)" if r.partial_buckets else ""
+        store = f" and the team store ({r.in_store})" if r.in_store is not None else ""
         console.print(
             f"{r.provider}: {r.cost_buckets} cost and {r.usage_buckets} usage bucket(s)"
-            f" {first}..{last}, billed ${r.billed_usd:f}{partial} → {r.file.relative_to(root)}",
+            f" {first}..{last}, billed ${r.billed_usd:f}{partial}"
+            f" → {r.file.relative_to(root)}{store}",
             soft_wrap=True,
             highlight=False,
         )

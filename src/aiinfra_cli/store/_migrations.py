@@ -221,6 +221,59 @@ REVOKE ALL ON FUNCTION aiinfra.ingest_events(jsonb) FROM PUBLIC;
 """
 
 
+# The providers' own bill (`aiinfra billing pull`), one row per normalised bucket
+# (docs/schemas/billing-bucket.schema.json); a re-pull of a range replaces it.
+_BILLING = """
+CREATE TABLE aiinfra.billing_buckets (
+    provider text NOT NULL,
+    kind text NOT NULL,
+    endpoint text NOT NULL,
+    starting_at timestamptz NOT NULL,
+    ending_at timestamptz NOT NULL,
+    day date NOT NULL,
+    model text,
+    key_id text,
+    workspace text,
+    service_tier text,
+    line_item text,
+    category text,
+    tokens bigint,
+    billed_usd numeric,
+    partial boolean NOT NULL DEFAULT false
+);
+CREATE INDEX billing_buckets_provider_day ON aiinfra.billing_buckets (provider, day);
+
+CREATE FUNCTION aiinfra.replace_billing(
+    p_provider text, p_from timestamptz, p_to timestamptz, p_buckets jsonb
+) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, aiinfra AS $fn$
+DECLARE
+    n integer;
+BEGIN
+    DELETE FROM aiinfra.billing_buckets
+    WHERE provider = p_provider AND starting_at >= p_from AND starting_at < p_to;
+    INSERT INTO aiinfra.billing_buckets (
+        provider, kind, endpoint, starting_at, ending_at, day, model, key_id, workspace,
+        service_tier, line_item, category, tokens, billed_usd, partial
+    )
+    SELECT b.provider, b.kind, b.endpoint, b.start, b."end", b.day, b.model, b.key_id,
+        b.workspace, b.service_tier, b.line_item, b.category, b.tokens,
+        b.billed_usd::numeric, coalesce(b.partial, false)
+    FROM jsonb_to_recordset(p_buckets) AS b(
+        provider text, kind text, endpoint text, start timestamptz, "end" timestamptz,
+        day date, model text, key_id text, workspace text, service_tier text,
+        line_item text, category text, tokens bigint, billed_usd text, partial boolean
+    )
+    WHERE b.provider = p_provider;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+REVOKE ALL ON FUNCTION aiinfra.replace_billing(text, timestamptz, timestamptz, jsonb)
+    FROM PUBLIC;
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema version: the SQL that brings the store from ``version - 1`` to ``version``."""
@@ -236,5 +289,6 @@ MIGRATIONS: tuple[Migration, ...] = (
         "usage_events (monthly partitions), usage_daily rollup, usage_models, ingest_events(jsonb)",
         _EVENTS + _ENSURE_MONTH + _INGEST,
     ),
+    Migration(2, "billing_buckets, replace_billing(provider, from, to, jsonb)", _BILLING),
 )
 LATEST = MIGRATIONS[-1].version
