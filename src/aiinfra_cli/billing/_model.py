@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
+from aiinfra_cli.usage import parse_timestamp
+
 BILLING_SCHEMA_VERSION: Literal[1] = 1
 Provider = Literal["anthropic", "openai"]
 Kind = Literal["usage", "cost"]
@@ -95,8 +97,8 @@ def bucket_from_json(data: dict[str, Any]) -> Bucket:
         provider=provider,
         kind=kind,
         endpoint=str(data["endpoint"]),
-        start=parse_instant(str(data["start"])),
-        end=parse_instant(str(data["end"])),
+        start=parse_timestamp(str(data["start"])),
+        end=parse_timestamp(str(data["end"])),
         model=data.get("model"),
         key_id=data.get("key_id"),
         workspace=data.get("workspace"),
@@ -107,17 +109,6 @@ def bucket_from_json(data: dict[str, Any]) -> Bucket:
         billed_usd=Decimal(str(billed)) if billed is not None else None,
         partial=bool(data.get("partial", False)),
     )
-
-
-def parse_instant(text: str) -> datetime:
-    """RFC 3339 → aware UTC datetime."""
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError(f"'{text}' has no UTC offset")
-    return moment.astimezone(timezone.utc)
 
 
 def _iso(moment: datetime) -> str:

@@ -28,7 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 from aiinfra_cli.billing._client import AdminClient
-from aiinfra_cli.billing._model import Bucket, Category, parse_instant
+from aiinfra_cli.billing._model import Bucket, Category
+from aiinfra_cli.usage import parse_timestamp
 
 ANTHROPIC_USAGE = "/v1/organizations/usage_report/messages"
 ANTHROPIC_COST = "/v1/organizations/cost_report"
@@ -58,14 +59,14 @@ def anthropic_buckets(
     usage += [("group_by[]", g) for g in ("model", "api_key_id", "workspace_id", "service_tier")]
     for page in client.pages(ANTHROPIC_USAGE, usage):
         for item in page["data"]:
-            first, last = parse_instant(item["starting_at"]), parse_instant(item["ending_at"])
+            first, last = parse_timestamp(item["starting_at"]), parse_timestamp(item["ending_at"])
             for result in item.get("results") or []:
                 yield from _anthropic_usage(result, first, last, now)
     cost = [*bounds, ("bucket_width", "1d"), ("limit", "31")]
     cost += [("group_by[]", g) for g in ("workspace_id", "description")]
     for page in client.pages(ANTHROPIC_COST, cost):
         for item in page["data"]:
-            first, last = parse_instant(item["starting_at"]), parse_instant(item["ending_at"])
+            first, last = parse_timestamp(item["starting_at"]), parse_timestamp(item["ending_at"])
             for result in item.get("results") or []:
                 token_type = result.get("token_type")
                 yield Bucket(

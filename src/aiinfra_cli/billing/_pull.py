@@ -15,17 +15,9 @@ from aiinfra_cli.billing._client import ADMIN_KEY_SHAPE, AdminClient, BillingErr
 from aiinfra_cli.billing._files import billing_file, replace_range
 from aiinfra_cli.billing._model import PROVIDERS, Bucket, Provider
 from aiinfra_cli.billing._providers import anthropic_buckets, openai_buckets
-from aiinfra_cli.config import Config
-from aiinfra_cli.providers import read_secret
+from aiinfra_cli.config import DEFAULT_ADMIN_KEY_ENV, Config, ProviderConfig
+from aiinfra_cli.providers import DEFAULT_BASE_URLS, read_secret
 
-DEFAULT_BASE_URL: Mapping[Provider, str] = {
-    "anthropic": "https://api.anthropic.com",
-    "openai": "https://api.openai.com",
-}
-DEFAULT_ADMIN_ENV: Mapping[Provider, str] = {
-    "anthropic": "ANTHROPIC_ADMIN_KEY",
-    "openai": "OPENAI_ADMIN_KEY",
-}
 _FETCHERS = {"anthropic": anthropic_buckets, "openai": openai_buckets}
 
 
@@ -108,22 +100,25 @@ def _client(
     )
 
 
-def _configured(provider: Provider, config: Config | None) -> object | None:
+def _configured(provider: Provider, config: Config | None) -> ProviderConfig | None:
+    """The config's first provider entry of this kind (None without a config or one)."""
     if config is None:
         return None
     return next((p for p in config.providers.values() if p.kind == provider), None)
 
 
 def _key_env(provider: Provider, config: Config | None) -> str:
+    """The admin key's variable: the config's (which defaults it by kind when loading), else
+    the same default."""
     entry = _configured(provider, config)
-    env = getattr(entry, "admin_key_env", None)
-    return str(env) if env else DEFAULT_ADMIN_ENV[provider]
+    return (entry.admin_key_env if entry else None) or DEFAULT_ADMIN_KEY_ENV[provider]
 
 
 def _base_url(provider: Provider, config: Config | None) -> str:
+    """The provider's API root (admin paths carry their own ``/v1``)."""
     entry = _configured(provider, config)
-    base = getattr(entry, "base_url", None)
-    return str(base).rstrip("/").removesuffix("/v1") if base else DEFAULT_BASE_URL[provider]
+    base = (entry.base_url if entry else None) or DEFAULT_BASE_URLS[provider]
+    return base.rstrip("/").removesuffix("/v1")
 
 
 def _result(provider: Provider, root: Path, buckets: Sequence[Bucket], stored: int) -> PullResult:

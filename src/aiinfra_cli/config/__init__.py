@@ -10,6 +10,7 @@ Public surface::
 from __future__ import annotations
 
 from aiinfra_cli.config._load import (
+    DEFAULT_ADMIN_KEY_ENV,
     DEFAULT_KEY_ENV,
     check_text,
     display_path,
@@ -48,6 +49,7 @@ from aiinfra_cli.config._yaml import LoadedYaml, YamlSyntaxError, load_yaml, rea
 
 __all__ = [
     "CONFIG_SCHEMA",
+    "DEFAULT_ADMIN_KEY_ENV",
     "DEFAULT_FALLBACK_ON",
     "DEFAULT_KEY_ENV",
     "DEFAULT_STATE_URL_ENV",
