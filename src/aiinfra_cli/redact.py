@@ -69,6 +69,7 @@ REDACTED = "[REDACTED]"
 # masks them wherever they appear, whatever their shape, in each form an error message may
 # carry them (repr-escaped, JSON-escaped, percent-encoded, as bytes).
 _KNOWN: set[str] = set()
+_KNOWN_LONGEST_FIRST: tuple[str, ...] = ()  # _KNOWN in replacement order, kept at registration
 _KNOWN_LOCK = threading.Lock()
 _MIN_SECRET = 4
 _MIN_REGISTERED = 8  # masked everywhere in the process: never a short, common word
@@ -89,9 +90,11 @@ def secret_forms(secret: str) -> set[str]:
 
 def register_secret(value: str | None) -> None:
     """Remember ``value`` as a secret: :func:`redact` masks it from then on."""
+    global _KNOWN_LONGEST_FIRST
     if value and len(value.strip()) >= _MIN_REGISTERED:
         with _KNOWN_LOCK:
             _KNOWN.update(secret_forms(value))
+            _KNOWN_LONGEST_FIRST = tuple(sorted(_KNOWN, key=len, reverse=True))
 
 
 def scrub_values(text: str, secrets: Iterable[str]) -> str:
@@ -116,11 +119,8 @@ def find_secret(text: str) -> str | None:
 def redact(text: str) -> str:
     """Replace every secret in ``text`` with ``[REDACTED]``: the values registered with
     :func:`register_secret` (in every escaped form) and anything shaped like a key."""
-    if _KNOWN:
-        with _KNOWN_LOCK:
-            known = sorted(_KNOWN, key=len, reverse=True)
-        for form in known:
-            text = text.replace(form, REDACTED)
+    for form in _KNOWN_LONGEST_FIRST:  # an immutable snapshot: no lock needed to read it
+        text = text.replace(form, REDACTED)
     for _kind, pattern in _KEY_PATTERNS:
         text = pattern.sub(REDACTED, text)
     return text
