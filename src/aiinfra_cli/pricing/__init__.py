@@ -6,6 +6,7 @@ Public surface::
     PriceTable.lookup(model, provider=None)   -> ModelPrice | None (None: unpriced, never $0)
     PriceTable.suggest(model), .with_overrides(mapping), .cost_of(model, usage), .as_of, .provenance
     overrides_from_config(config) -> {alias: PriceOverride}
+    CACHE_RULES, PLAIN_INPUT, VENDOR_RULES, vendor_of   the published rules for missing cache rates
     TokenUsage, from_anthropic, from_openai_chat, from_openai_responses, from_gemini,
     from_bedrock_converse                      provider usage -> OpenTelemetry GenAI token counts
     cost(price, usage, *, batch=False) -> CostBreakdown
@@ -30,10 +31,15 @@ from aiinfra_cli.pricing._normalize import (
     from_openai_responses,
 )
 from aiinfra_cli.pricing._overrides import overrides_from_config
+from aiinfra_cli.pricing._rules import CACHE_RULES, PLAIN_INPUT, VENDOR_RULES, CacheRule, vendor_of
 from aiinfra_cli.pricing._table import PriceTable, Provenance, SourceFile
 from aiinfra_cli.pricing._tokens import InvalidTokenUsage, TokenUsage
 
 __all__ = [
+    "CACHE_RULES",
+    "PLAIN_INPUT",
+    "VENDOR_RULES",
+    "CacheRule",
     "CostBreakdown",
     "InvalidTokenUsage",
     "LongContextTier",
@@ -58,4 +64,5 @@ __all__ = [
     "read_source",
     "read_table",
     "user_table_path",
+    "vendor_of",
 ]

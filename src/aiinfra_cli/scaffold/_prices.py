@@ -5,7 +5,9 @@ models into the user's repository: every rate already resolved by ``aiinfra_cli.
 (Anthropic's cache multipliers for Claude, reasoning at the output price where the table has
 no reasoning price, config overrides and ``price_as`` applied), plus long-context tiers, each
 with its own resolved rates. The tracker then prices by plain multiplication. Batch rates are
-left out: the runtime makes no batch calls.
+left out: the runtime makes no batch calls. Each model priced by a config override records it
+(``override``): the tracker applies the config's overrides when it loads and compares them with
+these.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aiinfra_cli.config import Config
+from aiinfra_cli.config import Config, ModelConfig
 from aiinfra_cli.pricing import (
     PriceTable,
     Rates,
@@ -27,6 +29,16 @@ from aiinfra_cli.pricing import (
 
 def _rates(rates: Rates) -> dict[str, str]:
     return {name: format_usd(value) for name, value in vars(rates).items()}
+
+
+def _override(model: ModelConfig) -> dict[str, Any]:
+    """The config's ``pricing:`` and ``price_as`` of ``model``, as the snapshot records them."""
+    found: dict[str, Any] = {}
+    if model.price_as:
+        found["price_as"] = model.price_as
+    if model.pricing:
+        found["pricing"] = {name: format_usd(rate) for name, rate in model.pricing.items()}
+    return found
 
 
 def price_snapshot(
@@ -57,6 +69,9 @@ def price_snapshot(
             entry["long_context"] = tiers
         # Where the price came from, without the machine's paths (the file is committed).
         entry["source"] = "config pricing" if model.pricing else f"table: {price.key}"
+        override = _override(model)
+        if override:  # the runtime compares it with the config's when it loads
+            entry["override"] = override
         models[model.id] = entry
         aliases.setdefault(model.model, model.id)
     document = {
