@@ -59,6 +59,10 @@ class Entry:
     builder: str | None = None
 
 
+# The config's JSON Schema, next to it (its first line points editors at it): follows aiinfra's
+# one definition of the config, so it is managed like code.
+SCHEMA_ENTRY = Entry("config/ai-models.schema.json", MANAGED, builder="config_schema")
+
 PYTHON: tuple[Entry, ...] = (
     *(
         Entry(f"{{package_dir}}/{name}.py", MANAGED, template=f"python/ai/{name}.py.j2")
@@ -78,6 +82,7 @@ PYTHON: tuple[Entry, ...] = (
         template="multiagent/requirements-team.txt.j2",
     ),
     Entry("config/ai-models.yaml", SEED, template="config/ai-models.yaml.j2"),
+    SCHEMA_ENTRY,
     Entry("config/prompt-library.yaml", SEED, template="config/prompt-library.yaml.j2"),
     Entry("config/prompt-library.lock.json", SEED, builder="prompt_lock"),
     Entry("prompts/user/summarize.prompty", SEED, template="prompts/summarize.prompty.j2"),

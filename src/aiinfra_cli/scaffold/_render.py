@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import __version__
-from aiinfra_cli.config import ERROR_CLASSES, Config, check_text, key_paths, load_config
+from aiinfra_cli.config import (
+    ERROR_CLASSES,
+    Config,
+    check_text,
+    json_schema,
+    key_paths,
+    load_config,
+)
 from aiinfra_cli.paths import CONFIG_RELPATH, templates_dir
 from aiinfra_cli.scaffold._catalogue import PYTHON, Entry
 from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery, additions
@@ -327,6 +334,8 @@ def render_all(
             text = LOG_GITIGNORE
         elif entry.builder == "prompt_budget":
             text = prompt_budget_source()
+        elif entry.builder == "config_schema":
+            text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
         elif entry.builder in STATE_GITIGNORES:
             text = STATE_GITIGNORES[entry.builder]
         else:
