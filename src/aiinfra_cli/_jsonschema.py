@@ -94,19 +94,14 @@ def schema_problems(schema: Any, where: str = "schema") -> list[str]:
             bad = [n for n in names if n not in _TYPES]
             if bad:
                 problems.append(f"{here}: unknown type {bad[0]!r}")
-        elif key == "properties":
+        elif key in ("properties", "patternProperties"):
             if not isinstance(value, Mapping):
                 problems.append(f"{here}: expected a mapping of property schemas")
             else:
                 for name, sub in value.items():
+                    if key == "patternProperties":
+                        problems.extend(_pattern_problem(name, f"{here}.{name}"))
                     problems.extend(schema_problems(sub, f"{here}.{name}"))
-        elif key == "patternProperties":
-            if not isinstance(value, Mapping):
-                problems.append(f"{here}: expected a mapping of patterns to schemas")
-            else:
-                for pattern, sub in value.items():
-                    problems.extend(_pattern_problem(pattern, f"{here}.{pattern}"))
-                    problems.extend(schema_problems(sub, f"{here}.{pattern}"))
         elif key in ("items", "additionalProperties", "propertyNames", "not"):
             problems.extend(schema_problems(value, here))
         elif key in ("allOf", "anyOf", "oneOf"):

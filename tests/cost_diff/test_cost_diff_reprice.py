@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from cost_diff.conftest import git
+from cost_diff.conftest import base_repo
 
 from aiinfra_cli.commands import cost_diff
 from aiinfra_cli.pricing import TokenUsage, cost, load_price_table
@@ -58,19 +58,7 @@ def _events() -> list[dict[str, object]]:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "app-repo"
-    (repo / "app").mkdir(parents=True)
-    (repo / "config").mkdir()
-    (repo / "logs").mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "dev@example.com")
-    git(repo, "config", "user.name", "dev")
-    (repo / "config" / "ai-models.yaml").write_text(CONFIG)
-    (repo / "app" / "answer.py").write_text(BASE)
-    (repo / ".gitignore").write_text("logs/\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "base")
-    git(repo, "checkout", "-q", "-b", "feature")
+    repo = base_repo(tmp_path, CONFIG, {"app/answer.py": BASE})
     events = _events()
     (repo / "logs" / "usage.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
     return repo

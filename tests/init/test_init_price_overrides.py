@@ -63,6 +63,14 @@ def config(providers: dict[str, Any], log: Path | None = None) -> dict[str, Any]
     return document
 
 
+def patched() -> dict[str, Any]:
+    """A config whose one model's override patches a table price (no input or output
+    rate): the runtime cannot price it alone."""
+    model = {"id": "patched", "provider": "openai", "model": "gpt-4o-mini",
+             "pricing": {"cache_read_per_mtok": "0.01"}}  # fmt: skip
+    return {"version": 1, "providers": {"openai": {"kind": "openai"}}, "models": [model]}
+
+
 def as_yaml(document: dict[str, Any]) -> str:
     import yaml
 
@@ -116,15 +124,8 @@ def test_a_model_priced_only_by_its_override_records_the_overrides_cost(
 def test_an_override_changed_since_init_that_the_runtime_cannot_resolve_warns(
     rt: ModuleType, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    document = {
-        "version": 1,
-        "providers": {"openai": {"kind": "openai"}},
-        "models": [
-            {"id": "patched", "provider": "openai", "model": "gpt-4o-mini",
-             "pricing": {"cache_read_per_mtok": "0.01"}},
-            {"id": "plain", "provider": "openai", "model": "gpt-4o-mini"},
-        ],
-    }  # fmt: skip
+    document = patched()
+    document["models"].append({"id": "plain", "provider": "openai", "model": "gpt-4o-mini"})
     settings = rt.Settings.from_dict(document, root=tmp_path)
     with caplog.at_level(logging.WARNING):
         book = rt.PriceBook.load().configured(settings)
@@ -150,14 +151,7 @@ def test_an_override_unchanged_since_init_keeps_the_snapshots_price(
 ) -> None:
     from aiinfra_cli.scaffold._prices import price_snapshot, snapshot_text
 
-    document = {
-        "version": 1,
-        "providers": {"openai": {"kind": "openai"}},
-        "models": [
-            {"id": "patched", "provider": "openai", "model": "gpt-4o-mini",
-             "pricing": {"cache_read_per_mtok": "0.01"}},
-        ],
-    }  # fmt: skip
+    document = patched()
     cli, problems = check_text(as_yaml(document), tmp_path / "ai-models.yaml")
     assert cli is not None, problems
     snapshot = tmp_path / "_prices.json"
