@@ -13,6 +13,7 @@ these.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from aiinfra_cli.config import Config, ModelConfig
@@ -102,3 +103,37 @@ def snapshot_text(document: dict[str, Any]) -> str:
             lines.append("  }" + comma)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+PRICES_NAME = "_prices.json"
+
+
+def snapshot_path(root: Path) -> Path | None:
+    """The price snapshot of the runtime ``init`` generated under ``root`` (None: none)."""
+    from aiinfra_cli.errors import AiinfraError
+    from aiinfra_cli.scaffold._manifest import read_manifest
+
+    try:
+        package = read_manifest(root).options.get("package_dir")
+    except AiinfraError:  # a damaged manifest: init and upgrade report it
+        return None
+    return root / package / PRICES_NAME if package else None
+
+
+def runtime_unpriced(config: Config, path: Path) -> list[int] | None:
+    """The positions in ``config.models`` of the routed models the runtime's snapshot at
+    ``path`` does not price and no override prices at load (both input and output rates);
+    None when the snapshot cannot be read."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        names = set(document["models"]) | set(document.get("aliases", {}))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    routed = {model_id for route in config.routes.values() for model_id in route.chain}
+    found = []
+    for index, model in enumerate(config.models):
+        rates = model.pricing or {}
+        resolvable = "input_per_mtok" in rates and "output_per_mtok" in rates
+        if model.id in routed and not resolvable and not {model.id, model.model} & names:
+            found.append(index)
+    return found
