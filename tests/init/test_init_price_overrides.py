@@ -131,7 +131,10 @@ def test_an_override_changed_since_init_that_the_runtime_cannot_resolve_warns(
         book = rt.PriceBook.load().configured(settings)
     assert book.price("patched") is None and book.price("plain") is None
     [warning] = [r.getMessage() for r in caplog.records]
-    assert warning.startswith("model 'patched': pricing changed since `aiinfra init`")
+    assert warning.startswith(
+        "model 'patched': its pricing is not what `aiinfra init` wrote _prices.json with"
+    )
+    assert warning.endswith(": no cost is recorded (re-run `aiinfra init`)")
     assert "input_per_mtok and output_per_mtok together" in warning
 
 
