@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from aiinfra_cli._jsondoc import json_object
+
 
 class InvalidTokenUsage(ValueError):
     """Token counts that break the invariants (negative, or a part larger than its whole)."""
@@ -63,4 +65,4 @@ class TokenUsage:
 
     def as_dict(self) -> dict[str, int]:
         """The counts by field name (for JSON output)."""
-        return {item.name: getattr(self, item.name) for item in fields(self)}
+        return json_object(self)
