@@ -26,6 +26,7 @@ from aiinfra_cli._jsondoc import (
     keyed,
     to_json,
 )
+from aiinfra_cli.pricing import TokenUsage
 
 REPORT_SCHEMA_VERSION: Literal[1] = 1
 
@@ -52,21 +53,11 @@ _SPARSE_TOKENS = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class TokenCounts:
-    input_tokens: Count
-    output_tokens: Count
-    cache_read_tokens: Count
-    cache_write_tokens: Count
-    cache_write_1h_tokens: Count
-    reasoning_tokens: Count
-
-
-@dataclass(frozen=True, kw_only=True)
 class Usage:
     """One group's figures in a breakdown table."""
 
     requests: Count
-    tokens: TokenCounts = field(metadata=FLAT)
+    tokens: TokenUsage = field(metadata=FLAT)
     cost_usd: Money
     share_pct: Pct
     errors: Count
@@ -88,7 +79,7 @@ class ModelRow:
     priced: bool
     price_key: str | None
     requests: Count
-    tokens: TokenCounts = field(metadata=FLAT)
+    tokens: TokenUsage = field(metadata=FLAT)
     cost_usd: MoneyOrNull = field(
         metadata=described("null when the model is unpriced (never reported as $0)")
     )
@@ -116,7 +107,7 @@ class ReportPeriod:
 class Totals:
     cost_usd: Money
     requests: Count
-    tokens: TokenCounts = field(metadata=FLAT)
+    tokens: TokenUsage = field(metadata=FLAT)
     priced_requests: Count
     unpriced_requests: Count
     errors: Count
@@ -181,7 +172,7 @@ class UnpricedRow:
     model: str
     provider: str
     requests: Count
-    tokens: TokenCounts = field(metadata=FLAT)
+    tokens: TokenUsage = field(metadata=FLAT)
     did_you_mean: tuple[str, ...]
 
 
