@@ -36,6 +36,19 @@ def _times(tokens: int, per_mtok: Decimal) -> Decimal:
     return EXACT.multiply(Decimal(tokens), per_mtok).scaleb(-6, EXACT)
 
 
+def _in_order(r: Rates) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]:
+    """The rates in the order of a cell's counts: input, read, 5m write, 1h write, output,
+    reasoning."""
+    return (
+        r.input_per_mtok,
+        r.cache_read_per_mtok,
+        r.cache_write_per_mtok,
+        r.cache_write_1h_per_mtok,
+        r.output_per_mtok,
+        r.reasoning_per_mtok,
+    )
+
+
 @dataclass(frozen=True)
 class _TierRates:
     """One tier's rates: Decimals, and the same as integers (per MTok x 1e12) when exact."""
@@ -87,15 +100,7 @@ class Pricer:
                 reasoning_tokens=1,
             )
             r = cost(price, sample, batch=batch).rates
-            values = (
-                r.input_per_mtok,
-                r.cache_read_per_mtok,
-                r.cache_write_per_mtok,
-                r.cache_write_1h_per_mtok,
-                r.output_per_mtok,
-                r.reasoning_per_mtok,
-            )
-            scaled = [v.scaleb(RATE_SCALE, EXACT) for v in values]
+            scaled = [v.scaleb(RATE_SCALE, EXACT) for v in _in_order(r)]
             exact = all(x == x.to_integral_value() for x in scaled)
             units = tuple(int(x.to_integral_value()) for x in scaled)
             found = _TierRates(r, units, exact)  # type: ignore[arg-type]
@@ -158,15 +163,7 @@ class Pricer:
             savings = tokens.cache_read_tokens * (u[0] - u[1])
             premium = write_5m * (u[2] - u[0]) + tokens.cache_write_1h_tokens * (u[3] - u[0])
             return CellCost(units_to_usd(total), units_to_usd(savings), units_to_usd(premium))
-        r = t.rates
-        rates = (
-            r.input_per_mtok,
-            r.cache_read_per_mtok,
-            r.cache_write_per_mtok,
-            r.cache_write_1h_per_mtok,
-            r.output_per_mtok,
-            r.reasoning_per_mtok,
-        )
+        rates = _in_order(t.rates)
         exact_total = Decimal(0)
         for n, rate in zip(counts, rates, strict=True):
             exact_total = EXACT.add(exact_total, _times(n, rate))
