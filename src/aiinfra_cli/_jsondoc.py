@@ -26,6 +26,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 __all__ = [
@@ -85,13 +86,16 @@ def groups(
 
 
 def to_json(value: Any, *, view: View = "all") -> Any:
-    """The JSON value of a document (dicts in field order, tuples as lists)."""
+    """The JSON value of a document (dicts in field order, tuples as lists, Decimals as
+    decimal strings)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return json_object(value, view=view)
     if isinstance(value, list | tuple):
         return [to_json(item, view=view) for item in value]
     if isinstance(value, Mapping):
         return {str(k): to_json(v, view=view) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return format(value, "f")  # money is exact: a decimal string, never a float
     return value
 
 
