@@ -27,6 +27,7 @@ from aiinfra_cli._jsondoc import (
     to_json,
 )
 from aiinfra_cli.pricing import TokenUsage
+from aiinfra_cli.vocabulary import TokenCategory
 
 REPORT_SCHEMA_VERSION: Literal[1] = 1
 
@@ -376,7 +377,7 @@ class ReconKey:
 @dataclass(frozen=True, kw_only=True)
 class ReconTokens:
     provider: str
-    category: Literal["uncached_input", "cache_read", "cache_write_5m", "cache_write_1h", "output"]
+    category: TokenCategory
     billed_tokens: Count
     tracked_tokens: Count
     difference: int = field(metadata=described("tracked minus billed"))
