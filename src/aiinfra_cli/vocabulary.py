@@ -14,6 +14,7 @@ __all__ = [
     "ERROR_CLASSES",
     "HEALTH_ERROR_CLASSES",
     "HEALTH_STATUSES",
+    "KEEPING_ACTIONS",
     "PLAN_ACTIONS",
     "PROVIDER_KINDS",
     "TIERS",
@@ -76,6 +77,7 @@ KeepingAction = Literal["unchanged", "adopt", "edited", "deleted", "yours", "exi
 PlanAction = Literal[WritingAction, KeepingAction]
 PLAN_ACTIONS: tuple[PlanAction, ...] = get_args(PlanAction)
 WRITING_ACTIONS: tuple[WritingAction, ...] = get_args(WritingAction)
+KEEPING_ACTIONS: tuple[KeepingAction, ...] = get_args(KeepingAction)
 
 # What ``upgrade`` did (or proposes) for one file.
 UpgradeOutcome = Literal[

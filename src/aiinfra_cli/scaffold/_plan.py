@@ -24,7 +24,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
 
 from aiinfra_cli.scaffold._base import BaseWrite, base_writes
 from aiinfra_cli.scaffold._catalogue import SEED
@@ -39,18 +38,10 @@ from aiinfra_cli.scaffold._manifest import (
 )
 from aiinfra_cli.scaffold._render import Rendered
 from aiinfra_cli.scaffold._typescript import merged_options
-from aiinfra_cli.vocabulary import WRITING_ACTIONS, PlanAction
+from aiinfra_cli.vocabulary import KEEPING_ACTIONS, WRITING_ACTIONS, PlanAction
 
-CREATE: Final = "create"
-UPDATE: Final = "update"
-UNCHANGED: Final = "unchanged"
-ADOPT: Final = "adopt"
-EDITED: Final = "edited"
-DELETED: Final = "deleted"
-YOURS: Final = "yours"
-EXISTS: Final = "exists"
-OVERWRITE: Final = "overwrite"
-RESTORE: Final = "restore"
+CREATE, UPDATE, OVERWRITE, RESTORE = WRITING_ACTIONS
+UNCHANGED, ADOPT, EDITED, DELETED, YOURS, EXISTS = KEEPING_ACTIONS
 WRITES: frozenset[PlanAction] = frozenset(WRITING_ACTIONS)
 
 
