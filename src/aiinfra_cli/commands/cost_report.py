@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 BASELINES_FILE = "cost-baselines.json"
 MAX_MALFORMED_EXAMPLES = 3
 CACHE_DIR = MULTIAGENT_DIR / "cache"
+# Which engine reads the logs: auto (by input size), python (no DuckDB) or duckdb.
+ENGINE_VARIABLE = "AIINFRA_REPORT_ENGINE"
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,15 @@ def run(
     console: Console | None = None,
     environ: Mapping[str, str] | None = None,
     source: str | None = None,
+    engine: str | None = None,
 ) -> int:
     """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
     100 %, or with ``require_data`` when the period holds no usage. ``agent``: add an LLM's
     recommendations (the exit code never depends on them). ``require_data`` and ``no_cache``
     default to on in CI (``CI=true``): a fresh checkout has no cache to reuse, and a report on
     no data must not pass a budget gate. ``source``: ``logs`` or ``store`` (None: the store
-    when configured and its DSN is set)."""
+    when configured and its DSN is set). ``engine``: ``python`` (the small-input path),
+    ``duckdb`` or ``auto`` (by input size; None: ``$AIINFRA_REPORT_ENGINE``, else ``auto``)."""
     from aiinfra_cli.report import ReportRequest, resolve_period, save_baselines, zone
 
     _check_format(log_format)
@@ -139,10 +143,12 @@ def run(
         budget_usd=budget_usd,
         now=moment,
     )
-    in_ci = _in_ci(environ if environ is not None else os.environ)
+    env = environ if environ is not None else os.environ
+    in_ci = _in_ci(env)
     located = _locate(config_path, logs, log_format)
     keep_cache = not (in_ci if no_cache is None else no_cache)
-    built, baselines = _built(located, request, source, keep_cache, environ)
+    chosen = _engine(engine if engine is not None else env.get(ENGINE_VARIABLE, "auto"))
+    built, baselines = _built(located, request, source, (keep_cache, chosen), environ)
     document = built.document
     if in_ci if require_data is None else require_data:
         _require_data(document, located)
@@ -181,13 +187,19 @@ def _built(
     located: _Source,
     request: ReportRequest,
     source: str | None,
-    keep_cache: bool,
+    how: tuple[bool, str],
     environ: Mapping[str, str] | None,
 ) -> tuple[Built, Baselines]:
-    """The report from the chosen source: the team store, or the logs."""
+    """The report from the chosen source: the team store, or the logs (``how``: whether to keep
+    the ingest cache, and the engine)."""
+    from aiinfra_cli.usage import small_enough
+
     given = located.specs if located.from_option else None
     if choose_source(source, located.config, given, environ) == "store":
         return _from_store(located, request, environ)
+    keep_cache, engine = how
+    if small_enough(located.specs, engine):
+        return _build_small(located, request)
     return _build(located, request, keep_cache=keep_cache)
 
 
@@ -204,6 +216,16 @@ def _write(written: Written, document: CostReport, markdown: str, human: Console
         f"report written to {display_path(written.markdown)} and"
         f" {display_path(written.json).rsplit('/', 1)[-1]}"
     )
+
+
+def _engine(name: str) -> str:
+    from aiinfra_cli.usage import ENGINES
+
+    if name not in ENGINES:
+        raise UsageError(
+            f"{ENGINE_VARIABLE}={name}: unknown engine", hint=f"choose from {', '.join(ENGINES)}"
+        )
+    return name
 
 
 def _check_format(log_format: str) -> None:
@@ -322,6 +344,35 @@ def _build(source: _Source, request: ReportRequest, *, keep_cache: bool) -> tupl
     finally:
         con.close()
     for warning in [*ingested.warnings, *_malformed_warning(ingested.malformed)]:
+        output.warn(warning)
+    return built, baselines
+
+
+def _build_small(source: _Source, request: ReportRequest) -> tuple[Built, Baselines]:
+    """The small-input path: the logs read line by line in Python, no DuckDB, no cache; the same
+    report as :func:`_build` (tests compare them byte for byte)."""
+    from aiinfra_cli.report import build_report_rows, load_baselines
+    from aiinfra_cli.usage import read_rows
+
+    config, root = source.config, source.root
+    prices = _prices(config)
+    with output.working("reading usage logs…"):
+        shown = _shown_from(root)
+        read = read_rows(source.specs, source.log_format, display=shown)
+        if not read.files:
+            raise _no_logs(source, read.rejects, shown)
+        baselines = load_baselines(root / MEMORY_DIR / BASELINES_FILE)
+        if baselines.warning:
+            read.warnings.append(baselines.warning)
+        built = build_report_rows(
+            read,
+            request,
+            prices=prices,
+            config=config,
+            baselines=baselines,
+            logs=[shown(Path(s)) for s in source.specs],
+        )
+    for warning in [*read.warnings, *_malformed_warning(read.malformed)]:
         output.warn(warning)
     return built, baselines
 

@@ -3,6 +3,7 @@
 Public surface::
 
     ReportRequest, build_report(ingested, request, prices=, config=, baselines=, logs=) -> Built
+    build_report_rows(log_rows, request, ...)   the same report from rows in memory (no DuckDB)
     Source, ReportQueries, build_from(source, request, ...)   any source (the team store too)
     CostReport (the typed document: .to_json(), .agent_view), json_schema()
     resolve_period(...), Period, TIMEFRAMES, zone(tz)
@@ -38,6 +39,7 @@ from aiinfra_cli.report._build import (
     Source,
     build_from,
     build_report,
+    build_report_rows,
 )
 from aiinfra_cli.report._document import (
     REPORT_SCHEMA_VERSION,
@@ -90,6 +92,7 @@ __all__ = [
     "budget_cell",
     "build_from",
     "build_report",
+    "build_report_rows",
     "day_start_us",
     "dimension_cell",
     "from_epoch_day",

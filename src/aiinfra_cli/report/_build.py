@@ -34,7 +34,8 @@ from aiinfra_cli.report._period import (
 )
 from aiinfra_cli.report._pricing import Pricer
 from aiinfra_cli.report._query import DIMENSIONS, Cell, Queries, event_range
-from aiinfra_cli.usage import Ingested
+from aiinfra_cli.report._rowagg import RowQueries, deduplicated
+from aiinfra_cli.usage import Ingested, LogRows
 
 MAX_REJECT_EXAMPLES = 50
 GROUPS = (
@@ -130,6 +131,29 @@ def build_report(
     return build_from(source, request, prices=prices, config=config, baselines=baselines)
 
 
+def build_report_rows(
+    read: LogRows,
+    request: ReportRequest,
+    *,
+    prices: PriceTable,
+    config: Config | None,
+    baselines: Baselines,
+    logs: Sequence[str],
+) -> Built:
+    """The same report as :func:`build_report`, from rows in memory (the small-input path)."""
+    rows = deduplicated(read.rows)
+    stamps = [row.ts for rows in read.rows for row in rows]
+    source = Source(
+        queries=lambda lo_us, hi_us, _day_sql, pricer, tz: RowQueries(
+            rows, lo_us=lo_us, hi_us=hi_us, pricer=pricer, tz=tz
+        ),
+        bounds=(min(stamps), max(stamps)) if stamps else None,
+        rejected=_rejected(read),
+        sources=_sources(read, logs),
+    )
+    return build_from(source, request, prices=prices, config=config, baselines=baselines)
+
+
 def build_from(
     source: Source,
     request: ReportRequest,
@@ -201,7 +225,7 @@ def build_from(
     return Built(document, history, period)
 
 
-def _rejected(ingested: Ingested) -> Rejected:
+def _rejected(ingested: Ingested | LogRows) -> Rejected:
     return Rejected(
         count=len(ingested.rejects),
         examples=tuple(
@@ -220,7 +244,7 @@ def _rejected(ingested: Ingested) -> Rejected:
     )
 
 
-def _sources(ingested: Ingested, logs: Sequence[str]) -> Sources:
+def _sources(ingested: Ingested | LogRows, logs: Sequence[str]) -> Sources:
     formats = Counter(f.format for f in ingested.files)
     return Sources(
         logs=tuple(logs),
