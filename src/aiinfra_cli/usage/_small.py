@@ -22,7 +22,7 @@ from aiinfra_cli.usage._rows import Row
 
 # Logs up to this many bytes in all are read by the small path (the measured crossover with the
 # DuckDB ingest: docs/benchmarks.md); a compressed file counts as GZIP_RATIO times its size.
-SMALL_INPUT_BYTES = 24 << 20
+SMALL_INPUT_BYTES = 12 << 20
 GZIP_RATIO = 10
 ENGINES = ("auto", "duckdb", "python")
 
