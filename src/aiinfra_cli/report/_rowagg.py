@@ -147,6 +147,9 @@ class RowQueries:
         return limits
 
     def _day(self, ts: int) -> int:
+        if len(self._shifts) == 1:  # no offset change in the window (UTC, or no DST then)
+            shifted = ts + self._shifts[0]
+            return shifted // _DAY_US if shifted >= 0 else _trunc_div(shifted, _DAY_US)
         at = bisect_right(self._starts, ts) - 1
         return _trunc_div(ts + self._shifts[max(at, 0)], _DAY_US)
 
