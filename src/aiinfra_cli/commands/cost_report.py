@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from aiinfra_cli.config import Config
     from aiinfra_cli.pricing import PriceTable
     from aiinfra_cli.report import Baselines, Built, CostReport, ReportRequest
-    from aiinfra_cli.usage import Reject
+    from aiinfra_cli.usage import Ingested, LogRows, Reject
 
 BASELINES_FILE = "cost-baselines.json"
 MAX_MALFORMED_EXAMPLES = 3
@@ -198,9 +199,9 @@ def _built(
     if choose_source(source, located.config, given, environ) == "store":
         return _from_store(located, request, environ)
     keep_cache, engine = how
-    if small_enough(located.specs, engine):
-        return _build_small(located, request)
-    return _build(located, request, keep_cache=keep_cache)
+    return _build(
+        located, request, keep_cache=keep_cache, small=small_enough(located.specs, engine)
+    )
 
 
 def _write(written: Written, document: CostReport, markdown: str, human: Console) -> None:
@@ -311,60 +312,24 @@ def _from_store(
     return built, baselines
 
 
-def _build(source: _Source, request: ReportRequest, *, keep_cache: bool) -> tuple[Built, Baselines]:
+def _build(
+    source: _Source, request: ReportRequest, *, keep_cache: bool, small: bool
+) -> tuple[Built, Baselines]:
     """Read the logs and build the report (warnings printed); the baselines as they were read.
-    ``keep_cache``: read through the ingest cache and keep it (else a cache for this run only)."""
-    from aiinfra_cli._interrupt import interruptible
+    ``keep_cache``: read through the ingest cache and keep it (else a cache for this run only);
+    ``small``: the small-input path instead (no DuckDB, no cache; the same report)."""
     from aiinfra_cli.report import build_report, load_baselines
-    from aiinfra_cli.usage import CACHE_FILE, ingest, open_cache
 
     config, root = source.config, source.root
     prices = _prices(config)
-    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE if keep_cache else None)
-    try:
-        with interruptible(con), output.working("reading usage logs…"):
-            shown = _shown_from(root)
-            ingested = ingest(
-                con, source.specs, source.log_format, display=shown, cache_path=cache_used
-            )
-            if not ingested.files:
-                raise _no_logs(source, ingested.rejects, shown)
-            ingested.warnings.extend(warnings)
-            baselines = load_baselines(root / MEMORY_DIR / BASELINES_FILE)
-            if baselines.warning:
-                ingested.warnings.append(baselines.warning)
-            built = build_report(
-                ingested,
-                request,
-                prices=prices,
-                config=config,
-                baselines=baselines,
-                logs=[shown(Path(s)) for s in source.specs],
-            )
-    finally:
-        con.close()
-    for warning in [*ingested.warnings, *_malformed_warning(ingested.malformed)]:
-        output.warn(warning)
-    return built, baselines
-
-
-def _build_small(source: _Source, request: ReportRequest) -> tuple[Built, Baselines]:
-    """The small-input path: the logs read line by line in Python, no DuckDB, no cache; the same
-    report as :func:`_build` (tests compare them byte for byte)."""
-    from aiinfra_cli.report import build_report_rows, load_baselines
-    from aiinfra_cli.usage import read_rows
-
-    config, root = source.config, source.root
-    prices = _prices(config)
-    with output.working("reading usage logs…"):
-        shown = _shown_from(root)
-        read = read_rows(source.specs, source.log_format, display=shown)
+    shown = _shown_from(root)
+    with _logs_read(source, shown, keep_cache=keep_cache, small=small) as read:
         if not read.files:
             raise _no_logs(source, read.rejects, shown)
         baselines = load_baselines(root / MEMORY_DIR / BASELINES_FILE)
         if baselines.warning:
             read.warnings.append(baselines.warning)
-        built = build_report_rows(
+        built = build_report(
             read,
             request,
             prices=prices,
@@ -375,6 +340,31 @@ def _build_small(source: _Source, request: ReportRequest) -> tuple[Built, Baseli
     for warning in [*read.warnings, *_malformed_warning(read.malformed)]:
         output.warn(warning)
     return built, baselines
+
+
+@contextlib.contextmanager
+def _logs_read(
+    source: _Source, shown: Callable[[Path], str], *, keep_cache: bool, small: bool
+) -> Iterator[Ingested | LogRows]:
+    """The logs as read: line by line in Python (``small``), or through the DuckDB ingest cache
+    (open while the report's queries run; Ctrl-C interrupts a running query)."""
+    if small:
+        from aiinfra_cli.usage import read_rows
+
+        with output.working("reading usage logs…"):
+            yield read_rows(source.specs, source.log_format, display=shown)
+        return
+    from aiinfra_cli._interrupt import interruptible
+    from aiinfra_cli.usage import CACHE_FILE, ingest, open_cache
+
+    con, warnings, used = open_cache(source.root / CACHE_DIR / CACHE_FILE if keep_cache else None)
+    try:
+        with interruptible(con), output.working("reading usage logs…"):
+            ingested = ingest(con, source.specs, source.log_format, display=shown, cache_path=used)
+            ingested.warnings.extend(warnings)
+            yield ingested
+    finally:
+        con.close()
 
 
 def _render(

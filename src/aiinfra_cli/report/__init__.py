@@ -2,8 +2,8 @@
 
 Public surface::
 
-    ReportRequest, build_report(ingested, request, prices=, config=, baselines=, logs=) -> Built
-    build_report_rows(log_rows, request, ...)   the same report from rows in memory (no DuckDB)
+    ReportRequest, build_report(read, request, prices=, config=, baselines=, logs=) -> Built
+        (read: the DuckDB ingest's Ingested, or the small path's LogRows: the same report)
     Source, ReportQueries, build_from(source, request, ...)   any source (the team store too)
     CostReport (the typed document: .to_json(), .agent_view), json_schema()
     resolve_period(...), Period, TIMEFRAMES, zone(tz)
@@ -39,7 +39,6 @@ from aiinfra_cli.report._build import (
     Source,
     build_from,
     build_report,
-    build_report_rows,
 )
 from aiinfra_cli.report._document import (
     REPORT_SCHEMA_VERSION,
@@ -92,7 +91,6 @@ __all__ = [
     "budget_cell",
     "build_from",
     "build_report",
-    "build_report_rows",
     "day_start_us",
     "dimension_cell",
     "from_epoch_day",

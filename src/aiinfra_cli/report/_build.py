@@ -109,7 +109,7 @@ class Source:
 
 
 def build_report(
-    ingested: Ingested,
+    read: Ingested | LogRows,
     request: ReportRequest,
     *,
     prices: PriceTable,
@@ -117,41 +117,40 @@ def build_report(
     baselines: Baselines,
     logs: Sequence[str],
 ) -> Built:
-    """Run the queries and the analysis over what ``ingested`` holds."""
-    con = ingested.con
-    ids = ingested.file_ids
+    """Run the queries and the analysis over the logs as read: the ingest cache's rows
+    (:class:`Ingested`, queried in DuckDB) or rows in memory (:class:`LogRows`, the small-input
+    path, aggregated in Python to the same cells)."""
     source = Source(
-        queries=lambda lo_us, hi_us, day_sql, pricer, _zone: Queries(
-            con, ids, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer
-        ),
-        bounds=event_range(con, ids),
-        rejected=_rejected(ingested),
-        sources=_sources(ingested, logs),
-    )
-    return build_from(source, request, prices=prices, config=config, baselines=baselines)
-
-
-def build_report_rows(
-    read: LogRows,
-    request: ReportRequest,
-    *,
-    prices: PriceTable,
-    config: Config | None,
-    baselines: Baselines,
-    logs: Sequence[str],
-) -> Built:
-    """The same report as :func:`build_report`, from rows in memory (the small-input path)."""
-    rows = deduplicated(read.rows)
-    stamps = [row.ts for rows in read.rows for row in rows]
-    source = Source(
-        queries=lambda lo_us, hi_us, _day_sql, pricer, tz: RowQueries(
-            rows, lo_us=lo_us, hi_us=hi_us, pricer=pricer, tz=tz
-        ),
-        bounds=(min(stamps), max(stamps)) if stamps else None,
+        queries=_rows_queries(read) if isinstance(read, LogRows) else _cache_queries(read),
+        bounds=_bounds(read),
         rejected=_rejected(read),
         sources=_sources(read, logs),
     )
     return build_from(source, request, prices=prices, config=config, baselines=baselines)
+
+
+_Queries = Callable[[int, int, str, Pricer, ZoneInfo], ReportQueries]
+
+
+def _cache_queries(ingested: Ingested) -> _Queries:
+    con, ids = ingested.con, ingested.file_ids
+    return lambda lo_us, hi_us, day_sql, pricer, _zone: Queries(
+        con, ids, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer
+    )
+
+
+def _rows_queries(read: LogRows) -> _Queries:
+    rows = deduplicated(read.rows)
+    return lambda lo_us, hi_us, _day_sql, pricer, tz: RowQueries(
+        rows, lo_us=lo_us, hi_us=hi_us, pricer=pricer, tz=tz
+    )
+
+
+def _bounds(read: Ingested | LogRows) -> tuple[int, int] | None:
+    if not isinstance(read, LogRows):
+        return event_range(read.con, read.file_ids)
+    stamps = [row.ts for rows in read.rows for row in rows]
+    return (min(stamps), max(stamps)) if stamps else None
 
 
 def build_from(

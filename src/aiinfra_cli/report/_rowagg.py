@@ -16,11 +16,11 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from math import floor
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiinfra_cli.report._period import offset_changes
 from aiinfra_cli.report._pricing import Pricer, Tokens
-from aiinfra_cli.report._query import MAX_TIERS, Cell, PriceKey
+from aiinfra_cli.report._query import Cell, price_keys
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -114,37 +114,20 @@ class RowQueries:
         self, rows: Iterable[Row], *, lo_us: int, hi_us: int, pricer: Pricer, tz: ZoneInfo
     ) -> None:
         self.pricer = pricer
-        self.inexact_rates = False
         window = [r for r in rows if lo_us <= r.ts < hi_us]
         changes = offset_changes(tz, lo_us // 1_000_000, hi_us // 1_000_000)
         self._starts = [second * 1_000_000 for second, _ in changes]
         self._shifts = [offset * 1_000_000 for _, offset in changes]
-        self.keys: dict[int, PriceKey] = {}
-        self._units: dict[tuple[int, bool, int], tuple[int, ...]] = {}
         self._fine: dict[tuple[_Usage, _Labels], _Sums] = {}
         self._costs: list[tuple[int, int]] = []  # (day, cost in 1e-18 USD) of priced successes
-        limits = self._price_keys(sorted({(r.model, r.provider) for r in window}))
+        found = price_keys(pricer, sorted({(r.model, r.provider) for r in window}))
+        self.keys, self.inexact_rates, self._units = found.keys, found.inexact, found.units
+        limits = {
+            (key.model, key.provider): (key_id, found.thresholds[key_id])
+            for key_id, key in found.keys.items()
+        }
         for row in window:
             self._add(row, *limits[(row.model, row.provider)])
-
-    def _price_keys(
-        self, pairs: list[tuple[str, str]]
-    ) -> dict[tuple[str, str], tuple[int, tuple[int, ...]]]:
-        """Number the (model, provider) pairs as the SQL does; their tier thresholds."""
-        limits: dict[tuple[str, str], tuple[int, tuple[int, ...]]] = {}
-        for key_id, (model, provider) in enumerate(pairs, start=1):
-            price = self.pricer.price(model, provider)
-            self.keys[key_id] = PriceKey(key_id, model, provider, price)
-            tiers = Pricer.thresholds(price)[:MAX_TIERS] if price else ()
-            limits[(model, provider)] = (key_id, tiers)
-            if price is None:
-                continue
-            for batch in (False, True):
-                for tier in range(len(tiers) + 1):
-                    units, exact = self.pricer.rate_units(price, batch, tier)
-                    self.inexact_rates |= not exact
-                    self._units[(key_id, batch, tier)] = units
-        return limits
 
     def _day(self, ts: int) -> int:
         if len(self._shifts) == 1:  # no offset change in the window (UTC, or no DST then)
@@ -196,23 +179,32 @@ class RowQueries:
         for (usage, _labels), sums in self._fine.items():
             _merge(merged, usage, sums)
         return [
-            Cell(
-                key=self.keys[key_id],
-                batch=batch,
-                tier=tier,
+            self._cell(
+                (key_id, batch, tier),
+                s,
                 ok=ok,
                 retry=retry,
                 fallback=fallback,
                 cache_hit=hit,
                 recorded=recorded,
-                requests=s.counts[0],
-                tokens=s.tokens,
                 recorded_usd=s.recorded,
                 saved_usd=s.saved,
                 day=day,
             )
             for (day, key_id, batch, tier, ok, retry, fallback, hit, recorded), s in merged.items()
         ]
+
+    def _cell(self, price: tuple[int, bool, int], sums: _Sums, **fields: Any) -> Cell:
+        """A cell of summed usage at one price (key id, batch, tier)."""
+        key_id, batch, tier = price
+        return Cell(
+            key=self.keys[key_id],
+            batch=batch,
+            tier=tier,
+            requests=sums.counts[0],
+            tokens=sums.tokens,
+            **fields,
+        )
 
     def _in_days(self, first_day: int, last_day: int) -> Iterator[tuple[_Usage, _Labels, _Sums]]:
         for (usage, labels), sums in self._fine.items():
@@ -262,16 +254,7 @@ class RowQueries:
             group = (labels[0], labels[_MODEL_ID], usage[1], usage[2], usage[3], usage[7])
             _merge(merged, group, sums)
         return [
-            Cell(
-                key=self.keys[key_id],
-                batch=batch,
-                tier=tier,
-                cache_hit=hit,
-                requests=s.counts[0],
-                tokens=s.tokens,
-                value=feature,
-                model_id=model_id,
-            )
+            self._cell((key_id, batch, tier), s, cache_hit=hit, value=feature, model_id=model_id)
             for (feature, model_id, key_id, batch, tier, hit), s in merged.items()
         ]
 
