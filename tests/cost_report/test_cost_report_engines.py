@@ -8,6 +8,7 @@ written under ``.multiagent/reports`` must be identical.
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import subprocess
@@ -18,14 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cost_report.crsupport import CONFIG, NOW, event, write_jsonl
+from cost_report.crsupport import CONFIG, NOW, Runner, event, write_jsonl
 from cost_report.test_cost_report_golden import E1, LOGS
 from cost_report.test_cost_report_importers import SESSION, USAGE_1, USER_LINE, _assistant
 from rich.console import Console
 
 from aiinfra_cli import output
 from aiinfra_cli.commands import cost_report
+from aiinfra_cli.errors import UsageError
 from aiinfra_cli.report._rowagg import quantile_index
+from aiinfra_cli.usage import _small as small_module
 
 Scenario = Callable[[Path], dict[str, Any]]
 
@@ -249,3 +252,31 @@ def test_the_small_path_never_imports_duckdb(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_auto_picks_the_engine_by_input_size(
+    project: Path, report: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small logs take the small path (it keeps no cache); past the threshold, DuckDB and its
+    ingest cache; a compressed file counts as ten times its size."""
+    log = write_jsonl(project / "logs" / "a.jsonl", LOGS)
+    cache = project / ".multiagent" / "cache"
+    report(timeframe="all", environ={})
+    assert not cache.exists()
+    monkeypatch.setattr(small_module, "SMALL_INPUT_BYTES", log.stat().st_size - 1)
+    report(timeframe="all", environ={})
+    assert cache.is_dir()
+    packed = project / "packed" / "a.jsonl.gz"
+    packed.parent.mkdir()
+    packed.write_bytes(gzip.compress(log.read_bytes()))
+    size = packed.stat().st_size
+    assert small_module.input_bytes([str(packed)]) == size * small_module.GZIP_RATIO
+    monkeypatch.setattr(small_module, "SMALL_INPUT_BYTES", size * small_module.GZIP_RATIO)
+    assert small_module.small_enough([str(packed)])
+    assert not small_module.small_enough([str(packed)], "duckdb")
+
+
+def test_an_unknown_engine_is_one_line_naming_the_variable(project: Path, report: Runner) -> None:
+    write_jsonl(project / "logs" / "a.jsonl", LOGS)
+    with pytest.raises(UsageError, match="AIINFRA_REPORT_ENGINE=sqlite: unknown engine"):
+        report(environ={cost_report.ENGINE_VARIABLE: "sqlite"})
