@@ -149,7 +149,9 @@ def run(
     located = _locate(config_path, logs, log_format)
     keep_cache = not (in_ci if no_cache is None else no_cache)
     chosen = _engine(engine if engine is not None else env.get(ENGINE_VARIABLE, "auto"))
-    built, baselines = _built(located, request, source, (keep_cache, chosen), environ)
+    built, baselines = _built(
+        located, request, source, environ, keep_cache=keep_cache, engine=chosen
+    )
     document = built.document
     if in_ci if require_data is None else require_data:
         _require_data(document, located)
@@ -188,17 +190,18 @@ def _built(
     located: _Source,
     request: ReportRequest,
     source: str | None,
-    how: tuple[bool, str],
     environ: Mapping[str, str] | None,
+    *,
+    keep_cache: bool,
+    engine: str,
 ) -> tuple[Built, Baselines]:
-    """The report from the chosen source: the team store, or the logs (``how``: whether to keep
-    the ingest cache, and the engine)."""
+    """The report from the chosen source: the team store, or the logs (read by ``engine``;
+    ``keep_cache``: whether the DuckDB engine keeps its ingest cache)."""
     from aiinfra_cli.usage import small_enough
 
     given = located.specs if located.from_option else None
     if choose_source(source, located.config, given, environ) == "store":
         return _from_store(located, request, environ)
-    keep_cache, engine = how
     return _build(
         located, request, keep_cache=keep_cache, small=small_enough(located.specs, engine)
     )
