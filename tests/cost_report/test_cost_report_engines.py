@@ -21,7 +21,15 @@ from typing import Any
 import pytest
 from cost_report.crsupport import CONFIG, NOW, Runner, event, write_jsonl
 from cost_report.test_cost_report_golden import E1, LOGS
-from cost_report.test_cost_report_importers import SESSION, USAGE_1, USER_LINE, _assistant
+from cost_report.test_cost_report_importers import (
+    NOV2_10H,
+    SESSION,
+    USAGE_1,
+    USER_LINE,
+    _assistant,
+    _otlp,
+    _span,
+)
 from rich.console import Console
 
 from aiinfra_cli import output
@@ -140,13 +148,32 @@ def _many(root: Path, tz_name: str) -> dict[str, Any]:
                 cost_usd=str(rng.randrange(1, 10**6) / 10**7) if n % 5 == 0 else None,
             )
         )
+        extra: dict[str, Any] = {
+            "endpoint": ["/chat", "/search"][n % 2],
+            "batch": n % 6 == 0,
+            "reasoning_tokens": min(records[-1]["output_tokens"], 300) if n % 4 == 0 else 0,
+        }
+        if model != "gpt-4o-mini":
+            written = rng.randrange(0, 900)
+            extra |= {"cache_write_tokens": written, "cache_write_1h_tokens": written // 3}
+        if n % 9 == 0:
+            extra |= {"fallback_from": "gpt-4o", "saved_cost_usd": "0.000123456789"}
+        records[-1].update(extra)
     # Each side of New York's switch to winter time (2026-11-01 06:00 UTC) and of local
     # midnights: the day a call lands on depends on the offset at its own instant.
     for stamp in ("2026-11-01T05:30:00Z", "2026-11-02T04:30:00Z", "2026-10-31T18:40:00Z"):
         records.append(event(event_id=stamp, timestamp=stamp, input_tokens=10, output_tokens=1))
     clean = [{k: v for k, v in r.items() if v is not None} for r in records]
     write_jsonl(root / "logs" / "a.jsonl", clean[:50])
-    write_jsonl(root / "logs" / "b.jsonl", clean[50:])
+    packed = root / "logs" / "b.jsonl.gz"
+    packed.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in clean[50:]).encode()))
+    span = _span("a1", NOV2_10H, {
+        "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "o4-mini", "gen_ai.usage.input_tokens": 2000,
+        "gen_ai.usage.cache_read.input_tokens": 1000, "gen_ai.usage.output_tokens": 500,
+        "gen_ai.usage.reasoning.output_tokens": 200,
+    })  # fmt: skip
+    (root / "logs" / "spans.json").write_text(json.dumps(_otlp([span])), encoding="utf-8")
     return {
         "tz": tz_name,
         "since": "2026-10-25",
@@ -215,6 +242,8 @@ def test_the_scenarios_hold_what_they_claim(
     """The comparison above is only as good as its inputs: rejects, warnings, duplicates and
     the long-context tier really are in them."""
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "ai-models.yaml").write_text(CONFIG, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     rejects = _run(tmp_path, "python", _rejects(tmp_path), capsys)
     doc = json.loads(rejects["stdout"])
@@ -226,6 +255,12 @@ def test_the_scenarios_hold_what_they_claim(
     assert doc["totals"]["requests"] == 5  # msg_1 once (of three), msg_2, _3, _4, _7
     assert doc["rejected"]["count"] == 2
     assert doc["totals"]["errors"] == 1
+    many = json.loads(_run(tmp_path, "python", _many(tmp_path, "UTC"), capsys)["stdout"])
+    assert many["sources"]["formats"]["otel"] == 1
+    totals = many["totals"]
+    assert totals["reasoning_tokens"] > 0
+    assert totals["cache_write_1h_tokens"] > 0
+    assert totals["response_cache_hits"] > 0
 
 
 def test_percentile_ranks_are_duckdbs() -> None:
