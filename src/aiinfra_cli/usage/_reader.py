@@ -276,7 +276,7 @@ def parse_line(raw: bytes) -> Any:
         raise UnreadableLine(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     except ValueError as exc:
         raise UnreadableLine(f"not valid JSON: {exc}") from None
-    if b"\\ud" in raw or b"\\uD" in raw:
+    if b"\\u" in raw and (b"\\ud" in raw or b"\\uD" in raw):
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
