@@ -12,7 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-_ANNOTATIONS = frozenset({"title", "description", "$schema", "default", "examples", "$comment"})
+_ANNOTATIONS = frozenset(
+    {"title", "description", "$schema", "$id", "default", "examples", "$comment", "format"}
+)
 _KEYWORDS = frozenset(
     {
         "type",
@@ -21,6 +23,8 @@ _KEYWORDS = frozenset(
         "properties",
         "required",
         "additionalProperties",
+        "patternProperties",
+        "propertyNames",
         "items",
         "minItems",
         "maxItems",
@@ -41,26 +45,28 @@ _KEYWORDS = frozenset(
 _TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
+# Python types of parsed JSON/YAML and their JSON names, in test order (bool is an int).
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"),
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a parsed JSON or YAML value (a Python type's name otherwise)."""
+    for python_type, name in _JSON_TYPES:
+        if isinstance(value, python_type):
+            return name
     return type(value).__name__
 
 
 def _is_type(value: Any, name: str) -> bool:
-    actual = _json_type(value)
+    actual = json_type(value)
     if name == "number":
         return actual in ("integer", "number")
     if name == "integer":
@@ -90,13 +96,15 @@ def schema_problems(schema: Any, where: str = "schema") -> list[str]:
             bad = [n for n in names if n not in _TYPES]
             if bad:
                 problems.append(f"{here}: unknown type {bad[0]!r}")
-        elif key == "properties":
+        elif key in ("properties", "patternProperties"):
             if not isinstance(value, Mapping):
                 problems.append(f"{here}: expected a mapping of property schemas")
             else:
                 for name, sub in value.items():
+                    if key == "patternProperties":
+                        problems.extend(_pattern_problem(name, f"{here}.{name}"))
                     problems.extend(schema_problems(sub, f"{here}.{name}"))
-        elif key in ("items", "additionalProperties", "not"):
+        elif key in ("items", "additionalProperties", "propertyNames", "not"):
             problems.extend(schema_problems(value, here))
         elif key in ("allOf", "anyOf", "oneOf"):
             if not isinstance(value, list) or not value:
@@ -111,10 +119,7 @@ def schema_problems(schema: Any, where: str = "schema") -> list[str]:
             if not isinstance(value, list):
                 problems.append(f"{here}: expected a list")
         elif key == "pattern":
-            try:
-                re.compile(str(value))
-            except re.error as exc:
-                problems.append(f"{here}: invalid regular expression: {exc}")
+            problems.extend(_pattern_problem(str(value), here))
         elif key in ("minItems", "maxItems", "minLength", "maxLength"):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 problems.append(f"{here}: expected a whole number >= 0")
@@ -124,6 +129,14 @@ def schema_problems(schema: Any, where: str = "schema") -> list[str]:
         elif key == "uniqueItems" and not isinstance(value, bool):
             problems.append(f"{here}: expected true or false")
     return problems
+
+
+def _pattern_problem(pattern: str, where: str) -> list[str]:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return [f"{where}: invalid regular expression: {exc}"]
+    return []
 
 
 def validate(instance: Any, schema: Any, where: str = "$") -> list[str]:
@@ -137,7 +150,7 @@ def validate(instance: Any, schema: Any, where: str = "$") -> list[str]:
     if expected is not None:
         names = expected if isinstance(expected, list) else [expected]
         if not any(_is_type(instance, n) for n in names):
-            return [f"{where}: expected {' or '.join(names)}, got {_json_type(instance)}"]
+            return [f"{where}: expected {' or '.join(names)}, got {json_type(instance)}"]
     if "enum" in schema and instance not in schema["enum"]:
         errors.append(f"{where}: {json.dumps(instance)} is not one of {json.dumps(schema['enum'])}")
     if "const" in schema and instance != schema["const"]:
@@ -170,10 +183,18 @@ def _object(instance: dict[str, Any], schema: Mapping[str, Any], where: str) -> 
         if name not in instance
     ]
     properties = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
     extra = schema.get("additionalProperties", True)
     for key, value in instance.items():
+        if "propertyNames" in schema:
+            errors.extend(validate(key, schema["propertyNames"], f"{where}: property name {key!r}"))
+        matched = [sub for pattern, sub in patterns.items() if re.search(pattern, key)]
+        for sub in matched:
+            errors.extend(validate(value, sub, f"{where}.{key}"))
         if key in properties:
             errors.extend(validate(value, properties[key], f"{where}.{key}"))
+        elif matched:
+            continue
         elif extra is False:
             errors.append(f"{where}: property {key!r} is not allowed")
         elif isinstance(extra, Mapping):
