@@ -1,6 +1,6 @@
 """Benchmarks for the team store (medians of several runs; figures printed side by side).
 
-    python bench/store_bench.py report --events 10000000 [--runs 3]
+    python bench/store_bench.py report --events 10000000 [--runs 3] [--dsn DSN --reuse]
     python bench/store_bench.py push --events 200000 [--runs 3]
 
 ``report``: ``aiinfra cost-report --source store --timeframe 30d --no-write --json`` over
@@ -170,13 +170,37 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def bench_report(admin_dsn: str, pg: object, events: int, runs: int) -> None:
-    dsn = _database(admin_dsn, "bench_report")
-    _migrate(dsn)
-    until = date.today()
-    since = until - timedelta(days=29)
-    took = _generate(dsn, events, since, 30)
-    print(f"generated {events:,} events over 30 days in {took:.1f} s", file=sys.stderr)
+def _generated(admin_dsn: str, name: str, events: int) -> date | None:
+    """The first day of a database ``name`` a previous ``--reuse`` run generated with
+    ``events`` events, or None."""
+    import psycopg
+
+    dsn = admin_dsn.rsplit("/", 1)[0] + "/" + name
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            row = conn.execute("SELECT sum(events), min(day) FROM aiinfra.usage_daily").fetchone()
+    except psycopg.Error:
+        return None
+    if row is None or row[0] is None or int(row[0]) != events:
+        return None
+    return row[1] if isinstance(row[1], date) else None
+
+
+def bench_report(admin_dsn: str, pg: object, events: int, runs: int, *, reuse: bool) -> None:
+    name = f"bench_report_{events}" if reuse else "bench_report"
+    since = _generated(admin_dsn, name, events) if reuse else None
+    if since is None:
+        dsn = _database(admin_dsn, name)
+        _migrate(dsn)
+        since = date.today() - timedelta(days=29)
+        took = _generate(dsn, events, since, 30)
+        print(f"generated {events:,} events over 30 days in {took:.1f} s", file=sys.stderr)
+    else:
+        dsn = admin_dsn.rsplit("/", 1)[0] + "/" + name
+        print(f"reusing {events:,} events generated from {since}", file=sys.stderr)
+    until = since + timedelta(days=29)
+    if runs == 0:
+        return
     lo, hi = since.isoformat() + "T00:00:00Z", (until + timedelta(days=1)).isoformat() + "T00:00Z"
     psql = str(getattr(pg, "bindir", Path("/usr/bin")) / "psql") if pg else "psql"
     bare = [psql, "-X", "-q", "-A", "-t", "-o", "/dev/null", "-d", dsn, "-c"]
@@ -261,10 +285,15 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dsn", help="an existing cluster's admin DSN (default: start one)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --dsn: keep the generated events in the cluster and reuse them next time",
+    )
     args = parser.parse_args()
     with cluster(args.dsn) as (dsn, pg):
         if args.what == "report":
-            bench_report(dsn, pg, args.events, args.runs)
+            bench_report(dsn, pg, args.events, args.runs, reuse=args.reuse)
         else:
             bench_push(dsn, args.events, args.runs)
 

@@ -57,6 +57,7 @@ from aiinfra_cli.report._period import (
 )
 from aiinfra_cli.report._pricing import Pricer
 from aiinfra_cli.report._query import (
+    DIMENSIONS,
     MAX_TIERS,
     REQUEST_COST,
     Cell,
@@ -70,6 +71,7 @@ from aiinfra_cli.report._terminal import render_terminal
 
 __all__ = [
     "DEFAULT_GROUPS",
+    "DIMENSIONS",
     "GROUPS",
     "MAX_TIERS",
     "REPORT_SCHEMA_VERSION",

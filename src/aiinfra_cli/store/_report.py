@@ -15,11 +15,13 @@ coordinator by Citus (it is not split across nodes).
 from __future__ import annotations
 
 import math
+import threading
 from datetime import datetime
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli.report import (
+    DIMENSIONS,
     MAX_TIERS,
     REQUEST_COST,
     Cell,
@@ -34,6 +36,7 @@ from aiinfra_cli.report import (
 from aiinfra_cli.usage import epoch_us, from_epoch_us
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from zoneinfo import ZoneInfo
 
     import psycopg
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     Conn = psycopg.Connection[tuple[Any, ...]]
 
 WORK_MEM = "64MB"
+PARALLEL_TUPLE_COST = 0.0001
 _TOKEN_COLUMNS = ("input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning")
 _SUMS = "count(*), " + ", ".join(f"sum({c})" for c in _TOKEN_COLUMNS)
 # The store's columns under the names the report's queries use (as the ingest cache has them).
@@ -60,6 +64,94 @@ _EVENTS = (
 )
 
 
+# The one pass: the window's rows summed once at the finest grain the report needs (fine), then
+# rolled up three ways from those sums, never from the rows again. Every row of the result is
+#   part, day, key_id, batch, tier, ok, retry, fallback, cache_hit, recorded, text1, text2,
+#   requests, errors, hits, six token sums, recorded USD, saved USD
+# part 0: a cell (text1/text2 NULL); part 1: one attribution value per day (text1 the dimension,
+# text2 its value; token sums without cache hits, as billed); part 2: budget usage per day
+# (text1 feature, text2 config model id, cache_hit kept).
+_CELL, _DIM, _BUDGET = 0, 1, 2
+_FINE_KEYS = (
+    "day, key_id, batch, tier, ok, attempt > 1 AS retry, fallback, cache_hit,"
+    " recorded_cost IS NOT NULL AS recorded, model_id, " + ", ".join(f'"{d}"' for d in DIMENSIONS)
+)
+_FINE_SUMS = ", ".join(f"sum({c}) AS {c}" for c in _TOKEN_COLUMNS)
+_ROLLED = ", ".join(f"sum({c})" for c in _TOKEN_COLUMNS)
+_BILLED = ", ".join(f"sum(CASE WHEN NOT cache_hit THEN {c} END)" for c in _TOKEN_COLUMNS)
+_PIVOT = ", ".join(f"('{d}', \"{d}\")" for d in DIMENSIONS)
+_ONE_PASS = (
+    f", fine AS (SELECT {_FINE_KEYS}, count(*) AS n, {_FINE_SUMS},"
+    " sum(recorded_cost) AS recorded_usd, sum(saved_cost) AS saved_usd"
+    f" FROM base GROUP BY {', '.join(str(n) for n in range(1, 11 + len(DIMENSIONS)))})"
+    f" SELECT {_CELL}, day, key_id, batch, tier, ok, retry, fallback, cache_hit, recorded,"
+    f" NULL::text, NULL::text, sum(n), 0::numeric, 0::numeric, {_ROLLED},"
+    " coalesce(sum(recorded_usd), 0), coalesce(sum(saved_usd), 0)"
+    " FROM fine GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10"
+    f" UNION ALL SELECT {_DIM}, day, key_id, batch, tier, NULL, NULL, NULL, NULL, NULL,"
+    " d.dim, d.value, sum(n), sum(CASE WHEN ok THEN 0 ELSE n END),"
+    f" sum(CASE WHEN cache_hit THEN n ELSE 0 END), {_BILLED}, NULL, NULL"
+    f" FROM fine CROSS JOIN LATERAL (VALUES {_PIVOT}) AS d(dim, value)"
+    " WHERE key_id IS NOT NULL GROUP BY 2, 3, 4, 5, 11, 12"
+    f" UNION ALL SELECT {_BUDGET}, day, key_id, batch, tier, NULL, NULL, NULL, cache_hit, NULL,"
+    f" feature, model_id, sum(n), NULL, NULL, {_ROLLED}, NULL, NULL"
+    " FROM fine WHERE key_id IS NOT NULL GROUP BY 2, 3, 4, 5, 9, 11, 12"
+)
+
+
+def _sum_by(
+    rows: Iterable[tuple[tuple[Any, ...], tuple[Any, ...]]],
+) -> dict[tuple[Any, ...], list[int]]:
+    """Integer sums of the second tuple per value of the first (a NULL sum counts 0)."""
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    for key, values in rows:
+        totals = sums.get(key)
+        if totals is None:
+            sums[key] = [int(v or 0) for v in values]
+        else:
+            for i, v in enumerate(values):
+                totals[i] += int(v or 0)
+    return sums
+
+
+def _session(conn: Conn) -> None:
+    """Session settings for the report's statements. Their GROUP BYs have few groups (days,
+    models, flags, attribution values) but the planner, estimating groups of CASE expressions
+    without statistics, expects one per row: it would sort every row and aggregate in the
+    sorted order. Hash aggregation (enable_sort off) reads the rows once into few groups; a
+    negligible transfer cost lets parallel workers scan and evaluate the rows while the
+    leader aggregates. work_mem: enough to keep the groups in memory."""
+    conn.execute(f"SET work_mem = '{WORK_MEM}'")
+    conn.execute("SET enable_sort = off")
+    conn.execute(f"SET parallel_tuple_cost = {PARALLEL_TUPLE_COST}")
+
+
+class _Background:
+    """One statement running on its own connection in a thread; ``join`` waits and returns
+    its rows (or raises its error in the caller's thread)."""
+
+    def __init__(self, conn: Conn, sql: bytes | None, params: dict[str, Any]) -> None:
+        self.rows: list[tuple[Any, ...]] | None = None
+        self._result: list[tuple[Any, ...]] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(conn, sql, params), daemon=True)
+        self._thread.start()
+
+    def _run(self, conn: Conn, sql: bytes | None, params: dict[str, Any]) -> None:
+        if sql is None:  # no priced or unpriced model in the window: nothing to read
+            return
+        try:
+            self._result = conn.execute(sql, params).fetchall()
+        except BaseException as exc:  # re-raised by join, in the caller's thread
+            self._error = exc
+
+    def join(self) -> list[tuple[Any, ...]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
 def _values(rows: list[tuple[int | bool, ...]], casts: tuple[str, ...]) -> str:
     """A VALUES list of typed numeric / boolean literals (never text: model and provider names
     travel as query parameters)."""
@@ -73,7 +165,15 @@ class StoreQueries:
     """The report's queries over the store's events in ``[lo_us, hi_us)`` (UTC µs)."""
 
     def __init__(
-        self, conn: Conn, *, lo_us: int, hi_us: int, day_sql: str, pricer: Pricer, zone: ZoneInfo
+        self,
+        conn: Conn,
+        *,
+        lo_us: int,
+        hi_us: int,
+        day_sql: str,
+        pricer: Pricer,
+        zone: ZoneInfo,
+        side: Conn | None = None,
     ) -> None:
         self.conn = conn
         self.zone = zone
@@ -87,12 +187,21 @@ class StoreQueries:
         self.inexact_rates = False
         self.memo_hits = 0
         self._rates: list[tuple[int, bool, int, tuple[int, ...]]] = []
-        # The GROUP BYs' groups are few (aggregates only) but the planner cannot know it from
-        # CASE expressions: enough memory for this session keeps them hash aggregates, not
-        # sorts of every row.
-        conn.execute(f"SET work_mem = '{WORK_MEM}'")
+        self._cells: list[Cell] = []
+        self._dims: list[tuple[Any, ...]] = []
+        self._budgets: list[tuple[Any, ...]] = []
+        self._rebuilt = False
+        for each in (conn, side):
+            if each is not None:
+                _session(each)
         self._prepare(self._pairs(scan=False))
-        self._cells = self._read_cells()
+        if not self._pkeys:
+            self._prepare(self._pairs(scan=True))
+        # The one pass starts now, on the side connection when there is one, so the percentile
+        # sort (the other full read of the window) runs in PostgreSQL at the same time.
+        self._pass = _Background(side or conn, *self._one_pass(every_row=True))
+        if side is None:
+            self._pass.join()
 
     def _pairs(self, *, scan: bool) -> list[tuple[str, str]]:
         """(model, provider) pairs with events in the window: from usage_models (kept by the
@@ -176,72 +285,77 @@ class StoreQueries:
     def _midnight(self, day: int) -> datetime:
         return from_epoch_us(day_start_us(from_epoch_day(day), self.zone))
 
+    def _one_pass(self, *, every_row: bool) -> tuple[bytes | None, dict[str, Any]]:
+        if not self._pkeys:
+            return None, {}
+        return (self._base(every_row=every_row) + _ONE_PASS).encode(), self._params()
+
+    def _finish(self) -> None:
+        """Wait for the one pass and split its rows. Rows written around ingest_events are
+        missing from usage_models: a row of a model the list lacks shows as a cell without a
+        key, and the list is then rebuilt from the events and the pass run again (and the
+        percentiles, see :meth:`percentiles`), so no row is ever left out."""
+        if self._pass.rows is None:
+            rows = self._pass.join()
+            if any(r[0] == _CELL and r[2] is None for r in rows):
+                self._prepare(self._pairs(scan=True))
+                self._rebuilt = True
+                rows = self._run(self._base() + _ONE_PASS)
+            self._pass.rows = rows
+            for r in rows:
+                if r[0] == _CELL:
+                    self._cells.append(usage_cell(self.keys, r[1:10] + r[12:13] + r[15:]))
+                elif r[0] == _DIM:
+                    self._dims.append(r)
+                else:
+                    self._budgets.append(r)
+
     def cells(self) -> list[Cell]:
         """Usage by local day, price key, batch, tier and outcome flags over the whole window."""
+        self._finish()
         return self._cells
 
-    def _read_cells(self) -> list[Cell]:
-        """The cells, read first (at construction) so the model list is complete before any
-        other query runs. Rows written around ingest_events are missing from usage_models: a
-        row of a model the list lacks shows as a cell without a key, and the list is then
-        rebuilt from the events (one more scan), so no row is ever left out."""
-        sql = (
-            "SELECT day, key_id, batch, tier, ok, attempt > 1, fallback,"
-            f" cache_hit, recorded_cost IS NOT NULL, {_SUMS}, coalesce(sum(recorded_cost), 0),"
-            " coalesce(sum(saved_cost), 0) FROM base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
-        )
-        if not self._pkeys:
-            self._prepare(self._pairs(scan=True))
-        rows = self._run(self._base(every_row=True) + sql)
-        if any(r[1] is None for r in rows):
-            self._prepare(self._pairs(scan=True))
-            rows = self._run(self._base() + sql)
-        return [usage_cell(self.keys, r) for r in rows]
-
     def dimensions(self, dims: tuple[str, ...], first_day: int, last_day: int) -> list[Cell]:
-        """Usage per value of each attribution dimension, for days ``first_day..last_day``.
-
-        One pass: the rows are summed by every dimension at once (few groups: dimension values
-        come together), and those sums unpivoted into one (dimension, value) row per dimension
-        and summed again."""
-        if not dims:
-            return []
-        quoted = ", ".join(f'"{d}"' for d in dims)
-        width = len(dims)
-        pivot = ", ".join(f"('{d}', \"{d}\")" for d in dims)
-        billed = ", ".join(
-            f"sum(CASE WHEN NOT cache_hit THEN {c} END) AS {c}" for c in _TOKEN_COLUMNS
+        """Usage per value of each attribution dimension, for days ``first_day..last_day``:
+        the one pass's per-day breakdown rows summed over those days."""
+        self._finish()
+        wanted = set(dims)
+        sums = _sum_by(
+            ((r[10], r[11], *r[2:5]), r[12:21])
+            for r in self._dims
+            if r[10] in wanted and first_day <= r[1] <= last_day
         )
-        sums = ", ".join(f"sum({c})" for c in ("n", "errors", "hits", *_TOKEN_COLUMNS))
-        groups = ", ".join(str(n) for n in range(1, width + 4))
-        rows = self._run(
-            self._base() + f", fine AS (SELECT {quoted}, key_id, batch, tier, count(*) AS n,"
-            " sum(CASE WHEN ok THEN 0 ELSE 1 END) AS errors,"
-            f" sum(CASE WHEN cache_hit THEN 1 ELSE 0 END) AS hits, {billed}"
-            f" FROM base GROUP BY {groups})"
-            f" SELECT d.dim, d.value, key_id, batch, tier, {sums}"
-            f" FROM fine CROSS JOIN LATERAL (VALUES {pivot}) AS d(dim, value)"
-            " GROUP BY 1, 2, 3, 4, 5",
-            first_day,
-            last_day,
-        )
-        return [dimension_cell(self.keys, r, 2, str(r[0]), r[1]) for r in rows]
+        return [
+            dimension_cell(self.keys, (*key, *totals), 2, str(key[0]), key[1])
+            for key, totals in sums.items()
+        ]
 
     def budget_cells(self, first_day: int, last_day: int) -> list[Cell]:
-        """Usage by feature and config model id, for the month-to-date budget checks."""
-        rows = self._run(
-            self._base() + "SELECT feature, model_id, key_id, batch, tier, cache_hit,"
-            f" {_SUMS} FROM base GROUP BY 1, 2, 3, 4, 5, 6",
-            first_day,
-            last_day,
+        """Usage by feature and config model id, for the month-to-date budget checks: the one
+        pass's per-day budget rows summed over those days."""
+        self._finish()
+        sums = _sum_by(
+            ((r[10], r[11], *r[2:5], r[8]), r[12:13] + r[15:21])
+            for r in self._budgets
+            if first_day <= r[1] <= last_day
         )
-        return [budget_cell(self.keys, r) for r in rows]
+        return [budget_cell(self.keys, (*key, *totals)) for key, totals in sums.items()]
 
     def percentiles(
         self, first_day: int, last_day: int, quantiles: tuple[float, ...]
     ) -> tuple[int, list[int]]:
         """How many successful priced requests, and their per-request cost at each quantile
         (nearest rank, as DuckDB's quantile_disc; 1e-18 USD units)."""
+        rebuilt = self._rebuilt
+        found = self._percentiles(first_day, last_day, quantiles)
+        self._finish()
+        if self._rebuilt and not rebuilt:  # the key list grew while they ran
+            found = self._percentiles(first_day, last_day, quantiles)
+        return found
+
+    def _percentiles(
+        self, first_day: int, last_day: int, quantiles: tuple[float, ...]
+    ) -> tuple[int, list[int]]:
         if not self._rates:
             return 0, []
         # Rates share a large power of ten: dividing it out keeps per-request costs in bigint
@@ -289,14 +403,16 @@ def store_event_range(conn: Conn) -> tuple[int, int] | None:
     return epoch_us(row[0]), epoch_us(row[1])
 
 
-def store_source(conn: Conn, shown: str) -> Source:
-    """The team store as the report's source (``shown``: the store, password-free)."""
+def store_source(conn: Conn, shown: str, side: Conn | None = None) -> Source:
+    """The team store as the report's source (``shown``: the store, password-free). ``side``:
+    a second connection to the same store, so the report's two reads of the window run at
+    the same time (without it, one after the other)."""
     from aiinfra_cli.report import Rejected, Source, Sources
 
     found = conn.execute("SELECT coalesce(sum(events), 0) FROM aiinfra.usage_daily").fetchone()
     return Source(
         queries=lambda lo_us, hi_us, day_sql, pricer, zone: StoreQueries(
-            conn, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer, zone=zone
+            conn, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer, zone=zone, side=side
         ),
         bounds=store_event_range(conn),
         rejected=Rejected(count=0, examples=(), unknown_fields=()),
