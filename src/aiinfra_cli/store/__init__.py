@@ -8,7 +8,8 @@ Public surface::
     migrate(conn) -> Migrated, require_schema(conn), schema_version(conn), LATEST
     push(conn, specs) -> Pushed, event_id_for(raw_line)
     store_status(conn) -> StoreStatus, spool_lag(path) -> SpoolLag, POSITION_FILE
-    store_source(conn, shown) -> report Source, StoreQueries    cost-report's SQL in PostgreSQL
+    store_source(conn, shown, side) -> Source, StoreQueries   cost-report's SQL in PostgreSQL
+    store_traffic(conn, since, table) -> StoreTraffic    cost-diff's traffic per call site / route
 
 psycopg is imported only inside these functions: importing this package costs nothing.
 """
@@ -22,6 +23,7 @@ from aiinfra_cli.store._push import Pushed, event_id_for, push
 from aiinfra_cli.store._report import StoreQueries, store_event_range, store_source
 from aiinfra_cli.store._spool import POSITION_FILE, SpoolLag, spool_lag
 from aiinfra_cli.store._status import StoreStatus, store_status
+from aiinfra_cli.store._traffic import StoreTraffic, store_traffic
 
 __all__ = [
     "LATEST",
@@ -32,6 +34,7 @@ __all__ = [
     "SpoolLag",
     "StoreQueries",
     "StoreStatus",
+    "StoreTraffic",
     "Target",
     "config_target",
     "connect",
@@ -44,5 +47,6 @@ __all__ = [
     "store_event_range",
     "store_source",
     "store_status",
+    "store_traffic",
     "target",
 ]
