@@ -9,6 +9,7 @@ Public surface::
     push(conn, specs) -> Pushed, event_id_for(raw_line)
     store_status(conn) -> StoreStatus, spool_lag(path) -> SpoolLag, POSITION_FILE
     store_source(conn, shown, side) -> Source, StoreQueries   cost-report's SQL in PostgreSQL
+    SESSION_SETTINGS                      the report's session settings (bench/store_bench.py)
     store_traffic(conn, since, table) -> StoreTraffic    cost-diff's traffic per call site / route
 
 psycopg is imported only inside these functions: importing this package costs nothing.
@@ -20,7 +21,12 @@ from aiinfra_cli.store._connect import Target, config_target, connect, target
 from aiinfra_cli.store._migrate import Migrated, migrate, require_schema, schema_version
 from aiinfra_cli.store._migrations import LATEST, MIGRATIONS
 from aiinfra_cli.store._push import Pushed, event_id_for, push
-from aiinfra_cli.store._report import StoreQueries, store_event_range, store_source
+from aiinfra_cli.store._report import (
+    SESSION_SETTINGS,
+    StoreQueries,
+    store_event_range,
+    store_source,
+)
 from aiinfra_cli.store._spool import POSITION_FILE, SpoolLag, spool_lag
 from aiinfra_cli.store._status import StoreStatus, store_status
 from aiinfra_cli.store._traffic import StoreTraffic, store_traffic
@@ -29,6 +35,7 @@ __all__ = [
     "LATEST",
     "MIGRATIONS",
     "POSITION_FILE",
+    "SESSION_SETTINGS",
     "Migrated",
     "Pushed",
     "SpoolLag",

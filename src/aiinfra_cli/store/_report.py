@@ -45,8 +45,17 @@ if TYPE_CHECKING:
 
     Conn = psycopg.Connection[tuple[Any, ...]]
 
-WORK_MEM = "64MB"
-PARALLEL_TUPLE_COST = 0.0001
+# Session settings for the report's statements. Their GROUP BYs have few groups (days, models,
+# flags, attribution values) but the planner, estimating groups of CASE expressions without
+# statistics, expects one per row: it would sort every row and aggregate in the sorted order.
+# Hash aggregation (enable_sort off) reads the rows once into few groups; a negligible transfer
+# cost lets parallel workers scan and evaluate the rows while the leader aggregates. work_mem:
+# enough to keep the groups in memory.
+SESSION_SETTINGS = (
+    ("work_mem", "'64MB'"),
+    ("enable_sort", "off"),
+    ("parallel_tuple_cost", "0.0001"),
+)
 _TOKEN_COLUMNS = ("input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning")
 _SUMS = "count(*), " + ", ".join(f"sum({c})" for c in _TOKEN_COLUMNS)
 # The store's columns under the names the report's queries use (as the ingest cache has them).
@@ -115,15 +124,9 @@ def _sum_by(
 
 
 def _session(conn: Conn) -> None:
-    """Session settings for the report's statements. Their GROUP BYs have few groups (days,
-    models, flags, attribution values) but the planner, estimating groups of CASE expressions
-    without statistics, expects one per row: it would sort every row and aggregate in the
-    sorted order. Hash aggregation (enable_sort off) reads the rows once into few groups; a
-    negligible transfer cost lets parallel workers scan and evaluate the rows while the
-    leader aggregates. work_mem: enough to keep the groups in memory."""
-    conn.execute(f"SET work_mem = '{WORK_MEM}'")
-    conn.execute("SET enable_sort = off")
-    conn.execute(f"SET parallel_tuple_cost = {PARALLEL_TUPLE_COST}")
+    """Apply :data:`SESSION_SETTINGS` (see there) to ``conn``."""
+    for name, value in SESSION_SETTINGS:
+        conn.execute(f"SET {name} = {value}")
 
 
 class _Background:
