@@ -179,3 +179,43 @@ def test_rows_missing_from_the_model_list_are_still_reported(store: Target, tmp_
         ).document.to_json()
     assert _comparable(from_store) == _comparable(from_logs)
     assert from_logs["cost_per_successful_request"] == from_store["cost_per_successful_request"]
+
+
+def test_breakdown_for_other_days_than_the_pass_summed(store: Target, tmp_path: Path) -> None:
+    """The one pass sums the breakdown over the period the percentiles named; asked for other
+    days, the queries read them again rather than answer for the wrong days."""
+    from zoneinfo import ZoneInfo
+
+    from aiinfra_cli.report import Pricer, Source, epoch_day
+    from aiinfra_cli.report._period import local_day_sql
+
+    logs = tmp_path / "logs"
+    write_lines(logs / "a.jsonl", _events(400, seed=4))
+    first, last = date(2026, 10, 1), date(2026, 10, 31)
+    lo, hi = datetime(2026, 9, 1, tzinfo=timezone.utc), datetime(2026, 11, 1, tzinfo=timezone.utc)
+    utc = ZoneInfo("UTC")
+
+    def queries(source: Source) -> Any:
+        lo_us, hi_us = int(lo.timestamp() * 1e6), int(hi.timestamp() * 1e6)
+        day_sql = local_day_sql(utc, date(2026, 9, 1), last)
+        return source.queries(lo_us, hi_us, day_sql, Pricer(load_price_table()), utc)
+
+    def requests(cells: list[Any]) -> int:
+        return sum(c.requests for c in cells)
+
+    october = (epoch_day(first), epoch_day(last))
+    with connect(store) as conn, connect(store) as side:
+        push(conn, [logs])
+        found = conn.execute(
+            'SELECT count(*) FROM aiinfra.usage_events WHERE "timestamp" >= %s'
+            ' AND "timestamp" < %s AND feature IS NOT NULL',
+            (datetime(2026, 10, 1, tzinfo=timezone.utc), hi),
+        ).fetchone()
+        assert found is not None and found[0] > 0
+        whole = queries(store_source(conn, store.shown, side))
+        whole.percentiles(epoch_day(date(2026, 9, 1)), epoch_day(last), (0.5,))
+        again = whole.dimensions(("feature",), *october)
+        direct = queries(store_source(conn, store.shown)).dimensions(("feature",), *october)
+    in_october = [c for c in again if c.value is not None]
+    assert requests(in_october) == found[0]
+    assert sorted(map(repr, again)) == sorted(map(repr, direct))

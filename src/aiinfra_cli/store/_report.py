@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from aiinfra_cli.report import (
     budget_cell,
     day_start_us,
     dimension_cell,
+    epoch_day,
     from_epoch_day,
     usage_cell,
 )
@@ -77,10 +78,11 @@ _EVENTS = (
 # rolled up three ways from those sums, never from the rows again. Every row of the result is
 #   part, day, key_id, batch, tier, ok, retry, fallback, cache_hit, recorded, text1, text2,
 #   requests, errors, hits, six token sums, recorded USD, saved USD
-# part 0: a cell (text1/text2 NULL); part 1: one attribution value per day (text1 the dimension,
-# text2 its value; token sums without cache hits, as billed); part 2: budget usage per day
-# (text1 feature, text2 config model id, cache_hit kept).
+# part 0: a cell (text1/text2 NULL); part 1: one attribution value over the report's period
+# (day NULL; text1 the dimension, text2 its value; token sums without cache hits, as billed);
+# part 2: budget usage per day (text1 feature, text2 config model id, cache_hit kept).
 _CELL, _DIM, _BUDGET = 0, 1, 2
+_ONE_US = timedelta(microseconds=1)
 _FINE_KEYS = (
     "day, key_id, batch, tier, ok, attempt > 1 AS retry, fallback, cache_hit,"
     " recorded_cost IS NOT NULL AS recorded, model_id, " + ", ".join(f'"{d}"' for d in DIMENSIONS)
@@ -97,11 +99,12 @@ _ONE_PASS = (
     f" NULL::text, NULL::text, sum(n), 0::numeric, 0::numeric, {_ROLLED},"
     " coalesce(sum(recorded_usd), 0), coalesce(sum(saved_usd), 0)"
     " FROM fine GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10"
-    f" UNION ALL SELECT {_DIM}, day, key_id, batch, tier, NULL, NULL, NULL, NULL, NULL,"
+    f" UNION ALL SELECT {_DIM}, NULL, key_id, batch, tier, NULL, NULL, NULL, NULL, NULL,"
     " d.dim, d.value, sum(n), sum(CASE WHEN ok THEN 0 ELSE n END),"
     f" sum(CASE WHEN cache_hit THEN n ELSE 0 END), {_BILLED}, NULL, NULL"
     f" FROM fine CROSS JOIN LATERAL (VALUES {_PIVOT}) AS d(dim, value)"
-    " WHERE key_id IS NOT NULL GROUP BY 2, 3, 4, 5, 11, 12"
+    " WHERE key_id IS NOT NULL AND day BETWEEN %(first_day)s AND %(last_day)s"
+    " GROUP BY 3, 4, 5, 11, 12"
     f" UNION ALL SELECT {_BUDGET}, day, key_id, batch, tier, NULL, NULL, NULL, cache_hit, NULL,"
     f" feature, model_id, sum(n), NULL, NULL, {_ROLLED}, NULL, NULL"
     " FROM fine WHERE key_id IS NOT NULL GROUP BY 2, 3, 4, 5, 9, 11, 12"
@@ -194,17 +197,15 @@ class StoreQueries:
         self._dims: list[tuple[Any, ...]] = []
         self._budgets: list[tuple[Any, ...]] = []
         self._rebuilt = False
+        self._side = side
+        self._pass: _Background | None = None
+        self._period: tuple[int, int] | None = None
         for each in (conn, side):
             if each is not None:
                 _session(each)
         self._prepare(self._pairs(scan=False))
         if not self._pkeys:
             self._prepare(self._pairs(scan=True))
-        # The one pass starts now, on the side connection when there is one, so the percentile
-        # sort (the other full read of the window) runs in PostgreSQL at the same time.
-        self._pass = _Background(side or conn, *self._one_pass(every_row=True))
-        if side is None:
-            self._pass.join()
 
     def _pairs(self, *, scan: bool) -> list[tuple[str, str]]:
         """(model, provider) pairs with events in the window: from usage_models (kept by the
@@ -289,29 +290,50 @@ class StoreQueries:
         return from_epoch_us(day_start_us(from_epoch_day(day), self.zone))
 
     def _one_pass(self, *, every_row: bool) -> tuple[bytes | None, dict[str, Any]]:
-        if not self._pkeys:
+        if not self._pkeys or self._period is None:
             return None, {}
-        return (self._base(every_row=every_row) + _ONE_PASS).encode(), self._params()
+        params = {**self._params(), "first_day": self._period[0], "last_day": self._period[1]}
+        return (self._base(every_row=every_row) + _ONE_PASS).encode(), params
 
-    def _finish(self) -> None:
-        """Wait for the one pass and split its rows. Rows written around ingest_events are
-        missing from usage_models: a row of a model the list lacks shows as a cell without a
-        key, and the list is then rebuilt from the events and the pass run again (and the
-        percentiles, see :meth:`percentiles`), so no row is ever left out."""
-        if self._pass.rows is None:
-            rows = self._pass.join()
-            if any(r[0] == _CELL and r[2] is None for r in rows):
-                self._prepare(self._pairs(scan=True))
-                self._rebuilt = True
-                rows = self._run(self._base() + _ONE_PASS)
-            self._pass.rows = rows
-            for r in rows:
-                if r[0] == _CELL:
-                    self._cells.append(usage_cell(self.keys, r[1:10] + r[12:13] + r[15:]))
-                elif r[0] == _DIM:
-                    self._dims.append(r)
-                else:
-                    self._budgets.append(r)
+    def _start(self, first_day: int, last_day: int) -> None:
+        """Start the one pass for a report over days ``first_day..last_day``: on the side
+        connection when there is one (the caller's percentile sort, the other full read of
+        the window, then runs in PostgreSQL at the same time), else now."""
+        self._period = (first_day, last_day)
+        self._pass = _Background(self._side or self.conn, *self._one_pass(every_row=True))
+        if self._side is None:
+            self._pass.join()
+
+    def _finish(self, first_day: int | None = None, last_day: int | None = None) -> None:
+        """Wait for the one pass and split its rows; without a pass yet, run one (over
+        ``first_day..last_day`` when given, else every day of the window).
+
+        Rows written around ingest_events are missing from usage_models: a row of a model the
+        list lacks shows as a cell without a key, and the list is then rebuilt from the events
+        and the pass run again (and the percentiles, see :meth:`percentiles`), so no row is
+        ever left out."""
+        if self._pass is None:
+            if first_day is None or last_day is None:  # every day of the window
+                first_day = epoch_day(self.lo.astimezone(self.zone).date())
+                last_day = epoch_day((self.hi - _ONE_US).astimezone(self.zone).date())
+            self._start(first_day, last_day)
+        assert self._pass is not None
+        if self._pass.rows is not None:
+            return
+        rows = self._pass.join()
+        if any(r[0] == _CELL and r[2] is None for r in rows):
+            self._prepare(self._pairs(scan=True))
+            self._rebuilt = True
+            sql, params = self._one_pass(every_row=False)
+            rows = self.conn.execute(sql, params).fetchall() if sql else []
+        self._pass.rows = rows
+        for r in rows:
+            if r[0] == _CELL:
+                self._cells.append(usage_cell(self.keys, r[1:10] + r[12:13] + r[15:]))
+            elif r[0] == _DIM:
+                self._dims.append(r)
+            else:
+                self._budgets.append(r)
 
     def cells(self) -> list[Cell]:
         """Usage by local day, price key, batch, tier and outcome flags over the whole window."""
@@ -319,18 +341,16 @@ class StoreQueries:
         return self._cells
 
     def dimensions(self, dims: tuple[str, ...], first_day: int, last_day: int) -> list[Cell]:
-        """Usage per value of each attribution dimension, for days ``first_day..last_day``:
-        the one pass's per-day breakdown rows summed over those days."""
-        self._finish()
-        wanted = set(dims)
-        sums = _sum_by(
-            ((r[10], r[11], *r[2:5]), r[12:21])
-            for r in self._dims
-            if r[10] in wanted and first_day <= r[1] <= last_day
-        )
+        """Usage per value of each attribution dimension, for days ``first_day..last_day``
+        (the one pass sums them over the report's period)."""
+        self._finish(first_day, last_day)
+        if self._period != (first_day, last_day):  # not the period the pass summed: again
+            self._pass, self._dims, self._cells, self._budgets = None, [], [], []
+            self._finish(first_day, last_day)
         return [
-            dimension_cell(self.keys, (*key, *totals), 2, str(key[0]), key[1])
-            for key, totals in sums.items()
+            dimension_cell(self.keys, (r[10], r[11], *r[2:5], *r[12:21]), 2, str(r[10]), r[11])
+            for r in self._dims
+            if r[10] in dims
         ]
 
     def budget_cells(self, first_day: int, last_day: int) -> list[Cell]:
@@ -349,6 +369,8 @@ class StoreQueries:
     ) -> tuple[int, list[int]]:
         """How many successful priced requests, and their per-request cost at each quantile
         (nearest rank, as DuckDB's quantile_disc; 1e-18 USD units)."""
+        if self._pass is None:
+            self._start(first_day, last_day)
         rebuilt = self._rebuilt
         found = self._percentiles(first_day, last_day, quantiles)
         self._finish()
