@@ -219,3 +219,25 @@ def test_breakdown_for_other_days_than_the_pass_summed(store: Target, tmp_path: 
     in_october = [c for c in again if c.value is not None]
     assert requests(in_october) == found[0]
     assert sorted(map(repr, again)) == sorted(map(repr, direct))
+
+
+def test_a_failed_percentile_read_stops_the_pass(store: Target, tmp_path: Path) -> None:
+    """When the percentile statement fails, the pass on the side connection is cancelled (or
+    done) and waited for before the error goes on: its connection may then be closed."""
+    from zoneinfo import ZoneInfo
+
+    import psycopg
+
+    from aiinfra_cli.report import Pricer
+
+    logs = tmp_path / "logs"
+    write_lines(logs / "a.jsonl", _events(300, seed=5))
+    with connect(store) as conn, connect(store) as side:
+        push(conn, [logs])
+        utc = ZoneInfo("UTC")
+        queries = store_source(conn, store.shown, side).queries(
+            0, 2**51, "0", Pricer(load_price_table()), utc
+        )
+        with pytest.raises(psycopg.Error, match="between 0 and 1"):
+            queries.percentiles(0, 30_000, (1.5,))
+        assert side.execute("SELECT 1").fetchone() == (1,)

@@ -140,6 +140,7 @@ class _Background:
         self.rows: list[tuple[Any, ...]] | None = None
         self._result: list[tuple[Any, ...]] = []
         self._error: BaseException | None = None
+        self._conn = conn
         self._thread = threading.Thread(target=self._run, args=(conn, sql, params), daemon=True)
         self._thread.start()
 
@@ -150,6 +151,12 @@ class _Background:
             self._result = conn.execute(sql, params).fetchall()
         except BaseException as exc:  # re-raised by join, in the caller's thread
             self._error = exc
+
+    def abandon(self) -> None:
+        """Cancel the statement and wait for the thread: the connection may then be closed."""
+        if self._thread.is_alive():
+            self._conn.cancel()
+        self._thread.join()
 
     def join(self) -> list[tuple[Any, ...]]:
         self._thread.join()
@@ -372,7 +379,12 @@ class StoreQueries:
         if self._pass is None:
             self._start(first_day, last_day)
         rebuilt = self._rebuilt
-        found = self._percentiles(first_day, last_day, quantiles)
+        try:
+            found = self._percentiles(first_day, last_day, quantiles)
+        except BaseException:  # an error or Ctrl-C: stop the pass before its connection closes
+            if self._pass is not None:
+                self._pass.abandon()
+            raise
         self._finish()
         if self._rebuilt and not rebuilt:  # the key list grew while they ran
             found = self._percentiles(first_day, last_day, quantiles)
