@@ -149,7 +149,8 @@ def _generate(dsn: str, events: int, since: date, days: int) -> float:
                 " CASE WHEN i % 3 = 0 THEN 'smart' END,"
                 " CASE WHEN i % 97 = 0 THEN 250000 + i % 1000 ELSE 500 + (i * 7919) % 30000 END,"
                 " (i * 104729) % 2000, (i * 31) % 400, (i * 17) % 100, (i * 17) % 20,"
-                " (i * 13) % 50, CASE WHEN i % 41 = 0 THEN 'error' ELSE 'ok' END,"
+                " least((i * 13) % 50, (i * 104729) % 2000),"  # reasoning is part of output
+                " CASE WHEN i % 41 = 0 THEN 'error' ELSE 'ok' END,"
                 " CASE WHEN i % 4 = 0 THEN ((i % 9973) * 0.000001)::numeric END,"
                 " 'feature-' || (i % 5), '/api/' || (i % 5 % 4), 'user-' || (i % 50),"
                 " 'tenant-' || (i % 50 % 5), 'app/f' || (i % 5) || '.py:' || (10 + i % 5 % 2),"
