@@ -21,12 +21,8 @@ from aiinfra_cli.store._connect import Target, config_target, connect, target
 from aiinfra_cli.store._migrate import Migrated, migrate, require_schema, schema_version
 from aiinfra_cli.store._migrations import LATEST, MIGRATIONS
 from aiinfra_cli.store._push import Pushed, event_id_for, push
-from aiinfra_cli.store._report import (
-    SESSION_SETTINGS,
-    StoreQueries,
-    store_event_range,
-    store_source,
-)
+from aiinfra_cli.store._report import StoreQueries, store_event_range, store_source
+from aiinfra_cli.store._report_sql import SESSION_SETTINGS
 from aiinfra_cli.store._spool import POSITION_FILE, SpoolLag, spool_lag
 from aiinfra_cli.store._status import StoreStatus, store_status
 from aiinfra_cli.store._traffic import StoreTraffic, store_traffic

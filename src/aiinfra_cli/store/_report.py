@@ -6,6 +6,12 @@ source. Only aggregates cross the wire: PostgreSQL adds up token counts per (day
 provider, batch, long-context tier, flags) and per attribution value; the long-context tier of
 each request is decided in SQL from its own input tokens; Python prices the sums with Decimal.
 
+The window is read twice, at the same time on two connections: one pass sums it once at the
+finest grain the report needs and rolls that up into the cells, the breakdown over the period
+and the budget usage (:data:`._report_sql.ONE_PASS`); the percentile statement sorts the
+per-request costs of the period (an exact rank needs every value). The pass starts when the
+percentiles name the period, so the breakdown is summed over it in SQL.
+
 The SQL is kept to what both PostgreSQL and Citus run across nodes: no GROUPING SETS (the
 per-dimension breakdown unpivots with a LATERAL VALUES list instead), no window functions,
 no recursive CTEs, aggregates as plain sum/count. Only ``percentile_disc`` is computed on the
@@ -15,13 +21,11 @@ coordinator by Citus (it is not split across nodes).
 from __future__ import annotations
 
 import math
-import threading
 from datetime import datetime, timedelta
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli.report import (
-    DIMENSIONS,
     MAX_TIERS,
     REQUEST_COST,
     Cell,
@@ -33,6 +37,14 @@ from aiinfra_cli.report import (
     epoch_day,
     from_epoch_day,
     usage_cell,
+)
+from aiinfra_cli.store._background import Background, session
+from aiinfra_cli.store._report_sql import (
+    CELL,
+    DIM,
+    EVENTS,
+    ONE_PASS,
+    values,
 )
 from aiinfra_cli.usage import epoch_us, from_epoch_us
 
@@ -46,132 +58,20 @@ if TYPE_CHECKING:
 
     Conn = psycopg.Connection[tuple[Any, ...]]
 
-# Session settings for the report's statements. Their GROUP BYs have few groups (days, models,
-# flags, attribution values) but the planner, estimating groups of CASE expressions without
-# statistics, expects one per row: it would sort every row and aggregate in the sorted order.
-# Hash aggregation (enable_sort off) reads the rows once into few groups; a negligible transfer
-# cost lets parallel workers scan and evaluate the rows while the leader aggregates. work_mem:
-# enough to keep the groups in memory.
-SESSION_SETTINGS = (
-    ("work_mem", "'64MB'"),
-    ("enable_sort", "off"),
-    ("parallel_tuple_cost", "0.0001"),
-)
-_TOKEN_COLUMNS = ("input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning")
-_SUMS = "count(*), " + ", ".join(f"sum({c})" for c in _TOKEN_COLUMNS)
-# The store's columns under the names the report's queries use (as the ingest cache has them).
-# Recorded costs are read as DECIMAL(38,18), as the JSONL path reads them.
-_EVENTS = (
-    "SELECT round(date_part('epoch', \"timestamp\") * 1000000)::bigint AS ts, provider,"
-    " coalesce(response_model, request_model) AS model, model_id, feature, endpoint,"
-    " \"user\", tenant, NULL::text AS session, call_site, status = 'ok' AS ok, attempt,"
-    " fallback_from IS NOT NULL AS fallback, batch, cache_hit, input_tokens AS input,"
-    " output_tokens AS output, cache_read_tokens AS cache_read,"
-    " cache_write_tokens AS cache_write, cache_write_1h_tokens AS cache_write_1h,"
-    " reasoning_tokens AS reasoning, round(cost_usd, 18) AS recorded_cost,"
-    " round(saved_cost_usd, 18) AS saved_cost"
-    ' FROM aiinfra.usage_events WHERE "timestamp" >= %(lo)s AND "timestamp" < %(hi)s'
-)
-
-
-# The one pass: the window's rows summed once at the finest grain the report needs (fine), then
-# rolled up three ways from those sums, never from the rows again. Every row of the result is
-#   part, day, key_id, batch, tier, ok, retry, fallback, cache_hit, recorded, text1, text2,
-#   requests, errors, hits, six token sums, recorded USD, saved USD
-# part 0: a cell (text1/text2 NULL); part 1: one attribution value over the report's period
-# (day NULL; text1 the dimension, text2 its value; token sums without cache hits, as billed);
-# part 2: budget usage per day (text1 feature, text2 config model id, cache_hit kept).
-_CELL, _DIM, _BUDGET = 0, 1, 2
-_ONE_US = timedelta(microseconds=1)
-_FINE_KEYS = (
-    "day, key_id, batch, tier, ok, attempt > 1 AS retry, fallback, cache_hit,"
-    " recorded_cost IS NOT NULL AS recorded, model_id, " + ", ".join(f'"{d}"' for d in DIMENSIONS)
-)
-_FINE_SUMS = ", ".join(f"sum({c}) AS {c}" for c in _TOKEN_COLUMNS)
-_ROLLED = ", ".join(f"sum({c})" for c in _TOKEN_COLUMNS)
-_BILLED = ", ".join(f"sum(CASE WHEN NOT cache_hit THEN {c} END)" for c in _TOKEN_COLUMNS)
-_PIVOT = ", ".join(f"('{d}', \"{d}\")" for d in DIMENSIONS)
-_ONE_PASS = (
-    f", fine AS (SELECT {_FINE_KEYS}, count(*) AS n, {_FINE_SUMS},"
-    " sum(recorded_cost) AS recorded_usd, sum(saved_cost) AS saved_usd"
-    f" FROM base GROUP BY {', '.join(str(n) for n in range(1, 11 + len(DIMENSIONS)))})"
-    f" SELECT {_CELL}, day, key_id, batch, tier, ok, retry, fallback, cache_hit, recorded,"
-    f" NULL::text, NULL::text, sum(n), 0::numeric, 0::numeric, {_ROLLED},"
-    " coalesce(sum(recorded_usd), 0), coalesce(sum(saved_usd), 0)"
-    " FROM fine GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10"
-    f" UNION ALL SELECT {_DIM}, NULL, key_id, batch, tier, NULL, NULL, NULL, NULL, NULL,"
-    " d.dim, d.value, sum(n), sum(CASE WHEN ok THEN 0 ELSE n END),"
-    f" sum(CASE WHEN cache_hit THEN n ELSE 0 END), {_BILLED}, NULL, NULL"
-    f" FROM fine CROSS JOIN LATERAL (VALUES {_PIVOT}) AS d(dim, value)"
-    " WHERE key_id IS NOT NULL AND day BETWEEN %(first_day)s AND %(last_day)s"
-    " GROUP BY 3, 4, 5, 11, 12"
-    f" UNION ALL SELECT {_BUDGET}, day, key_id, batch, tier, NULL, NULL, NULL, cache_hit, NULL,"
-    f" feature, model_id, sum(n), NULL, NULL, {_ROLLED}, NULL, NULL"
-    " FROM fine WHERE key_id IS NOT NULL GROUP BY 2, 3, 4, 5, 9, 11, 12"
-)
-
 
 def _sum_by(
     rows: Iterable[tuple[tuple[Any, ...], tuple[Any, ...]]],
 ) -> dict[tuple[Any, ...], list[int]]:
     """Integer sums of the second tuple per value of the first (a NULL sum counts 0)."""
     sums: dict[tuple[Any, ...], list[int]] = {}
-    for key, values in rows:
+    for key, numbers in rows:
         totals = sums.get(key)
         if totals is None:
-            sums[key] = [int(v or 0) for v in values]
+            sums[key] = [int(v or 0) for v in numbers]
         else:
-            for i, v in enumerate(values):
+            for i, v in enumerate(numbers):
                 totals[i] += int(v or 0)
     return sums
-
-
-def _session(conn: Conn) -> None:
-    """Apply :data:`SESSION_SETTINGS` (see there) to ``conn``."""
-    for name, value in SESSION_SETTINGS:
-        conn.execute(f"SET {name} = {value}")
-
-
-class _Background:
-    """One statement running on its own connection in a thread; ``join`` waits and returns
-    its rows (or raises its error in the caller's thread)."""
-
-    def __init__(self, conn: Conn, sql: bytes | None, params: dict[str, Any]) -> None:
-        self.rows: list[tuple[Any, ...]] | None = None
-        self._result: list[tuple[Any, ...]] = []
-        self._error: BaseException | None = None
-        self._conn = conn
-        self._thread = threading.Thread(target=self._run, args=(conn, sql, params), daemon=True)
-        self._thread.start()
-
-    def _run(self, conn: Conn, sql: bytes | None, params: dict[str, Any]) -> None:
-        if sql is None:  # no priced or unpriced model in the window: nothing to read
-            return
-        try:
-            self._result = conn.execute(sql, params).fetchall()
-        except BaseException as exc:  # re-raised by join, in the caller's thread
-            self._error = exc
-
-    def abandon(self) -> None:
-        """Cancel the statement and wait for the thread: the connection may then be closed."""
-        if self._thread.is_alive():
-            self._conn.cancel()
-        self._thread.join()
-
-    def join(self) -> list[tuple[Any, ...]]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
-
-
-def _values(rows: list[tuple[int | bool, ...]], casts: tuple[str, ...]) -> str:
-    """A VALUES list of typed numeric / boolean literals (never text: model and provider names
-    travel as query parameters)."""
-    return ", ".join(
-        "(" + ", ".join(f"{str(v).lower()}::{c}" for v, c in zip(row, casts, strict=True)) + ")"
-        for row in rows
-    )
 
 
 class StoreQueries:
@@ -205,11 +105,11 @@ class StoreQueries:
         self._budgets: list[tuple[Any, ...]] = []
         self._rebuilt = False
         self._side = side
-        self._pass: _Background | None = None
+        self._pass: Background | None = None
         self._period: tuple[int, int] | None = None
         for each in (conn, side):
             if each is not None:
-                _session(each)
+                session(each)
         self._prepare(self._pairs(scan=False))
         if not self._pkeys:
             self._prepare(self._pairs(scan=True))
@@ -218,7 +118,7 @@ class StoreQueries:
         """(model, provider) pairs with events in the window: from usage_models (kept by the
         ingest function), or by scanning the events when rows bypassed it."""
         if scan:
-            sql = f"SELECT DISTINCT model, provider FROM ({_EVENTS}) e ORDER BY 1, 2"
+            sql = f"SELECT DISTINCT model, provider FROM ({EVENTS}) e ORDER BY 1, 2"
         else:
             sql = (
                 "SELECT model, provider FROM aiinfra.usage_models"
@@ -275,7 +175,7 @@ class StoreQueries:
         tier = f"CASE key_id {tiers} ELSE 0 END" if tiers else "0"
         keep = "" if every_row else " WHERE key_id IS NOT NULL"
         return (
-            f"WITH keyed AS (SELECT e.*, CASE {match} END AS key_id FROM ({_EVENTS}) e),"
+            f"WITH keyed AS (SELECT e.*, CASE {match} END AS key_id FROM ({EVENTS}) e),"
             f" base AS (SELECT keyed.*, {tier} AS tier, {self.day_sql} AS day"
             f" FROM keyed{keep}) "
         )
@@ -300,14 +200,14 @@ class StoreQueries:
         if not self._pkeys or self._period is None:
             return None, {}
         params = {**self._params(), "first_day": self._period[0], "last_day": self._period[1]}
-        return (self._base(every_row=every_row) + _ONE_PASS).encode(), params
+        return (self._base(every_row=every_row) + ONE_PASS).encode(), params
 
     def _start(self, first_day: int, last_day: int) -> None:
         """Start the one pass for a report over days ``first_day..last_day``: on the side
         connection when there is one (the caller's percentile sort, the other full read of
         the window, then runs in PostgreSQL at the same time), else now."""
         self._period = (first_day, last_day)
-        self._pass = _Background(self._side or self.conn, *self._one_pass(every_row=True))
+        self._pass = Background(self._side or self.conn, *self._one_pass(every_row=True))
         if self._side is None:
             self._pass.join()
 
@@ -322,22 +222,24 @@ class StoreQueries:
         if self._pass is None:
             if first_day is None or last_day is None:  # every day of the window
                 first_day = epoch_day(self.lo.astimezone(self.zone).date())
-                last_day = epoch_day((self.hi - _ONE_US).astimezone(self.zone).date())
+                last_day = epoch_day(
+                    (self.hi - timedelta(microseconds=1)).astimezone(self.zone).date()
+                )
             self._start(first_day, last_day)
         assert self._pass is not None
         if self._pass.rows is not None:
             return
         rows = self._pass.join()
-        if any(r[0] == _CELL and r[2] is None for r in rows):
+        if any(r[0] == CELL and r[2] is None for r in rows):
             self._prepare(self._pairs(scan=True))
             self._rebuilt = True
             sql, params = self._one_pass(every_row=False)
             rows = self.conn.execute(sql, params).fetchall() if sql else []
         self._pass.rows = rows
         for r in rows:
-            if r[0] == _CELL:
+            if r[0] == CELL:
                 self._cells.append(usage_cell(self.keys, r[1:10] + r[12:13] + r[15:]))
-            elif r[0] == _DIM:
+            elif r[0] == DIM:
                 self._dims.append(r)
             else:
                 self._budgets.append(r)
@@ -409,7 +311,7 @@ class StoreQueries:
     def _quantiles(
         self, first_day: int, last_day: int, quantiles: tuple[float, ...], step: int, kind: str
     ) -> tuple[int, list[int]]:
-        rates = _values(
+        rates = values(
             [(k, b, t, *(u // step for u in units)) for k, b, t, units in self._rates],
             ("int", "boolean", "int", *([kind] * 6)),
         )
