@@ -12,7 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-_ANNOTATIONS = frozenset({"title", "description", "$schema", "default", "examples", "$comment"})
+_ANNOTATIONS = frozenset(
+    {"title", "description", "$schema", "$id", "default", "examples", "$comment", "format"}
+)
 _KEYWORDS = frozenset(
     {
         "type",
@@ -21,6 +23,8 @@ _KEYWORDS = frozenset(
         "properties",
         "required",
         "additionalProperties",
+        "patternProperties",
+        "propertyNames",
         "items",
         "minItems",
         "maxItems",
@@ -92,13 +96,15 @@ def schema_problems(schema: Any, where: str = "schema") -> list[str]:
             bad = [n for n in names if n not in _TYPES]
             if bad:
                 problems.append(f"{here}: unknown type {bad[0]!r}")
-        elif key == "properties":
+        elif key in ("properties", "patternProperties"):
             if not isinstance(value, Mapping):
                 problems.append(f"{here}: expected a mapping of property schemas")
             else:
                 for name, sub in value.items():
+                    if key == "patternProperties":
+                        problems.extend(_pattern_problem(name, f"{here}.{name}"))
                     problems.extend(schema_problems(sub, f"{here}.{name}"))
-        elif key in ("items", "additionalProperties", "not"):
+        elif key in ("items", "additionalProperties", "propertyNames", "not"):
             problems.extend(schema_problems(value, here))
         elif key in ("allOf", "anyOf", "oneOf"):
             if not isinstance(value, list) or not value:
@@ -113,10 +119,7 @@ def schema_problems(schema: Any, where: str = "schema") -> list[str]:
             if not isinstance(value, list):
                 problems.append(f"{here}: expected a list")
         elif key == "pattern":
-            try:
-                re.compile(str(value))
-            except re.error as exc:
-                problems.append(f"{here}: invalid regular expression: {exc}")
+            problems.extend(_pattern_problem(str(value), here))
         elif key in ("minItems", "maxItems", "minLength", "maxLength"):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 problems.append(f"{here}: expected a whole number >= 0")
@@ -126,6 +129,14 @@ def schema_problems(schema: Any, where: str = "schema") -> list[str]:
         elif key == "uniqueItems" and not isinstance(value, bool):
             problems.append(f"{here}: expected true or false")
     return problems
+
+
+def _pattern_problem(pattern: str, where: str) -> list[str]:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return [f"{where}: invalid regular expression: {exc}"]
+    return []
 
 
 def validate(instance: Any, schema: Any, where: str = "$") -> list[str]:
@@ -172,10 +183,18 @@ def _object(instance: dict[str, Any], schema: Mapping[str, Any], where: str) -> 
         if name not in instance
     ]
     properties = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
     extra = schema.get("additionalProperties", True)
     for key, value in instance.items():
+        if "propertyNames" in schema:
+            errors.extend(validate(key, schema["propertyNames"], f"{where}: property name {key!r}"))
+        matched = [sub for pattern, sub in patterns.items() if re.search(pattern, key)]
+        for sub in matched:
+            errors.extend(validate(value, sub, f"{where}.{key}"))
         if key in properties:
             errors.extend(validate(value, properties[key], f"{where}.{key}"))
+        elif matched:
+            continue
         elif extra is False:
             errors.append(f"{where}: property {key!r} is not allowed")
         elif isinstance(extra, Mapping):

@@ -75,10 +75,10 @@ def print_json(document: Any, stream: TextIO | None = None) -> None:
 
 
 def warn(message: str) -> None:
-    """One warning line on stderr."""
+    """One warning line on stderr (never wrapped: it names a file:line a reader greps for)."""
     from rich.markup import escape
 
-    err_console().print(f"[yellow]warning:[/yellow] {escape(redact(message))}")
+    err_console().print(f"[yellow]warning:[/yellow] {escape(redact(message))}", soft_wrap=True)
 
 
 def info(message: str) -> None:

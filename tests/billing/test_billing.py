@@ -18,6 +18,7 @@ from aiinfra_cli._jsonschema import validate
 from aiinfra_cli.billing import (
     BillingError,
     PullRequest,
+    billing_file,
     json_schema,
     pull,
     read_buckets,
@@ -290,3 +291,29 @@ def test_with_a_team_store_the_pull_lands_there_too(
     on_disk, _problems = read_buckets(project)
     assert row[0] == len(on_disk)
     assert row[1] == _total([*TRACKED, *DARK])
+
+
+def test_a_line_that_is_not_a_bucket_says_what_is_wrong(git_repo: Path) -> None:
+    good = {
+        "schema_version": 1,
+        "provider": "openai",
+        "kind": "cost",
+        "endpoint": "costs",
+        "start": "2026-11-01T00:00:00Z",
+        "end": "2026-11-02T00:00:00Z",
+        "billed_usd": "1.5",
+    }
+    missing = {k: v for k, v in good.items() if k != "provider"}
+    path = billing_file(git_repo, "openai")
+    path.parent.mkdir(parents=True)
+    lines = [good, missing, [1, 2], {**good, "tokens": "many"}]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n{oops\n")
+    buckets, problems = read_buckets(git_repo, ("openai",))
+    assert [b.billed_usd for b in buckets] == [Decimal("1.5")]
+    assert problems == [
+        f'{path}:2: not a billing bucket: missing key "provider"',
+        f"{path}:3: not a billing bucket: expected a JSON object, got list",
+        f"{path}:4: not a billing bucket: tokens must be an integer",
+        f"{path}:5: not a billing bucket: invalid JSON (Expecting property name enclosed in"
+        " double quotes: line 1 column 2 (char 1))",
+    ]

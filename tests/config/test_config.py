@@ -280,3 +280,59 @@ def test_cli_validate_without_config_says_how_to_fix(git_repo: Path) -> None:
         "aiinfra: error: no config/ai-models.yaml found here or in a parent directory up to the repo"
         " root (run 'aiinfra init' or pass --config PATH)\n"
     )
+
+
+def test_validate_warns_about_a_routed_model_nothing_prices(git_repo: Path) -> None:
+    (git_repo / "config").mkdir()
+    (git_repo / "config" / "ai-models.yaml").write_text(
+        "version: 1\n"
+        "providers:\n"
+        "  openai: {kind: openai}\n"
+        "models:\n"
+        "  - {id: fast, provider: openai, model: gpt-4o-mini}\n"
+        "  - {id: house, provider: openai, model: house-model-1}\n"
+        "  - {id: spare, provider: openai, model: spare-model-2}\n"
+        "  - id: priced\n"
+        "    provider: openai\n"
+        "    model: house-model-3\n"
+        "    pricing: {input_per_mtok: 1, output_per_mtok: 4}\n"
+        "routes:\n"
+        "  main: {chain: [fast, house, priced]}\n"
+        "  side: {chain: [house]}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("config", "validate", cwd=git_repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "config/ai-models.yaml: valid (1 providers, 4 models, 2 routes)",
+        "warning: config/ai-models.yaml:6: model 'house' (house-model-1, in routes: main, side)"
+        " has no price: add a pricing: override or use a model from the price snapshot"
+        " (its calls record no cost)",
+    ]
+
+
+def test_validate_warns_about_a_routed_model_the_runtimes_snapshot_lacks(git_repo: Path) -> None:
+    from aiinfra_cli.scaffold import apply_plan, plan_init
+
+    (git_repo / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
+    apply_plan(plan_init(git_repo, package_dir="src/ai")[0])
+    config = git_repo / "config" / "ai-models.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "gpt-4.1-mini" not in text  # in aiinfra's price table, not in the snapshot
+    added = (
+        "  - {id: later, provider: openai, model: gpt-4.1-mini}\n"
+        "  - {id: house, provider: openai, model: house-model-1,"
+        " pricing: {input_per_mtok: 1, output_per_mtok: 4}}\n"
+    )
+    text = text.replace("\nmodels:\n", "\nmodels:\n" + added, 1)
+    text = text.replace("\nroutes:\n", "\nroutes:\n  later: {chain: [later, house]}\n", 1)
+    config.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(added.splitlines()[0]) + 1
+    result = run_cli("config", "validate", cwd=git_repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[1:] == [
+        f"warning: config/ai-models.yaml:{line}: model 'later' (gpt-4.1-mini) is not in the"
+        " runtime's price snapshot (src/ai/_prices.json): re-run `aiinfra init`, or add a"
+        " pricing: override with input_per_mtok and output_per_mtok (until then the runtime"
+        " records no cost for it)"
+    ]

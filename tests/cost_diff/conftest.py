@@ -77,21 +77,29 @@ def _events() -> str:
     return "".join(json.dumps(line) + "\n" for line in lines)
 
 
-@pytest.fixture
-def feature_repo(tmp_path: Path) -> Path:
+def base_repo(tmp_path: Path, config: str, files: dict[str, str]) -> Path:
+    """A git repo whose ``main`` holds ``config`` and ``files`` (logs/ ignored), checked out
+    on a new ``feature`` branch."""
     repo = tmp_path / "app-repo"
-    (repo / "app").mkdir(parents=True)
-    (repo / "config").mkdir()
+    (repo / "config").mkdir(parents=True)
     (repo / "logs").mkdir()
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.email", "dev@example.com")
     git(repo, "config", "user.name", "dev")
-    (repo / "config" / "ai-models.yaml").write_text(EXAMPLE_CONFIG, encoding="utf-8")
-    (repo / "app" / "ask.py").write_text(ASK, encoding="utf-8")
+    (repo / "config" / "ai-models.yaml").write_text(config, encoding="utf-8")
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text, encoding="utf-8")
     (repo / ".gitignore").write_text("logs/\n", encoding="utf-8")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "base")
     git(repo, "checkout", "-q", "-b", "feature")
+    return repo
+
+
+@pytest.fixture
+def feature_repo(tmp_path: Path) -> Path:
+    repo = base_repo(tmp_path, EXAMPLE_CONFIG, {"app/ask.py": ASK})
     changed = ASK.replace('model="gpt-4o-mini"', 'model="gpt-4o"') + EXTRA
     (repo / "app" / "ask.py").write_text(changed, encoding="utf-8")
     config = EXAMPLE_CONFIG.replace("chain: [smart, fast, llama]", "chain: [fast, smart, llama]")

@@ -74,6 +74,7 @@ def test_init_writes_the_runtime_config_prompts_and_manifest(project: Path) -> N
         "tests/ai/conftest.py",
         "tests/ai/test_ai_orchestrator.py",
         "config/ai-models.yaml",
+        "config/ai-models.schema.json",
         "config/prompt-library.yaml",
         "config/prompt-library.lock.json",
         "prompts/user/summarize.prompty",
@@ -86,7 +87,7 @@ def test_init_writes_the_runtime_config_prompts_and_manifest(project: Path) -> N
     ):
         assert (project / rel).is_file(), rel
     assert listed(result.stderr, "created", "src/ai/model_orchestrator.py")
-    assert "39 file(s) were written (39 new" in result.stderr
+    assert "40 file(s) were written (40 new" in result.stderr
     # The next three commands.
     assert "python -m pytest tests/ai" in result.stderr
     assert "aiinfra model-health" in result.stderr
@@ -110,7 +111,7 @@ def test_a_rerun_changes_nothing(project: Path) -> None:
     before = tree(project)
     result = init(project)
     assert result.returncode == 0
-    assert "0 file(s) were written" in result.stderr and "39 unchanged" in result.stderr
+    assert "0 file(s) were written" in result.stderr and "40 unchanged" in result.stderr
     assert tree(project) == before
 
 
@@ -289,7 +290,7 @@ def test_a_custom_package_dir_is_importable_and_remembered(project: Path) -> Non
     )
     assert probe.stdout.strip() == "shop.llm.model_orchestrator", probe.stderr
     again = init(project)  # the manifest remembers the layout
-    assert "39 unchanged" in again.stderr
+    assert "40 unchanged" in again.stderr
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,13 @@ ATTACKS = {
     "repeat": "{{ 'a' * 10**9 }}",
     "percent": "{{ '%999999999s' % 'a' }}",
     "format": "{{ '{:>999999999}'.format('a') }}",
+    "format-filter": "{{ '%999999999s'|format('a') }}",
+    "precision": "{{ '%.999999999f' % 1.5 }}",
+    "brace-precision": "{{ '{:.999999999f}'.format(1.5) }}",
+    "star": "{{ '%*s' % (10**9, 'a') }}",
+    "star-filter": "{{ '%*s'|format(10**9, 'a') }}",
+    "nested": "{{ '{:>{}}'.format('a', 10**9) }}",
+    "nested-keyword": "{{ '{:>{w}}'.format('a', w=10**9) }}",
     "output": "{% for i in range(20) %}{{ 'x' * 900000 }}{% endfor %}",
 }
 # Each attack fails on a specific guard: the message says which.
@@ -39,6 +46,13 @@ EXPECTED = {
     "repeat": "repetition would exceed",
     "percent": "formatted width would exceed",
     "format": "formatted width would exceed",
+    "format-filter": "formatted width would exceed",
+    "precision": "formatted width would exceed",
+    "brace-precision": "formatted width would exceed",
+    "star": "formatted width would exceed",
+    "star-filter": "formatted width would exceed",
+    "nested": "formatted width would exceed",
+    "nested-keyword": "formatted width would exceed",
     "output": "rendered text would exceed",
 }
 INDEX = """version: 1
@@ -97,3 +111,30 @@ def test_the_runtime_carries_the_clis_budget_module_verbatim(runtime_repo: Path)
     copies = list(runtime_repo.rglob("prompt_budget.py"))
     assert len(copies) == 1
     assert copies[0].read_text(encoding="utf-8") == prompt_budget_source()
+
+
+# Digits in text are text: only real format specs of real format strings hold widths.
+HARMLESS = {
+    "{{ '12345678901'|center(20) }}": "    12345678901     ",
+    "{{ 'Order 12345678901: %s' % 'shipped' }}": "Order 12345678901: shipped",
+    "{{ '%d items'|format(5000000) }}": "5000000 items",
+    "{{ '{} of 123456789'.format(5) }}": "5 of 123456789",
+    "{{ '%08.3f'|format(3.14159) }}": "0003.142",
+    "{{ '{:>6}|{:.2f}'.format('ab', 2.5) }}": "    ab|2.50",
+    "{{ '%*d' % (4, 7) }}": "   7",
+    "{{ 'call 5551234567'|truncate(30) }}": "call 5551234567",
+    "{{ 'call 5551234567 now'|wordwrap(10) }}": "call\n5551234567\nnow",
+}
+
+
+@pytest.mark.parametrize("body", sorted(HARMLESS))
+def test_digits_in_text_and_small_widths_render_on_both_sides(
+    rt: ModuleType, tmp_path: Path, body: str
+) -> None:
+    root = _library(tmp_path, f"[{body}]")  # brackets: padding is kept, not stripped
+    library = load_library(root)
+    assert library.problems == []
+    rendered = render(library.resolve("bad"), {}, budget=library.index.budget)
+    assert rendered.messages[0].content == f"[{HARMLESS[body]}]"
+    generated = rt.PromptLibrary(root).render("bad")
+    assert generated.messages[0]["content"] == f"[{HARMLESS[body]}]"

@@ -160,7 +160,28 @@ def test_schema_problems_name_unsupported_keywords() -> None:
         "schema.type: unknown type 'strin'",
         "schema.properties.a.$ref: keyword not supported (supported: additionalProperties, allOf,"
         " anyOf, const, enum, exclusiveMaximum, exclusiveMinimum, items, maxItems, maxLength,"
-        " maximum, minItems, minLength, minimum, not, oneOf, pattern, properties, required, type,"
-        " uniqueItems)",
+        " maximum, minItems, minLength, minimum, not, oneOf, pattern, patternProperties,"
+        " properties, propertyNames, required, type, uniqueItems)",
         "schema.minItems: expected a whole number >= 0",
     ]
+
+
+def test_pattern_properties_and_property_names_are_checked() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}},
+        "patternProperties": {"^x-": {"type": "string"}},
+        "propertyNames": {"maxLength": 5},
+        "additionalProperties": False,
+    }
+    assert schema_problems(schema) == []
+    assert validate({"a": 1, "x-b": "ok"}, schema) == []
+    assert validate({"a": 1, "x-b": 2, "zz": 1, "toolong": 1}, schema) == [
+        "$.x-b: expected string, got integer",
+        "$: property 'zz' is not allowed",
+        "$: property name 'toolong': longer than 5 characters",
+        "$: property 'toolong' is not allowed",
+    ]
+    assert schema_problems({"patternProperties": {"(": {}}})[0].startswith(
+        "schema.patternProperties.(: invalid regular expression"
+    )

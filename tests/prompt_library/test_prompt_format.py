@@ -111,7 +111,7 @@ def test_a_plain_prompty_file_reads() -> None:
             "p.prompty:7: tests[0].assert[0].value: .$ref: keyword not supported (supported:"
             " additionalProperties, allOf, anyOf, const, enum, exclusiveMaximum, exclusiveMinimum,"
             " items, maxItems, maxLength, maximum, minItems, minLength, minimum, not, oneOf, pattern,"
-            " properties, required, type, uniqueItems)",
+            " patternProperties, properties, propertyNames, required, type, uniqueItems)",
         ),
     ],
 )

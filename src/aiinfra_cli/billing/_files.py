@@ -43,11 +43,28 @@ def read_buckets(
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
-            try:
-                buckets.append(bucket_from_json(json.loads(line)))
-            except (ValueError, KeyError, TypeError) as exc:
-                problems.append(f"{path}:{number}: not a billing bucket ({exc})")
+            found = _bucket(line)
+            if isinstance(found, str):
+                problems.append(f"{path}:{number}: not a billing bucket: {found}")
+            else:
+                buckets.append(found)
     return buckets, problems
+
+
+def _bucket(line: str) -> Bucket | str:
+    """The bucket on ``line``, or why it is not one."""
+    try:
+        data = json.loads(line)
+    except ValueError as exc:
+        return f"invalid JSON ({exc})"
+    if not isinstance(data, dict):
+        return f"expected a JSON object, got {type(data).__name__}"
+    try:
+        return bucket_from_json(data)
+    except KeyError as exc:
+        return f'missing key "{exc.args[0]}"'
+    except (ValueError, TypeError) as exc:
+        return str(exc)
 
 
 def replace_range(

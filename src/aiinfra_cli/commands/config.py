@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from aiinfra_cli import output
-from aiinfra_cli.config import check_text, display_path, json_schema, read_config
-from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK
+from aiinfra_cli.config import Config, check_text, display_path, json_schema, load_yaml, read_config
+from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, PriceError
 from aiinfra_cli.redact import redact
 
 
@@ -25,7 +25,46 @@ def validate(config_path: Path | None) -> int:
         f"{display_path(path)}: valid ({len(config.providers)} providers,"
         f" {len(config.models)} models, {len(config.routes)} routes)"
     )
+    for line in _unpriced(config, text, path):
+        output.warn(line)
     return EXIT_OK
+
+
+def _unpriced(config: Config, text: str, path: Path) -> list[str]:
+    """One warning per routed model that nothing prices (its calls would record no cost)."""
+    from aiinfra_cli.pricing import unpriced_routed_models
+    from aiinfra_cli.scaffold import runtime_unpriced, snapshot_path
+
+    try:
+        unpriced = unpriced_routed_models(config)
+    except PriceError as exc:
+        return [str(exc)]
+    loaded = load_yaml(text)
+
+    def where(index: int) -> str:
+        line = loaded.line_of(("models", index))
+        return f"{display_path(path)}:{line}" if line else display_path(path)
+
+    lines = []
+    for found in unpriced:
+        used = ", ".join(found.routes)
+        lines.append(
+            f"{where(found.index)}: model '{found.model.id}' ({found.model.model}, in routes:"
+            f" {used}) has no price: add a pricing: override or use a model from the price"
+            " snapshot (its calls record no cost)"
+        )
+    snapshot = snapshot_path(config.root)
+    stale = runtime_unpriced(config, snapshot) if snapshot is not None else None
+    flagged = {found.index for found in unpriced}
+    for index in [i for i in stale or () if i not in flagged]:
+        model = config.models[index]
+        lines.append(
+            f"{where(index)}: model '{model.id}' ({model.model}) is not in the runtime's price"
+            f" snapshot ({display_path(snapshot or path)}): re-run `aiinfra init`, or add a"
+            " pricing: override with input_per_mtok and output_per_mtok (until then the"
+            " runtime records no cost for it)"
+        )
+    return lines
 
 
 def schema() -> int:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiinfra_cli.costdiff import _git
+from aiinfra_cli.costdiff import _git, _reprice
 from aiinfra_cli.costdiff._model import Change, CostDiff, Traffic
 from aiinfra_cli.scan import CallSite, Report, ScanOptions, scan
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from aiinfra_cli.pricing import PriceTable
     from aiinfra_cli.scan import UsageJoin
     from aiinfra_cli.store import StoreTraffic
+    from aiinfra_cli.usage import UsageEvent
 
 _FACTS = ("model", "max_tokens", "has_max_tokens", "streaming", "route")
 
@@ -92,14 +93,15 @@ def compute(options: DiffOptions) -> CostDiff:
         base = _side(base_root, options, since, logs, stored.usage if stored else None)
     head = _side(root, options, since, [])
     prices = _prices(head.config)
-    pricer = _Pricing(prices, options.days)
+    logged = _read_logs(logs, since) if logs else None
+    pricer = _Pricing(prices, options.days, _by_site(logged) if logged is not None else None)
     changes = _site_changes(base, head, pricer)
     events = 0
     if stored is not None:
         events = stored.events
         changes += _route_changes(base.config, head.config, stored.by_route, pricer)
-    elif logs:
-        by_route, events = _route_traffic(logs, since)
+    elif logged is not None:
+        by_route, events = _route_traffic(logged)
         changes += _route_changes(base.config, head.config, by_route, pricer)
     return CostDiff(
         base=commit,
@@ -129,11 +131,29 @@ def _prices(config: Config | None) -> PriceTable:
 
 
 class _Pricing:
-    """Per-call and monthly dollars at a model's prices."""
+    """Per-call and monthly dollars at a model's prices; ``events``: the usage log's
+    successful calls in the window by ``call_site`` (None: no log to read them from)."""
 
-    def __init__(self, table: PriceTable, days: int) -> None:
+    def __init__(
+        self,
+        table: PriceTable,
+        days: int,
+        events: dict[tuple[str, int], list[UsageEvent]] | None = None,
+    ) -> None:
         self.table = table
         self.days = days
+        self.events = events
+
+    def calls_at(self, site: CallSite) -> list[UsageEvent] | None:
+        """The logged successful calls of ``site`` (its lines, in its file)."""
+        if self.events is None:
+            return None
+        return [
+            event
+            for (path, line), events in self.events.items()
+            if site.line <= line <= site.end_line and _same_file(path, site.file)
+            for event in events
+        ]
 
     def per_call(
         self, model: str | None, provider: str | None, tokens_in: int, tokens_out: int
@@ -225,17 +245,47 @@ def _changed(old: CallSite, new: CallSite, details: list[str], pricer: _Pricing)
     if new.sdk == "aiinfra" and old.route == new.route:
         change.note = "priced with its route below"
         return change
-    out_new = traffic.avg_output
-    if new.max_tokens is not None:
-        out_new = min(out_new, new.max_tokens)
-    before = pricer.per_call(old.model, old.provider, traffic.avg_input, traffic.avg_output)
-    after = pricer.per_call(new.model, new.provider, traffic.avg_input, out_new)
-    if before is None or after is None:
-        change.note = "unpriced: model not a literal or not in the price table"
+    per_call: Decimal | None = None
+    if old.model != new.model:
+        before = pricer.per_call(old.model, old.provider, traffic.avg_input, traffic.avg_output)
+        after = pricer.per_call(new.model, new.provider, traffic.avg_input, traffic.avg_output)
+        if before is None or after is None:
+            change.note = "unpriced: model not a literal or not in the price table"
+        else:
+            per_call = after - before
+    window = _reprice_facts(old, new, details, pricer)
+    if per_call is None and window is None:
+        change.note = change.note or "not priced: see the details"
         return change
-    change.per_call_usd = after - before
-    change.monthly_usd = (change.per_call_usd * traffic.calls_per_month).quantize(Decimal("0.0001"))
+    calls = int(old.traffic["calls"]) if old.traffic else 0
+    change.per_call_usd = (per_call or Decimal(0)) + (window or Decimal(0)) / max(calls, 1)
+    monthly = (per_call or Decimal(0)) * traffic.calls_per_month
+    monthly += (window or Decimal(0)) * 30 / pricer.days
+    change.monthly_usd = monthly.quantize(Decimal("0.0001"))
     return change
+
+
+def _reprice_facts(
+    old: CallSite, new: CallSite, details: list[str], pricer: _Pricing
+) -> Decimal | None:
+    """Price the max-tokens and prompt-cache changes over the site's logged calls, in place
+    of their lines in ``details``; their dollars over the window (None: none priced)."""
+    calls = pricer.calls_at(old)
+    target = _reprice.Target(new.model, new.provider) if new.model else _reprice.Target()
+    found: list[_reprice.Repriced] = []
+    for index, line in enumerate(details):
+        if line.startswith("max_tokens "):
+            repriced = _reprice.max_tokens(
+                old.max_tokens, new.max_tokens, calls, pricer.table, target
+            )
+        elif line.startswith("prompt cache "):
+            repriced = _reprice.prompt_cache(line.endswith("added"), calls, pricer.table)
+        else:
+            continue
+        details[index] = repriced.detail
+        found.append(repriced)
+    priced = [r.window_usd for r in found if r.window_usd is not None]
+    return sum(priced, Decimal(0)) if priced else None
 
 
 def _added(site: CallSite, pricer: _Pricing) -> Change:
@@ -253,15 +303,31 @@ def _added(site: CallSite, pricer: _Pricing) -> Change:
     )
 
 
-def _route_traffic(logs: list[Path], since: datetime) -> tuple[dict[str, dict[str, int]], int]:
+def _read_logs(logs: list[Path], since: datetime) -> list[UsageEvent]:
+    """The logs' events in the window."""
     from aiinfra_cli.usage import read_events
 
-    result = read_events([str(p) for p in logs])
+    return [e for e in read_events([str(p) for p in logs]).events if e.timestamp >= since]
+
+
+def _same_file(logged: str, scanned: str) -> bool:
+    return logged == scanned or logged.endswith("/" + scanned) or scanned.endswith("/" + logged)
+
+
+def _by_site(events: list[UsageEvent]) -> dict[tuple[str, int], list[UsageEvent]]:
+    """Successful events by their ``call_site``'s (path, line)."""
+    found: dict[tuple[str, int], list[UsageEvent]] = defaultdict(list)
+    for event in events:
+        path, _, line = (event.call_site or "").rpartition(":")
+        if event.status == "ok" and path and line.isdigit():
+            found[path.replace("\\", "/").removeprefix("./"), int(line)].append(event)
+    return dict(found)
+
+
+def _route_traffic(logged: list[UsageEvent]) -> tuple[dict[str, dict[str, int]], int]:
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     events = 0
-    for event in result.events:
-        if event.timestamp < since:
-            continue
+    for event in logged:
         events += 1
         if event.route and event.status == "ok":
             row = totals[event.route]

@@ -6,6 +6,8 @@ Public surface::
     PriceTable.lookup(model, provider=None)   -> ModelPrice | None (None: unpriced, never $0)
     PriceTable.suggest(model), .with_overrides(mapping), .cost_of(model, usage), .as_of, .provenance
     overrides_from_config(config) -> {alias: PriceOverride}
+    unpriced_routed_models(config) -> [Unpriced]   routed models nothing prices (config validate)
+    CACHE_RULES, PLAIN_INPUT, VENDOR_RULES, vendor_of   the published rules for missing cache rates
     TokenUsage, from_anthropic, from_openai_chat, from_openai_responses, from_gemini,
     from_bedrock_converse                      provider usage -> OpenTelemetry GenAI token counts
     cost(price, usage, *, batch=False) -> CostBreakdown
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from aiinfra_cli.pricing._build import convert, dump_table, read_source
 from aiinfra_cli.pricing._cost import CostBreakdown, Rates, cost
+from aiinfra_cli.pricing._coverage import Unpriced, unpriced_routed_models
 from aiinfra_cli.pricing._load import load_price_table, read_table, user_table_path
 from aiinfra_cli.pricing._model import LongContextTier, ModelPrice, PriceOverride
 from aiinfra_cli.pricing._money import format_usd
@@ -30,10 +33,15 @@ from aiinfra_cli.pricing._normalize import (
     from_openai_responses,
 )
 from aiinfra_cli.pricing._overrides import overrides_from_config
+from aiinfra_cli.pricing._rules import CACHE_RULES, PLAIN_INPUT, VENDOR_RULES, CacheRule, vendor_of
 from aiinfra_cli.pricing._table import PriceTable, Provenance, SourceFile
 from aiinfra_cli.pricing._tokens import InvalidTokenUsage, TokenUsage
 
 __all__ = [
+    "CACHE_RULES",
+    "PLAIN_INPUT",
+    "VENDOR_RULES",
+    "CacheRule",
     "CostBreakdown",
     "InvalidTokenUsage",
     "LongContextTier",
@@ -44,6 +52,7 @@ __all__ = [
     "Rates",
     "SourceFile",
     "TokenUsage",
+    "Unpriced",
     "convert",
     "cost",
     "dump_table",
@@ -57,5 +66,7 @@ __all__ = [
     "overrides_from_config",
     "read_source",
     "read_table",
+    "unpriced_routed_models",
     "user_table_path",
+    "vendor_of",
 ]

@@ -2,9 +2,8 @@
 
 Rates the table lacks follow the providers' published rules (details in ``docs/pricing.md``):
 
-* Claude (any platform): cache read 0.1x, five-minute write 1.25x, one-hour write 2x the input
-  price. Other models: a cache read or write without its own price costs plain input (OpenAI
-  and Gemini charge no write surcharge); a one-hour write costs what a write costs.
+* Cache rates: the rules of ``_rules.py`` (Claude: read 0.1x, five-minute write 1.25x,
+  one-hour write 2x the input price; others: plain input, a one-hour write as a write).
 * Long context: when a request's ``input_tokens`` (all input, cache included) exceed a tier's
   threshold, the tier's rates apply to the whole request; a rate the tier lacks is the base rate
   scaled by the tier's input multiplier.
@@ -21,12 +20,10 @@ from decimal import Decimal
 from aiinfra_cli.pricing._model import LongContextTier, ModelPrice
 from aiinfra_cli.pricing._money import EXACT, format_usd, tokens_cost
 from aiinfra_cli.pricing._resolve import NAMESPACE_OF_PROVIDER, namespace
+from aiinfra_cli.pricing._rules import cache_rule
 from aiinfra_cli.pricing._tokens import TokenUsage
 
 BATCH_HALF_PRICE = frozenset({"anthropic", "openai", "azure", "gemini", "vertex_ai"})
-_CLAUDE_CACHE_READ = Decimal("0.1")
-_CLAUDE_WRITE_5M = Decimal("1.25")
-_CLAUDE_WRITE_1H = Decimal(2)
 _HALF = Decimal("0.5")
 _ONE = Decimal(1)
 
@@ -107,31 +104,31 @@ def _rates(
     if price.input_per_mtok is None or price.output_per_mtok is None:
         raise ValueError(f"{price.key} has no input or output price")
     notes: list[str] = []
-    claude = price.vendor == "anthropic"
+    rule = cache_rule(price.vendor)
 
     def listed(field: str, tokens: int = 0) -> Decimal | None:
         return _standard(price, tier, field, notes, tokens)
 
-    def fallback(claude_factor: Decimal, what: str, tokens: int) -> Decimal:
+    def fallback(factor: Decimal, what: str, tokens: int) -> Decimal:
         if tokens:
-            rule = f"Anthropic's published rule, {format_usd(claude_factor)}x input"
-            notes.append(f"{what}: {rule if claude else 'no cache price, priced as plain input'}")
-        return EXACT.multiply(input_rate, claude_factor if claude else _ONE)
+            said = f", {format_usd(factor)}x input" if factor != _ONE else ""
+            notes.append(f"{what}: {rule.name}{said}")
+        return EXACT.multiply(input_rate, factor)
 
     input_rate = _first(listed("input_per_mtok"), price.input_per_mtok)
     output_rate = _first(listed("output_per_mtok"), price.output_per_mtok)
     read = listed("cache_read_per_mtok", usage.cache_read_tokens)
     if read is None:
-        read = fallback(_CLAUDE_CACHE_READ, "cache reads", usage.cache_read_tokens)
+        read = fallback(rule.cache_read, "cache reads", usage.cache_read_tokens)
     write = listed("cache_write_per_mtok", usage.cache_write_5m_tokens)
     if write is None:
-        write = fallback(_CLAUDE_WRITE_5M, "5-minute cache writes", usage.cache_write_5m_tokens)
+        write = fallback(rule.cache_write, "5-minute cache writes", usage.cache_write_5m_tokens)
     write_1h = listed("cache_write_1h_per_mtok", usage.cache_write_1h_tokens)
     if write_1h is None:
-        # Outside Claude there is no separate 1-hour TTL price: a write is a write.
+        # Without a 1-hour multiplier there is no separate 1-hour TTL price: a write is a write.
         write_1h = (
-            fallback(_CLAUDE_WRITE_1H, "1-hour cache writes", usage.cache_write_1h_tokens)
-            if claude
+            fallback(rule.cache_write_1h, "1-hour cache writes", usage.cache_write_1h_tokens)
+            if rule.cache_write_1h is not None
             else write
         )
     rates = Rates(

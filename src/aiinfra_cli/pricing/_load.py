@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from aiinfra_cli.errors import PriceError
-from aiinfra_cli.pricing._model import JSON_RATES, LongContextTier, ModelPrice, vendor_of
+from aiinfra_cli.pricing._model import JSON_RATES, LongContextTier, ModelPrice
 from aiinfra_cli.pricing._money import parse_decimal
+from aiinfra_cli.pricing._rules import vendor_of
 from aiinfra_cli.pricing._table import PriceTable, Provenance, SourceFile
 
 USER_TABLE_NAME = "prices.json"

@@ -88,18 +88,6 @@ class ModelPrice:
         return chosen
 
 
-def vendor_of(key: str, provider: str) -> str:
-    """Who made the model: ``"anthropic"`` for Claude on any platform, else the provider family."""
-    lowered = key.lower()
-    if "claude" in lowered or provider in ("anthropic", "vertex_ai-anthropic_models"):
-        return "anthropic"
-    if provider in ("openai", "azure") or "gpt-" in lowered:
-        return "openai"
-    if "gemini" in lowered:
-        return "google"
-    return provider
-
-
 # The config file names the rates a user may override; the price engine takes the same names.
 OVERRIDE_RATES: tuple[str, ...] = PRICE_KEYS
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aiinfra_cli.errors import PriceError
-from aiinfra_cli.pricing._model import OVERRIDE_RATES, ModelPrice, PriceOverride, vendor_of
+from aiinfra_cli.pricing._model import OVERRIDE_RATES, ModelPrice, PriceOverride
 from aiinfra_cli.pricing._money import parse_decimal
+from aiinfra_cli.pricing._rules import vendor_of
 
 if TYPE_CHECKING:
     from aiinfra_cli.pricing._table import PriceTable

@@ -10,7 +10,11 @@ work: ``{% for %}`` over ``range(100000)`` nested twice, ``'a' * 10**9``,
   :data:`MAX_POWER_BITS`, a repetition or a ``%`` format longer than the character
   budget is refused before it is computed (Jinja then also stops folding them at
   compile time);
-* filters and ``format`` calls that take a width or count are refused above the budget;
+* filters that take a width or count are refused above it, and so is a width or
+  precision written into a format string (``%999999999s``, ``{:>999999999}``) or
+  taken from an argument (``%*s``, ``{:>{}}``): only real format specs of real
+  format strings (``%``, ``str.format``, the ``format`` filter) are read, so digits
+  in text (``"12345678901"|center(20)``) are just text;
 * every ``{% for %}`` loop's iterable passes through a counting filter (the template's
   syntax tree is rewritten before compiling), so loop iterations across the whole
   render are counted and the clock is read every :data:`_CHECK_EVERY` of them;
@@ -26,9 +30,11 @@ exactly the same templates.
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
+import string
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +46,10 @@ DEFAULT_SECONDS = 2.0
 DEFAULT_CHARACTERS = 1_000_000
 MAX_POWER_BITS = 100_000
 _CHECK_EVERY = 1024
-_WIDTH = re.compile(r"\d{4,}")  # a width or precision written into a format string
+# A ``%`` conversion: flags, width and precision (digits, or ``*``: from an argument).
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d*))?[a-zA-Z%]")
+# A ``str.format`` spec: [[fill]align][sign][z][#][0][width][,][.precision][type].
+_SPEC = re.compile(r"(?:.?[<>=^])?[+\- ]?z?#?0?(\d*)[,_]?(?:\.(\d+))?[a-zA-Z%]?")
 _SIZED_FILTERS = (
     "center",
     "indent",
@@ -117,33 +126,85 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
         for seq, count in ((left, right), (right, left)):
             if isinstance(seq, (str, list, tuple)) and isinstance(count, int):
                 meter.check_size(len(seq) * count, "a repetition")
-    elif operator == "%" and isinstance(left, str):
-        check_format(left)
+    elif operator == "%" and isinstance(left, str) and check_percent(left):
+        check_widths(right)
 
 
-def check_format(text: str) -> None:
-    """Refuse a format string that pads beyond the budget (``%999999999s``)."""
+def _check_width(meter: _Meter, digits: str | None) -> None:
+    if digits and digits.isdigit():
+        meter.check_size(int(digits), "a formatted width")
+
+
+def check_percent(text: str) -> bool:
+    """Refuse a ``%`` format string that pads beyond the budget (``%999999999s``);
+    True when a width or precision comes from the arguments (``%*s``)."""
     meter = _meter()
-    for width in _WIDTH.findall(text):
-        meter.check_size(int(width), "a formatted width")
+    starred = False
+    for width, precision in _PERCENT.findall(text):
+        _check_width(meter, width)
+        _check_width(meter, precision)
+        starred = starred or "*" in (width, precision)
+    return starred
+
+
+def check_brace(text: str) -> bool:
+    """Refuse a ``str.format`` string that pads beyond the budget
+    (``{:>999999999}``); True when a spec takes a value from the arguments
+    (``{:>{}}``)."""
+    meter = _meter()
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:  # malformed: str.format refuses it before any padding
+        return False
+    nested = False
+    for _, _, spec, _ in fields:
+        if not spec:
+            continue
+        if "{" in spec:
+            nested = True
+            continue
+        match = _SPEC.fullmatch(spec)
+        if match is not None:
+            _check_width(meter, match.group(1))
+            _check_width(meter, match.group(2))
+    return nested
+
+
+def check_widths(values: Any) -> None:
+    """Refuse any integer among ``values`` (and one level inside them) above the
+    budget: the arguments a format string takes its widths from."""
+    meter = _meter()
+    items = values if isinstance(values, (tuple, list)) else (values,)
+    for item in items:
+        inner: Any = (item,)
+        if isinstance(item, Mapping):
+            inner = item.values()
+        elif isinstance(item, (tuple, list)):
+            inner = item
+        for value in inner:
+            if isinstance(value, int) and not isinstance(value, bool):
+                meter.check_size(value, "a formatted width")
 
 
 def sized(filter_function: Callable[..., Any]) -> Callable[..., Any]:
-    """``filter_function`` with every integer argument held to the character budget."""
+    """``filter_function`` with every integer argument held to the character budget
+    (for ``format``: the format string's widths, and its arguments when it takes
+    widths from them)."""
+    formats = getattr(filter_function, "__name__", "") == "do_format"
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
+        if formats:
+            if args and isinstance(args[0], str) and check_percent(args[0]):
+                check_widths((*args[1:], kwargs))
+            return filter_function(*args, **kwargs)
         meter = _meter()
         for value in (*args[1:], *kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool):
                 meter.check_size(value, "a filter's width or count")
-            elif isinstance(value, str):
-                check_format(value)
-        if args and isinstance(args[0], str):
-            check_format(args[0])
         return filter_function(*args, **kwargs)
 
-    guarded.__name__ = getattr(filter_function, "__name__", "filter")
-    return guarded
+    # Keeps ``jinja_pass_arg``: ``truncate`` and ``wordwrap`` take the environment.
+    return functools.update_wrapper(guarded, filter_function)
 
 
 def counted(iterable: Any) -> Iterator[Any]:
@@ -175,9 +236,16 @@ class BudgetedEnvironment(ImmutableSandboxedEnvironment):
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
-        if wrapped is not None and isinstance(getattr(value, "__self__", None), str):
-            check_format(value.__self__)
-        return wrapped
+        owner = getattr(value, "__self__", None)
+        if wrapped is None or not isinstance(owner, str) or not check_brace(owner):
+            return wrapped
+        call = wrapped
+
+        def guarded(*args: Any, **kwargs: Any) -> str:
+            check_widths((*args, kwargs))
+            return call(*args, **kwargs)
+
+        return guarded
 
     def compile_budgeted(self, source: str, name: str, filename: str) -> Any:
         """``source`` compiled with every loop's iterable counted; raises

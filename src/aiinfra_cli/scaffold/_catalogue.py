@@ -76,6 +76,10 @@ def runtime(
     return (*code("package_dir", "ai", modules), prices, *extra, *code("tests_dir", "tests", tests))
 
 
+# The config's JSON Schema, next to it (its first line points editors at it): follows aiinfra's
+# one definition of the config, so it is managed like code.
+SCHEMA_ENTRY = Entry("config/ai-models.schema.json", MANAGED, builder="config_schema")
+
 PYTHON: tuple[Entry, ...] = (
     *runtime(
         "python",
@@ -92,6 +96,7 @@ PYTHON: tuple[Entry, ...] = (
         template="multiagent/requirements-team.txt.j2",
     ),
     Entry("config/ai-models.yaml", SEED, template="config/ai-models.yaml.j2"),
+    SCHEMA_ENTRY,
     Entry("config/prompt-library.yaml", SEED, template="config/prompt-library.yaml.j2"),
     Entry("config/prompt-library.lock.json", SEED, builder="prompt_lock"),
     Entry("prompts/user/summarize.prompty", SEED, template="prompts/summarize.prompty.j2"),

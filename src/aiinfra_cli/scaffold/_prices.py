@@ -5,15 +5,18 @@ models into the user's repository: every rate already resolved by ``aiinfra_cli.
 (Anthropic's cache multipliers for Claude, reasoning at the output price where the table has
 no reasoning price, config overrides and ``price_as`` applied), plus long-context tiers, each
 with its own resolved rates. The tracker then prices by plain multiplication. Batch rates are
-left out: the runtime makes no batch calls.
+left out: the runtime makes no batch calls. Each model priced by a config override records it
+(``override``): the tracker applies the config's overrides when it loads and compares them with
+these.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from aiinfra_cli.config import Config
+from aiinfra_cli.config import Config, ModelConfig
 from aiinfra_cli.pricing import (
     PriceTable,
     Rates,
@@ -27,6 +30,16 @@ from aiinfra_cli.pricing import (
 
 def _rates(rates: Rates) -> dict[str, str]:
     return {name: format_usd(value) for name, value in vars(rates).items()}
+
+
+def _override(model: ModelConfig) -> dict[str, Any]:
+    """The config's ``pricing:`` and ``price_as`` of ``model``, as the snapshot records them."""
+    found: dict[str, Any] = {}
+    if model.price_as:
+        found["price_as"] = model.price_as
+    if model.pricing:
+        found["pricing"] = {name: format_usd(rate) for name, rate in model.pricing.items()}
+    return found
 
 
 def price_snapshot(
@@ -57,6 +70,9 @@ def price_snapshot(
             entry["long_context"] = tiers
         # Where the price came from, without the machine's paths (the file is committed).
         entry["source"] = "config pricing" if model.pricing else f"table: {price.key}"
+        override = _override(model)
+        if override:  # the runtime compares it with the config's when it loads
+            entry["override"] = override
         models[model.id] = entry
         aliases.setdefault(model.model, model.id)
     document = {
@@ -87,3 +103,37 @@ def snapshot_text(document: dict[str, Any]) -> str:
             lines.append("  }" + comma)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+PRICES_NAME = "_prices.json"
+
+
+def snapshot_path(root: Path) -> Path | None:
+    """The price snapshot of the runtime ``init`` generated under ``root`` (None: none)."""
+    from aiinfra_cli.errors import AiinfraError
+    from aiinfra_cli.scaffold._manifest import read_manifest
+
+    try:
+        package = read_manifest(root).options.get("package_dir")
+    except AiinfraError:  # a damaged manifest: init and upgrade report it
+        return None
+    return root / package / PRICES_NAME if package else None
+
+
+def runtime_unpriced(config: Config, path: Path) -> list[int] | None:
+    """The positions in ``config.models`` of the routed models the runtime's snapshot at
+    ``path`` does not price and no override prices at load (both input and output rates);
+    None when the snapshot cannot be read."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        names = set(document["models"]) | set(document.get("aliases", {}))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    routed = {model_id for route in config.routes.values() for model_id in route.chain}
+    found = []
+    for index, model in enumerate(config.models):
+        rates = model.pricing or {}
+        resolvable = "input_per_mtok" in rates and "output_per_mtok" in rates
+        if model.id in routed and not resolvable and not {model.id, model.model} & names:
+            found.append(index)
+    return found

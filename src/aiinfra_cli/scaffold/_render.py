@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import __version__
-from aiinfra_cli.config import ERROR_CLASSES, Config, check_text, key_paths, load_config
+from aiinfra_cli.config import (
+    ERROR_CLASSES,
+    Config,
+    check_text,
+    json_schema,
+    key_paths,
+    load_config,
+)
 from aiinfra_cli.paths import CONFIG_RELPATH, templates_dir
 from aiinfra_cli.scaffold._catalogue import PYTHON, Entry
 from aiinfra_cli.scaffold._discover import ConfigAdditions, Discovery, additions
@@ -95,8 +103,39 @@ def context(layout: Layout) -> dict[str, Any]:
         "event_statuses": STATUSES,
         "usage_sources": USAGE_SOURCES,
         "config_keys": sorted(key_paths()),
+        **pricing_rules(),
         # The template's models' windows, from the price table (never typed out twice).
         "windows": _windows(TEMPLATE_MODELS),
+    }
+
+
+def _literal(values: tuple[str, ...]) -> str:
+    """A tuple of strings as ruff formats it: ``("a",)``, ``("a", "b")``, ``()``."""
+    inner = ", ".join(json.dumps(v) for v in values)
+    return f"({inner},)" if len(values) == 1 else f"({inner})"
+
+
+def pricing_rules() -> dict[str, Any]:
+    """The price engine's cache-rate rules and model makers, as Python literals for the
+    generated cost tracker (which applies the config's ``pricing:`` overrides itself)."""
+    from aiinfra_cli.pricing import CACHE_RULES, PLAIN_INPUT, VENDOR_RULES, CacheRule
+
+    def decimal(value: Decimal | None) -> str:
+        if value is None:
+            return "None"
+        return f"Decimal({value})" if value == int(value) else f'Decimal("{value}")'
+
+    def factors(rule: CacheRule) -> str:
+        parts = (rule.cache_read, rule.cache_write, rule.cache_write_1h)
+        return ", ".join(decimal(p) for p in parts)
+
+    return {
+        "cache_rules": {vendor: factors(rule) for vendor, rule in CACHE_RULES.items()},
+        "plain_input_rule": factors(PLAIN_INPUT),
+        "vendor_rules": [
+            f"({json.dumps(vendor)}, {_literal(names)}, {_literal(providers)})"
+            for vendor, names, providers in VENDOR_RULES
+        ],
     }
 
 
@@ -295,6 +334,8 @@ def render_all(
             text = LOG_GITIGNORE
         elif entry.builder == "prompt_budget":
             text = prompt_budget_source()
+        elif entry.builder == "config_schema":
+            text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
         elif entry.builder in STATE_GITIGNORES:
             text = STATE_GITIGNORES[entry.builder]
         else:

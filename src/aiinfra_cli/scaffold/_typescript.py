@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiinfra_cli._schema import ListOf, MapOf, Node, Obj
-from aiinfra_cli.scaffold._catalogue import MANAGED, PYTHON, SEED, Entry, runtime
+from aiinfra_cli.scaffold._catalogue import MANAGED, PYTHON, SCHEMA_ENTRY, SEED, Entry, runtime
 from aiinfra_cli.scaffold._layout import Layout
 
 TS_MODULES = (
@@ -58,6 +58,7 @@ TYPESCRIPT: tuple[Entry, ...] = (
         MANAGED,
         template="multiagent/typescript.md.j2",
     ),
+    SCHEMA_ENTRY,
     *SHARED,
 )
 
