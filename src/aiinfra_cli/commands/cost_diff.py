@@ -107,12 +107,19 @@ def _from_store(options: DiffOptions, environ: Mapping[str, str] | None) -> Cost
     """The diff priced on the team store's traffic (the store the project's config names)."""
     from aiinfra_cli.config import load_config
     from aiinfra_cli.costdiff import compute, repo_root
-    from aiinfra_cli.store import config_target, connect, require_schema, store_traffic
+    from aiinfra_cli.store import (
+        config_target,
+        connect,
+        require_schema,
+        site_calls,
+        store_traffic,
+    )
 
     store = config_target(load_config(None, start=repo_root(options.cwd)), environ)
     with connect(store) as conn:
         require_schema(conn)
         options.store_traffic = lambda since, table: store_traffic(conn, since, table)
+        options.store_calls = lambda since, limits, asks: site_calls(conn, since, limits, asks)
         return compute(options)
 
 

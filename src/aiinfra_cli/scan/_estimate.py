@@ -326,6 +326,7 @@ class SiteUsage:
     first: str  # ISO 8601 instants (UTC)
     last: str
     last_ok: str | None
+    tier_input: int | None = None  # a sum's input in its long-context tier (None: its own)
 
     @classmethod
     def of(cls, event: UsageEvent) -> SiteUsage:
@@ -420,7 +421,9 @@ def _add(traffic: Traffic, group: SiteUsage, pricer: Pricer) -> None:
         traffic.unpriced += group.calls
         return
     try:
-        traffic.spend += cost(price, group.tokens, batch=group.batch).total
+        traffic.spend += cost(
+            price, group.tokens, batch=group.batch, tier_input=group.tier_input
+        ).total
     except ValueError:
         traffic.unpriced += group.calls
 

@@ -11,6 +11,7 @@ Public surface::
     store_source(conn, shown, side) -> Source, StoreQueries   cost-report's SQL in PostgreSQL
     SESSION_SETTINGS                      the report's session settings (bench/store_bench.py)
     store_traffic(conn, since, table) -> StoreTraffic    cost-diff's traffic per call site / route
+    site_calls(conn, since, limits, [CallsAsk]) -> [[CallsSum]]   cost-diff's repricing sums
 
 psycopg is imported only inside these functions: importing this package costs nothing.
 """
@@ -25,13 +26,21 @@ from aiinfra_cli.store._report import StoreQueries, store_event_range, store_sou
 from aiinfra_cli.store._report_sql import SESSION_SETTINGS
 from aiinfra_cli.store._spool import POSITION_FILE, SpoolLag, spool_lag
 from aiinfra_cli.store._status import StoreStatus, store_status
-from aiinfra_cli.store._traffic import StoreTraffic, store_traffic
+from aiinfra_cli.store._traffic import (
+    CallsAsk,
+    CallsSum,
+    StoreTraffic,
+    site_calls,
+    store_traffic,
+)
 
 __all__ = [
     "LATEST",
     "MIGRATIONS",
     "POSITION_FILE",
     "SESSION_SETTINGS",
+    "CallsAsk",
+    "CallsSum",
     "Migrated",
     "Pushed",
     "SpoolLag",
@@ -46,6 +55,7 @@ __all__ = [
     "push",
     "require_schema",
     "schema_version",
+    "site_calls",
     "spool_lag",
     "store_event_range",
     "store_source",
