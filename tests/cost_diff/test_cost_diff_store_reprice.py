@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from cost_diff.conftest import base_repo
 from cost_diff.test_cost_diff_reprice import BASE
+from cost_diff.test_cost_diff_store import _json
 
-from aiinfra_cli.commands import cost_diff
 from aiinfra_cli.store import connect, migrate, push, target
 
 CONFIG = (
@@ -91,14 +91,6 @@ HEADS = {
 SIGNS = {"cap cut": False, "call site removed": False, "cache removed": True}
 
 
-def _diff(capsys: pytest.CaptureFixture[str], **options: Any) -> dict[str, Any]:
-    assert cost_diff.run("main", output_format="json", **options) == 0
-    document: dict[str, Any] = json.loads(capsys.readouterr().out)
-    [change] = document["changes"]
-    assert isinstance(change, dict)
-    return document
-
-
 def test_store_sums_reprice_caps_and_caches_like_the_events(
     tmp_path: Path,
     pg_dsn: str,
@@ -114,12 +106,13 @@ def test_store_sums_reprice_caps_and_caches_like_the_events(
         assert push(conn, [repo / "logs"]).inserted == 79
     for name, (head, expected) in HEADS.items():
         (repo / "app" / "answer.py").write_text(head, encoding="utf-8")
-        from_logs = _diff(capsys, usage_logs=[Path("logs")])
-        from_store = _diff(capsys, source="store")
+        from_logs = _json(capsys, usage_logs=[Path("logs")])
+        from_store = _json(capsys, source="store")
+        [change] = from_logs["changes"]
         if expected is not None:
-            [detail] = from_logs["changes"][0]["details"]
+            [detail] = change["details"]
             assert expected in detail, (name, detail)
         assert from_store == from_logs, name
-        monthly = from_logs["changes"][0]["monthly_usd"]
+        monthly = change["monthly_usd"]
         if name in SIGNS:  # priced: a saving, or a cost
             assert monthly is not None and (float(monthly) > 0) == SIGNS[name], name

@@ -18,6 +18,7 @@ psycopg is imported only inside these functions: importing this package costs no
 
 from __future__ import annotations
 
+from aiinfra_cli.store._calls import CallsAsk, CallsSum, site_calls
 from aiinfra_cli.store._connect import Target, config_target, connect, target
 from aiinfra_cli.store._migrate import Migrated, migrate, require_schema, schema_version
 from aiinfra_cli.store._migrations import LATEST, MIGRATIONS
@@ -26,13 +27,7 @@ from aiinfra_cli.store._report import StoreQueries, store_event_range, store_sou
 from aiinfra_cli.store._report_sql import SESSION_SETTINGS
 from aiinfra_cli.store._spool import POSITION_FILE, SpoolLag, spool_lag
 from aiinfra_cli.store._status import StoreStatus, store_status
-from aiinfra_cli.store._traffic import (
-    CallsAsk,
-    CallsSum,
-    StoreTraffic,
-    site_calls,
-    store_traffic,
-)
+from aiinfra_cli.store._traffic import StoreTraffic, store_traffic
 
 __all__ = [
     "LATEST",

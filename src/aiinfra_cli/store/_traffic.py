@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import psycopg
 
-    from aiinfra_cli.pricing import PriceTable, TokenUsage
+    from aiinfra_cli.pricing import PriceTable
     from aiinfra_cli.scan import SiteUsage, UsageJoin
 
     Conn = psycopg.Connection[tuple[Any, ...]]
@@ -38,32 +38,6 @@ _ROUTES = (
 )
 
 
-_OVER = "e.output_tokens > a.new_cap"
-_CACHED = "(e.cache_read_tokens <> 0 OR e.cache_write_tokens <> 0)"
-_TOKENS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "reasoning_tokens",
-)
-_CALLS = (
-    "SELECT a.ask, coalesce(e.response_model, e.request_model), e.provider, {bucket},"
-    " count(*), count(*) FILTER (WHERE e.output_tokens >= a.old_cap),"
-    f" count(*) FILTER (WHERE {_OVER}),"
-    + "".join(f" coalesce(sum(e.{t}) FILTER (WHERE {_OVER}), 0)," for t in _TOKENS)
-    + f" coalesce(sum(least(e.reasoning_tokens, a.new_cap)) FILTER (WHERE {_OVER}), 0),"
-    f" count(*) FILTER (WHERE {_CACHED}),"
-    + ",".join(f" coalesce(sum(e.{t}) FILTER (WHERE {_CACHED}), 0)" for t in _TOKENS)
-    + " FROM aiinfra.usage_events e JOIN unnest(%(sites)s::text[], %(asks)s::int[],"
-    " %(new)s::bigint[], %(old)s::bigint[]) AS a(call_site, ask, new_cap, old_cap)"
-    " ON e.call_site = a.call_site"
-    " WHERE e.\"timestamp\" >= %(since)s AND e.status = 'ok'"
-    " GROUP BY 1, 2, 3, e.batch, e.cost_usd IS NOT NULL, 4"
-)
-
-
 @dataclass(frozen=True)
 class StoreTraffic:
     """The window's traffic: per call site (for the scan), per route, and all events;
@@ -77,73 +51,6 @@ class StoreTraffic:
     limits: list[int]
 
 
-@dataclass(frozen=True)
-class CallsAsk:
-    """The calls cost-diff reprices at one changed call site: its stored call_site values and
-    the old and new ``max_tokens``."""
-
-    sites: tuple[str, ...]
-    old_cap: int | None
-    new_cap: int | None
-
-
-@dataclass(frozen=True)
-class CallsSum:
-    """One model, provider, batch flag, recorded-cost presence and long-context bucket of an
-    ask's successful calls: how many, how many reached the old cap, and the tokens of those
-    that wrote more than the new cap (``over_reasoning_capped``: their reasoning cut to it)
-    and of those with cache tokens."""
-
-    model: str
-    provider: str
-    tier_input: int
-    calls: int
-    reached: int
-    over_calls: int
-    over: TokenUsage
-    over_reasoning_capped: int
-    cached_calls: int
-    cached: TokenUsage
-
-
-def site_calls(
-    conn: Conn, since: datetime, limits: list[int], asks: list[CallsAsk]
-) -> list[list[CallsSum]]:
-    """Each ask's sums over the successful calls at or after ``since`` (one query, the caps
-    as parameters)."""
-    from aiinfra_cli.pricing import TokenUsage
-
-    params: dict[str, Any] = {"since": since, "sites": [], "asks": [], "new": [], "old": []}
-    for index, ask in enumerate(asks):
-        for site in ask.sites:
-            params["sites"].append(site)
-            params["asks"].append(index)
-            params["new"].append(ask.new_cap)
-            params["old"].append(ask.old_cap)
-    bucket = "0"
-    if limits:
-        bucket = "width_bucket(e.input_tokens, %(limits)s::bigint[])"
-        params["limits"] = limits
-    found: list[list[CallsSum]] = [[] for _ in asks]
-    for row in conn.execute(_CALLS.format(bucket=bucket).encode(), params).fetchall():
-        counts = [int(v) for v in row[3:]]
-        found[int(row[0])].append(
-            CallsSum(
-                model=str(row[1]),
-                provider=str(row[2]),
-                tier_input=_tier_input(limits, counts[0]),
-                calls=counts[1],
-                reached=counts[2],
-                over_calls=counts[3],
-                over=TokenUsage(*counts[4:10]),
-                over_reasoning_capped=counts[10],
-                cached_calls=counts[11],
-                cached=TokenUsage(*counts[12:18]),
-            )
-        )
-    return found
-
-
 def thresholds(table: PriceTable) -> list[int]:
     """Every long-context threshold in ``table``, ascending."""
     found: set[int] = set()
@@ -154,7 +61,7 @@ def thresholds(table: PriceTable) -> list[int]:
     return sorted(found)
 
 
-def _tier_input(limits: list[int], bucket: int) -> int:
+def tier_input(limits: list[int], bucket: int) -> int:
     """An input in ``bucket``'s long-context tier: the bucket's lower bound (0: below all)."""
     return limits[bucket - 1] if bucket else 0
 
@@ -178,7 +85,7 @@ def _group(row: tuple[Any, ...], limits: list[int]) -> SiteUsage:
         first=_instant(row[14]),
         last=_instant(row[15]),
         last_ok=_instant(row[16]) if row[16] is not None else None,
-        tier_input=_tier_input(limits, int(row[17])),
+        tier_input=tier_input(limits, int(row[17])),
     )
 
 
