@@ -2,6 +2,7 @@
 
     python bench/store_bench.py report --events 10000000 [--runs 3] [--dsn DSN --reuse]
     python bench/store_bench.py push --events 200000 [--runs 3]
+    python bench/store_bench.py diff-calls --events 2000000 [--runs 5]
 
 ``report``: ``aiinfra cost-report --source store --timeframe 30d --no-write --json`` over
 ``--events`` events spread over 30 days, against the bare aggregate SQL of the same report
@@ -17,6 +18,11 @@ rollup and usage_models are written with the same values ``ingest_events`` would
 
 ``push``: ``aiinfra store push --logs FILE`` of ``--events`` JSONL events into an empty
 migrated store, in events per second (each run into a fresh database).
+
+``diff-calls``: what ``cost-diff --source store`` reads, over ``--events`` generated events:
+the per-call-site and per-route traffic (``store_traffic``) against the repricing sums of
+two changed call sites holding 40 % of the events (``site_calls``), interleaved in one
+connection, medians in seconds.
 
 Without ``--dsn`` a throwaway PostgreSQL cluster is started (the tests' fixture code, as the
 ``postgres`` user) with the same settings for both sides, and removed at the end.
@@ -34,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -295,9 +301,39 @@ def bench_push(admin_dsn: str, events: int, runs: int) -> None:
     )
 
 
+def bench_diff_calls(admin_dsn: str, events: int, runs: int) -> None:
+    import psycopg
+
+    from aiinfra_cli.pricing import load_price_table
+    from aiinfra_cli.store import CallsAsk, site_calls, store_traffic
+    from aiinfra_cli.store._traffic import thresholds
+
+    dsn = _database(admin_dsn, "bench_diff_calls")
+    _migrate(dsn)
+    _generate(dsn, events, date.today() - timedelta(days=29), 29)
+    table = load_price_table()
+    limits = [t + 1 for t in thresholds(table)]
+    since = datetime.now(timezone.utc) - timedelta(days=30)
+    asks = [CallsAsk(("app/f0.py:10",), 1500, 300), CallsAsk(("app/f1.py:11",), None, None)]
+    traffic: list[float] = []
+    calls: list[float] = []
+    with psycopg.connect(dsn) as conn:
+        for _ in range(runs):
+            start = time.perf_counter()
+            store_traffic(conn, since, table)
+            traffic.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            found = site_calls(conn, since, limits, asks)
+            calls.append(time.perf_counter() - start)
+    counted = sum(s.calls for sums in found for s in sums)
+    print(f"events {events:,}, load average {os.getloadavg()[0]:.2f}")
+    print(f"store_traffic (every site and route): median {_median(traffic):.3f} s")
+    print(f"site_calls (2 changed sites, {counted:,} calls): median {_median(calls):.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("what", choices=("report", "push"))
+    parser.add_argument("what", choices=("report", "push", "diff-calls"))
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dsn", help="an existing cluster's admin DSN (default: start one)")
@@ -310,6 +346,8 @@ def main() -> None:
     with cluster(args.dsn) as (dsn, pg):
         if args.what == "report":
             bench_report(dsn, pg, args.events, args.runs, reuse=args.reuse)
+        elif args.what == "diff-calls":
+            bench_diff_calls(dsn, args.events, args.runs)
         else:
             bench_push(dsn, args.events, args.runs)
 
