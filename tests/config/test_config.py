@@ -311,11 +311,15 @@ def test_validate_warns_about_a_routed_model_nothing_prices(git_repo: Path) -> N
     ]
 
 
-def test_validate_warns_about_a_routed_model_the_runtimes_snapshot_lacks(git_repo: Path) -> None:
+@pytest.mark.parametrize("lang", ["python", "typescript"])
+def test_validate_warns_about_a_routed_model_the_runtimes_snapshot_lacks(
+    git_repo: Path, lang: str
+) -> None:
+    """Both runtimes price from their snapshot and apply only full overrides at load."""
     from aiinfra_cli.scaffold import apply_plan, plan_init
 
     (git_repo / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
-    apply_plan(plan_init(git_repo, package_dir="src/ai")[0])
+    apply_plan(plan_init(git_repo, lang=lang, package_dir="src/ai")[0])
     config = git_repo / "config" / "ai-models.yaml"
     text = config.read_text(encoding="utf-8")
     assert "gpt-4.1-mini" not in text  # in aiinfra's price table, not in the snapshot
