@@ -34,13 +34,12 @@ const USER = [{ role: "user" as const, content: "Say hello" }];
 
 async function scenario(rt: Runtime, command: Command): Promise<unknown> {
   const settings = rt.settingsFromObject(command.config, { root: command.root ?? "." });
-  const tracker = new rt.CostTracker(new rt.JsonlSink(settings.usageLog), {
-    prices: rt.PriceBook.load().configured(settings),
-  });
+  // The tracker the orchestrator makes itself (CostTracker.fromSettings: the snapshot's
+  // prices with the config's pricing: overrides applied), as an application gets it.
   const ai = new rt.Orchestrator(settings, {
-    tracker,
     retry: new rt.RetryPolicy({ baseS: 0.01, maxS: 0.05 }),
   });
+  const tracker = ai.tracker;
   const started = performance.now();
   let answeredBy: string | null = null;
   let error: string | null = null;
