@@ -178,7 +178,7 @@ def test_an_override_of_a_model_the_snapshot_lacks_warns_and_records_no_cost(
     assert warning.endswith(": no cost is recorded (re-run `aiinfra init`)")
 
 
-@pytest.mark.parametrize("bad", ["-1", -0.5, "abc", True, None, [1]])
+@pytest.mark.parametrize("bad", ["-1", -0.5, "abc", True, None, [1], "1e999999999"])
 def test_a_bad_rate_is_refused_at_load(driver: Driver, bad: object) -> None:
     document = config(PROVIDERS)
     document["models"][0]["pricing"] = {"input_per_mtok": bad, "output_per_mtok": "8"}
