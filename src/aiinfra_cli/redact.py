@@ -49,6 +49,26 @@ _KEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bearer token", re.compile(r"(?i)(?<=bearer )[A-Za-z0-9._\-]{20,}")),
 )
 
+# A literal every match of the same-position pattern above contains (lower-cased for a
+# case-insensitive pattern): a substring test skips the regex when none is present, which keeps
+# redacting a large report cheap (a pattern that starts with ``\b`` is tried at every position).
+_KEY_NEEDLES: tuple[tuple[str, ...], ...] = (
+    ("-----BEGIN ",),
+    ("sk-ant-",),
+    ("sk-",),
+    ("_live_", "_test_"),
+    ("AIza",),
+    ("ya29.",),
+    ("AKIA", "ASIA"),
+    ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+    ("github_pat_",),
+    ("glpat-",),
+    ("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-"),
+    ("hf_",),
+    ("eyJ",),
+    ("bearer ",),
+)
+
 # What may be a credential without a vendor's shape (strict mode only).
 _ASSIGNMENT = re.compile(
     r"(?i)\b((?:[a-z0-9]+[_\-])*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key"
@@ -110,10 +130,25 @@ def scrub_values(text: str, secrets: Iterable[str]) -> str:
 
 def find_secret(text: str) -> str | None:
     """Return the kind of secret ``text`` contains (e.g. ``"OpenAI API key"``), or None."""
-    for kind, pattern in _KEY_PATTERNS:
+    for kind, pattern in _candidates(text):
         if pattern.search(text):
             return kind
     return None
+
+
+def _candidates(text: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The key patterns whose literal (see ``_KEY_NEEDLES``) ``text`` contains: only these can
+    match. Decided once, before any replacement (``[REDACTED]`` creates no needle)."""
+    lowered: str | None = None
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for (kind, pattern), needles in zip(_KEY_PATTERNS, _KEY_NEEDLES, strict=True):
+        haystack = text
+        if pattern.flags & re.IGNORECASE:
+            lowered = text.lower() if lowered is None else lowered
+            haystack = lowered
+        if any(needle in haystack for needle in needles):
+            out.append((kind, pattern))
+    return out
 
 
 def redact(text: str) -> str:
@@ -121,7 +156,7 @@ def redact(text: str) -> str:
     :func:`register_secret` (in every escaped form) and anything shaped like a key."""
     for form in _KNOWN_LONGEST_FIRST:  # an immutable snapshot: no lock needed to read it
         text = text.replace(form, REDACTED)
-    for _kind, pattern in _KEY_PATTERNS:
+    for _kind, pattern in _candidates(text):
         text = pattern.sub(REDACTED, text)
     return text
 
