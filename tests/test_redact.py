@@ -3,6 +3,8 @@ that leaves the process."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aiinfra_cli.redact import REDACTED, find_secret, redact, redact_strict
@@ -95,3 +97,9 @@ def test_the_literal_guards_never_skip_a_pattern_that_would_match() -> None:
         assert redact(text) == _unguarded(text), text
     assert redact(bearer).endswith(REDACTED)
     assert find_secret(bearer) == "bearer token"
+    from aiinfra_cli.redact import _KEY_HINTS, _KEY_PATTERNS
+
+    for (_kind, pattern), hint in zip(_KEY_PATTERNS, _KEY_HINTS, strict=True):
+        # a case-insensitive pattern is hinted by a lower-case literal, tested on lowered text
+        assert isinstance(hint, str) == bool(pattern.flags & re.IGNORECASE)
+        assert not isinstance(hint, str) or hint == hint.lower()
