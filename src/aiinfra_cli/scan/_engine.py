@@ -8,9 +8,12 @@ name no SDK but import a module-level client or chat model that the first pass f
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,6 +110,26 @@ class _ImportFilter:
         )
 
 
+@contextmanager
+def _young_collections() -> Iterator[None]:
+    """Collect only young garbage, once per file, while files are analysed.
+
+    A file's scopes and bindings refer to each other (and so keep its tree alive): they are
+    freed by the cycle collector, not by reference counts. Left to itself, the collector also
+    runs in the middle of each parse and keeps re-examining every result kept so far, which
+    cost about a fifth of a dense scan. With automatic collection off, everything one file
+    allocated is still in the youngest generation when it is done: one young collection frees
+    its cycles and looks at nothing older.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _run_batch(
     jobs: list[_Job],
     root: Path,
@@ -114,6 +137,18 @@ def _run_batch(
     prefilter: bool,
     want_exports: bool,
     imports: _ImportFilter | None = None,
+) -> list[_Outcome]:
+    with _young_collections():
+        return _run_jobs(jobs, root, settings, prefilter, want_exports, imports)
+
+
+def _run_jobs(
+    jobs: list[_Job],
+    root: Path,
+    settings: AnalysisSettings,
+    prefilter: bool,
+    want_exports: bool,
+    imports: _ImportFilter | None,
 ) -> list[_Outcome]:
     project = _project(root, settings)
     out: list[_Outcome] = []
@@ -165,6 +200,7 @@ def _run_batch(
         outcome.exports = outcome.result.exports
         outcome.fresh = True
         out.append(outcome)
+        gc.collect(0)
     return out
 
 
