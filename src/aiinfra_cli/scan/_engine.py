@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -238,35 +238,12 @@ def run(
     workers = max(1, min(jobs or os.cpu_count() or 1, 8))
     parallel = workers > 1 and len(files) >= PARALLEL_MIN_FILES
     work = [_Job(f.rel, str(f.path), f.data, cache.get(f.rel) if cache else None) for f in files]
-    outcomes = _execute(work, root, settings, prefilter, parallel, workers, want_exports=prefilter)
-    by_rel = {o.rel: o for o in outcomes}
-    if prefilter:
-        exported = {
-            (module_name(o.rel)[0].rsplit(".", 1)[-1], name) for o in outcomes for name in o.exports
-        }
-        if exported:
-            second = [
-                _Job(j.rel, j.path, j.data, j.cached, force=True)
-                for j in work
-                if not by_rel[j.rel].passed_prefilter
-                and by_rel[j.rel].result is None
-                and by_rel[j.rel].not_read is None
-            ]
-            imports = _import_filter(exported)
-            again = _execute(
-                second,
-                root,
-                settings,
-                False,
-                parallel,
-                workers,
-                want_exports=False,
-                imports=imports,
-            )
-            for o in again:
-                if o.result is not None and (o.result.calls or o.result.diagnostics):
-                    by_rel[o.rel] = o
-        outcomes = list(by_rel.values())
+    with ExitStack() as stack:
+        # One pool for both passes: its workers are forked once.
+        pool = stack.enter_context(_pool(workers)) if parallel else None
+        outcomes = _execute(work, root, settings, prefilter, pool, workers, want_exports=prefilter)
+        if prefilter:
+            outcomes = _second_pass(work, outcomes, root, settings, pool, workers)
     stats.workers = workers if parallel else 1
     results: list[FileResult] = []
     for outcome in outcomes:
@@ -287,6 +264,37 @@ def run(
     return results, stats
 
 
+def _second_pass(
+    work: list[_Job],
+    outcomes: list[_Outcome],
+    root: Path,
+    settings: AnalysisSettings,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+) -> list[_Outcome]:
+    """Analyse the files the prefilter skipped that import a name the first pass exported."""
+    by_rel = {o.rel: o for o in outcomes}
+    exported = {
+        (module_name(o.rel)[0].rsplit(".", 1)[-1], name) for o in outcomes for name in o.exports
+    }
+    if exported:
+        second = [
+            _Job(j.rel, j.path, j.data, j.cached, force=True)
+            for j in work
+            if not by_rel[j.rel].passed_prefilter
+            and by_rel[j.rel].result is None
+            and by_rel[j.rel].not_read is None
+        ]
+        imports = _import_filter(exported)
+        again = _execute(
+            second, root, settings, False, pool, workers, want_exports=False, imports=imports
+        )
+        for o in again:
+            if o.result is not None and (o.result.calls or o.result.diagnostics):
+                by_rel[o.rel] = o
+    return list(by_rel.values())
+
+
 def _import_filter(exported: set[tuple[str, str]]) -> _ImportFilter:
     names = b"|".join(re.escape(name.encode()) for _m, name in sorted(exported))
     pattern = re.compile(rb"\bimport\b(?:[^\n;]*|\s*\([^)]*)\b(?:" + names + rb")\b")
@@ -298,21 +306,20 @@ def _execute(
     root: Path,
     settings: AnalysisSettings,
     prefilter: bool,
-    parallel: bool,
+    pool: ProcessPoolExecutor | None,
     workers: int,
     *,
     want_exports: bool,
     imports: _ImportFilter | None = None,
 ) -> list[_Outcome]:
-    if not parallel:
+    if pool is None:
         return _run_batch(work, root, settings, prefilter, want_exports, imports)
     batches = _chunks(work, workers * 8)
+    futures = [
+        pool.submit(_run_batch, b, root, settings, prefilter, want_exports, imports)
+        for b in batches
+    ]
     outcomes: list[_Outcome] = []
-    with _pool(workers) as pool:
-        futures = [
-            pool.submit(_run_batch, b, root, settings, prefilter, want_exports, imports)
-            for b in batches
-        ]
-        for future in futures:
-            outcomes.extend(future.result())
+    for future in futures:
+        outcomes.extend(future.result())
     return outcomes
