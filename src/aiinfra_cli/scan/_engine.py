@@ -130,6 +130,18 @@ def _young_collections() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def results_kept() -> Iterator[None]:
+    """While the report is built from a scan's results: the collector leaves out everything
+    that exists now (the results, kept to the end), instead of re-examining all of it on each
+    full collection. Objects are still freed by reference counts; the freeze ends here."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _run_batch(
     jobs: list[_Job],
     root: Path,
@@ -239,6 +251,8 @@ def run(
     parallel = workers > 1 and len(files) >= PARALLEL_MIN_FILES
     work = [_Job(f.rel, str(f.path), f.data, cache.get(f.rel) if cache else None) for f in files]
     with ExitStack() as stack:
+        # Results arriving from workers are all kept: no use examining them for garbage.
+        stack.enter_context(_young_collections())
         # One pool for both passes: its workers are forked once.
         pool = stack.enter_context(_pool(workers)) if parallel else None
         outcomes = _execute(work, root, settings, prefilter, pool, workers, want_exports=prefilter)
