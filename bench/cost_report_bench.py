@@ -46,6 +46,8 @@ DEFAULT_CCUSAGE = "/tmp/ccusage-bench/node_modules/.bin/ccusage"
 
 
 TIME = "/usr/bin/time"
+ENGINE = "AIINFRA_REPORT_ENGINE"
+SMALL_RECORDS = 200_000
 
 
 def measure(
@@ -129,6 +131,28 @@ def _bare(target: Path) -> list[str]:
     return [sys.executable, "-c", f"import duckdb; print(duckdb.sql({sql!r}).fetchall())"]
 
 
+def interleaved(
+    programs: dict[str, tuple[list[str], dict[str, str] | None, object]], runs: int, *, cwd: Path
+) -> dict[str, tuple[float, float, float, str]]:
+    """Each program once per round (A B C A B C …), ``runs`` rounds; medians per program.
+    A program is (argv, environment, a callable run before each of its runs or None)."""
+    got: dict[str, list[tuple[float, float, float, str]]] = {name: [] for name in programs}
+    for _ in range(runs):
+        for name, (argv, env, before) in programs.items():
+            if callable(before):
+                before()
+            got[name].append(measure(argv, env=env, cwd=cwd))
+    return {
+        name: (
+            statistics.median(r[0] for r in rows),
+            statistics.median(r[1] for r in rows),
+            statistics.median(r[2] for r in rows),
+            rows[-1][3],
+        )
+        for name, rows in got.items()
+    }
+
+
 def bench_claude(data: Path, records: int, runs: int, ccusage: str) -> None:
     target = data / f"claude-s200-{records}"
     if not (target / "projects").exists():
@@ -141,33 +165,60 @@ def bench_claude(data: Path, records: int, runs: int, ccusage: str) -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
     ours = _report(target)
-    peer = [ccusage, "claude", "daily", "--json", "--offline", "-z", "UTC"]
-    peer_run = median_runs(peer, runs, env={"CLAUDE_CONFIG_DIR": str(target)}, cwd=work)
-    bare_run = median_runs(_bare(target), runs, cwd=work)
     empty = work / "empty.jsonl"
     empty.write_text("")
-    fixed_run = median_runs([*_report(empty), "--no-cache"], runs, cwd=work)
-    nocache_run = median_runs([*ours, "--no-cache"], runs, cwd=work, before=cold)
-    cold_run = median_runs(ours, runs, cwd=work, before=cold)
-    warm_run = median_runs(ours, runs, cwd=work)
-    rows_run = median_runs(ours, runs, cwd=work, before=lambda: _forget_memo(work))
+    python, duck = {ENGINE: "python"}, {ENGINE: "duckdb"}
+    pyfloor = [sys.executable, str(HERE / "cost_report_pyfloor.py"), str(target / "projects")]
+    # Forcing the small-input engine past its threshold holds every row in memory: up to
+    # SMALL_RECORDS only (the auto row shows what the command picks).
+    forced = records <= SMALL_RECORDS
+    got = interleaved(
+        {
+            "peer": ([ccusage, "claude", "daily", "--json", "--offline", "-z", "UTC"],
+                     {"CLAUDE_CONFIG_DIR": str(target)}, None),
+            "bare": (_bare(target), None, None),
+            "pyfloor": (pyfloor, None, None),
+            "fixed-py": ([*_report(empty), "--no-cache"], python, None),
+            "fixed-duck": ([*_report(empty), "--no-cache"], duck, None),
+            "auto": ([*ours, "--no-cache"], None, cold),
+            **({"python": ([*ours, "--no-cache"], python, cold)} if forced else {}),
+            "duckdb": ([*ours, "--no-cache"], duck, cold),
+            "cold": (ours, duck, cold),
+        },
+        runs,
+        cwd=work,
+    )  # fmt: skip
+    peer_run = got["peer"]
+    warm_run = median_runs(ours, runs, env=duck, cwd=work)
+    rows_run = median_runs(ours, runs, env=duck, cwd=work, before=lambda: _forget_memo(work))
     peer_total = Decimal(str(json.loads(peer_run[3])["totals"]["totalCost"]))
-    our_total = Decimal(json.loads(warm_run[3])["totals"]["cost_usd"])
-    print(f"Claude Code logs, {records:,} lines ({runs} runs, medians)")
+    totals = {
+        name: Decimal(json.loads(got[name][3])["totals"]["cost_usd"])
+        for name in ("auto", "python", "duckdb")
+        if name in got
+    }
+    print(f"Claude Code logs, {records:,} lines ({runs} runs interleaved, medians;"
+          f" load average {os.getloadavg()[0]:.1f})")  # fmt: skip
     print(_row("ccusage 20.0.24 daily --offline", peer_run, peer_run))
-    print(_row("bare DuckDB read+dedupe+aggregate", bare_run, peer_run))
-    print(_row("aiinfra fixed cost (one empty log)", fixed_run, peer_run))
-    print(_row("aiinfra cost-report --no-cache", nocache_run, peer_run))
-    print(_row("aiinfra cost-report (cold cache)", cold_run, peer_run))
-    print(_row("aiinfra cost-report (warm cache)", warm_run, peer_run))
+    print(_row("bare DuckDB read+dedupe+aggregate", got["bare"], peer_run))
+    print(_row("bare stdlib json read+dedupe+sum", got["pyfloor"], peer_run))
+    print(_row("aiinfra fixed cost, python engine", got["fixed-py"], peer_run))
+    print(_row("aiinfra fixed cost, duckdb engine", got["fixed-duck"], peer_run))
+    print(_row("aiinfra --no-cache (auto engine)", got["auto"], peer_run))
+    if forced:
+        print(_row("aiinfra --no-cache, python engine", got["python"], peer_run))
+    print(_row("aiinfra --no-cache, duckdb engine", got["duckdb"], peer_run))
+    print(_row("aiinfra duckdb, cold cache", got["cold"], peer_run))
+    print(_row("aiinfra duckdb, warm cache", warm_run, peer_run))
     print(_row("aiinfra (warm, query memo dropped)", rows_run, peer_run))
     print(
-        f"  cache tax on a cold run: {cold_run[0] / nocache_run[0] - 1:+.1%} wall,"
-        f" {cold_run[2] / nocache_run[2] - 1:+.1%} CPU"
+        f"  cache tax on a cold run: {got['cold'][0] / got['duckdb'][0] - 1:+.1%} wall,"
+        f" {got['cold'][2] / got['duckdb'][2] - 1:+.1%} CPU"
     )
     cents = Decimal("0.01")
-    same = peer_total.quantize(cents) == our_total.quantize(cents)
-    print(f"  total cost: ccusage {peer_total}  aiinfra {our_total}  same to the cent: {same}")
+    same = all(peer_total.quantize(cents) == t.quantize(cents) for t in totals.values())
+    shown = "  ".join(f"{name} {total}" for name, total in totals.items())
+    print(f"  total cost: ccusage {peer_total}  aiinfra {shown}  same to the cent: {same}")
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -185,11 +236,12 @@ def bench_own(data: Path, records: int, runs: int) -> None:
     sql = bare_sql(str(target / "*.jsonl"))
     bare = [sys.executable, "-c", f"import duckdb; print(duckdb.sql({sql!r}).fetchall())"]
     ours = _report(target)
+    duck = {ENGINE: "duckdb"}  # the cache rows are the DuckDB engine's
     bare_run = median_runs(bare, runs, cwd=work)
-    nocache_run = median_runs([*ours, "--no-cache"], runs, cwd=work, before=cold)
-    cold_run = median_runs(ours, runs, cwd=work, before=cold)
-    warm_run = median_runs(ours, runs, cwd=work)
-    rows_run = median_runs(ours, runs, cwd=work, before=lambda: _forget_memo(work))
+    nocache_run = median_runs([*ours, "--no-cache"], runs, env=duck, cwd=work, before=cold)
+    cold_run = median_runs(ours, runs, env=duck, cwd=work, before=cold)
+    warm_run = median_runs(ours, runs, env=duck, cwd=work)
+    rows_run = median_runs(ours, runs, env=duck, cwd=work, before=lambda: _forget_memo(work))
     daily = sorted(target.glob("*.jsonl"))[-1]
     original = daily.read_bytes()
     tail = original[original.rstrip(b"\n").rfind(b"\n") + 1 :]
@@ -198,7 +250,7 @@ def bench_own(data: Path, records: int, runs: int) -> None:
         with daily.open("ab") as handle:  # the tracker's daily file grows by one event
             handle.write(tail)
 
-    appended_run = median_runs(ours, runs, cwd=work, before=append)
+    appended_run = median_runs(ours, runs, env=duck, cwd=work, before=append)
     daily.write_bytes(original)
     doc = json.loads(warm_run[3])
     print(f"Own JSONL, {records:,} events in 10 files ({runs} runs, medians)")

@@ -26,6 +26,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Leaf",
     "described",
     "groups",
+    "json_object",
     "json_schema_of",
     "keyed",
     "to_json",
@@ -84,16 +86,26 @@ def groups(
 
 
 def to_json(value: Any, *, view: View = "all") -> Any:
-    """The JSON value of a document (dicts in field order, tuples as lists)."""
+    """The JSON value of a document (dicts in field order, tuples as lists, Decimals as
+    decimal strings)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        _object_into(out, value, view)
-        return out
+        return json_object(value, view=view)
     if isinstance(value, list | tuple):
         return [to_json(item, view=view) for item in value]
     if isinstance(value, Mapping):
         return {str(k): to_json(v, view=view) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return format(value, "f")  # money is exact: a decimal string, never a float
     return value
+
+
+def json_object(value: Any, *, view: View = "all") -> dict[str, Any]:
+    """The JSON object of one dataclass: its ``as_dict``, derived rather than hand-written."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        raise TypeError(f"json_object takes a dataclass instance, not {type(value).__name__}")
+    out: dict[str, Any] = {}
+    _object_into(out, value, view)
+    return out
 
 
 def _object_into(out: dict[str, Any], value: Any, view: View) -> None:

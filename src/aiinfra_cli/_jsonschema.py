@@ -41,26 +41,28 @@ _KEYWORDS = frozenset(
 _TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
+# Python types of parsed JSON/YAML and their JSON names, in test order (bool is an int).
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (type(None), "null"),
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a parsed JSON or YAML value (a Python type's name otherwise)."""
+    for python_type, name in _JSON_TYPES:
+        if isinstance(value, python_type):
+            return name
     return type(value).__name__
 
 
 def _is_type(value: Any, name: str) -> bool:
-    actual = _json_type(value)
+    actual = json_type(value)
     if name == "number":
         return actual in ("integer", "number")
     if name == "integer":
@@ -137,7 +139,7 @@ def validate(instance: Any, schema: Any, where: str = "$") -> list[str]:
     if expected is not None:
         names = expected if isinstance(expected, list) else [expected]
         if not any(_is_type(instance, n) for n in names):
-            return [f"{where}: expected {' or '.join(names)}, got {_json_type(instance)}"]
+            return [f"{where}: expected {' or '.join(names)}, got {json_type(instance)}"]
     if "enum" in schema and instance not in schema["enum"]:
         errors.append(f"{where}: {json.dumps(instance)} is not one of {json.dumps(schema['enum'])}")
     if "const" in schema and instance != schema["const"]:

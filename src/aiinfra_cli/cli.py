@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from typer._click import Context, HelpFormatter
@@ -40,29 +40,31 @@ _HELP = {
     "terminal_width": width_for(sys.stdout),
     "max_content_width": 120,
 }
-app = typer.Typer(
+
+
+def _new_app(help: str, **settings: Any) -> typer.Typer:
+    """The app or a command group (``aiinfra config …``): help with no arguments, plain text,
+    command lists formatted by :class:`_Group`."""
+    return typer.Typer(
+        help=help, no_args_is_help=True, rich_markup_mode=None, cls=_Group, **settings
+    )
+
+
+app = _new_app(
+    "Production-grade LLM infrastructure for your repository, and the checks on it.",
     name="aiinfra",
-    help="Production-grade LLM infrastructure for your repository, and the checks on it.",
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
     context_settings=_HELP,
-    cls=_Group,
 )
 
 
-def _sub_app(help: str) -> typer.Typer:
-    """A command group (``aiinfra config …``), its help formatted like the top level's."""
-    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, cls=_Group)
-
-
-config_app = _sub_app("Validate config/ai-models.yaml or print its JSON Schema.")
-prices_app = _sub_app("Look up model prices and cost a request.")
-billing_app = _sub_app(
+config_app = _new_app("Validate config/ai-models.yaml or print its JSON Schema.")
+prices_app = _new_app("Look up model prices and cost a request.")
+billing_app = _new_app(
     "Pull the providers' own usage and cost (admin keys) for `cost-report --reconcile`."
 )
-store_app = _sub_app("The team store: usage from every process in one PostgreSQL (docs/team.md).")
-usage_app = _sub_app("Check usage logs against the usage-event contract.")
+store_app = _new_app("The team store: usage from every process in one PostgreSQL (docs/team.md).")
+usage_app = _new_app("Check usage logs against the usage-event contract.")
 app.add_typer(config_app, name="config")
 app.add_typer(prices_app, name="prices")
 app.add_typer(usage_app, name="usage")
@@ -76,6 +78,10 @@ ConfigOpt = Annotated[
         "--config",
         help="Config file (default: config/ai-models.yaml, searched up to the repo root).",
     ),
+]
+OutputOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--output", help="Write the output to this file instead of stdout."),
 ]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout, nothing else.")
@@ -184,97 +190,118 @@ def upgrade(
     raise typer.Exit(command.run(path=path, dry_run=dry_run))
 
 
+# cost-report's options (one alias each keeps the command's signature on a screen).
+_Timeframe = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--timeframe", help="7d, 30d, 90d (any Nd) or all, counted back from --until [30d]."
+    ),
+]
+_Since = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--since", help="First day (YYYY-MM-DD, inclusive, in --tz)."),
+]
+_Until = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--until", help="Last day (YYYY-MM-DD, inclusive, in --tz) [today]."),
+]
+_Tz = Annotated[str, typer.Option("--tz", help="IANA time zone of the days.")]
+_Logs = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--logs",
+        help="Log files, directories or globs (repeatable) [config usage_log.path].",
+    ),
+]
+_LogFormat = Annotated[
+    str, typer.Option("--log-format", help="auto, aiinfra, claude-code or otel.")
+]
+_Source = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--source",
+        help="logs or store (the team's PostgreSQL) [store when store: is configured and"
+        " its DSN variable is set, else logs].",
+    ),
+]
+_GroupBy = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--group-by",
+        help="Breakdowns: model,provider,feature,endpoint,user,tenant,session,call_site,day.",
+    ),
+]
+_Top = Annotated[int, typer.Option("--top", help="Rows per breakdown table.")]
+_OutDir = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--out-dir", help="Where .multiagent/reports/ goes [repo root]."),
+]
+_NoWrite = Annotated[
+    bool, typer.Option("--no-write", help="Write no report files (and no baselines).")
+]
+_Budget = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--budget", help="A budget in USD for the report period."),
+]
+_FailOnBudget = Annotated[
+    bool, typer.Option("--fail-on-budget", help="Exit 1 when any budget is at 100 %.")
+]
+_GithubSummary = Annotated[
+    bool,
+    typer.Option("--github-summary", help="Append the Markdown to $GITHUB_STEP_SUMMARY."),
+]
+_Reconcile = Annotated[
+    bool,
+    typer.Option(
+        "--reconcile", help="Compare with the providers' bill (pulled by `billing pull`)."
+    ),
+]
+_FailUnderCoverage = Annotated[
+    Optional[float],  # noqa: UP045
+    typer.Option(
+        "--fail-under-coverage",
+        metavar="PCT",
+        min=0,
+        help="Exit 1 when tracked ÷ billed is under PCT (implies --reconcile).",
+    ),
+]
+_RequireData = Annotated[
+    Optional[bool],  # noqa: UP045
+    typer.Option(
+        "--require-data/--no-require-data",
+        help="Exit 1 when the period holds no usage at all [on when CI=true].",
+    ),
+]
+_NoCache = Annotated[
+    Optional[bool],  # noqa: UP045
+    typer.Option(
+        "--no-cache/--cache",
+        help="Read the logs without keeping the ingest cache [--no-cache when CI=true].",
+    ),
+]
+
+
 @app.command("cost-report")
 def cost_report(
-    timeframe: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--timeframe", help="7d, 30d, 90d (any Nd) or all, counted back from --until [30d]."
-        ),
-    ] = None,
-    since: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--since", help="First day (YYYY-MM-DD, inclusive, in --tz)."),
-    ] = None,
-    until: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--until", help="Last day (YYYY-MM-DD, inclusive, in --tz) [today]."),
-    ] = None,
-    tz: Annotated[str, typer.Option("--tz", help="IANA time zone of the days.")] = "UTC",
-    logs: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option(
-            "--logs",
-            help="Log files, directories or globs (repeatable) [config usage_log.path].",
-        ),
-    ] = None,
-    log_format: Annotated[
-        str, typer.Option("--log-format", help="auto, aiinfra, claude-code or otel.")
-    ] = "auto",
-    source: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--source",
-            help="logs or store (the team's PostgreSQL) [store when store: is configured and"
-            " its DSN variable is set, else logs].",
-        ),
-    ] = None,
-    group_by: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option(
-            "--group-by",
-            help="Breakdowns: model,provider,feature,endpoint,user,tenant,session,call_site,day.",
-        ),
-    ] = None,
-    top: Annotated[int, typer.Option("--top", help="Rows per breakdown table.")] = 10,
-    out_dir: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--out-dir", help="Where .multiagent/reports/ goes [repo root]."),
-    ] = None,
-    no_write: Annotated[
-        bool, typer.Option("--no-write", help="Write no report files (and no baselines).")
-    ] = False,
+    timeframe: _Timeframe = None,
+    since: _Since = None,
+    until: _Until = None,
+    tz: _Tz = "UTC",
+    logs: _Logs = None,
+    log_format: _LogFormat = "auto",
+    source: _Source = None,
+    group_by: _GroupBy = None,
+    top: _Top = 10,
+    out_dir: _OutDir = None,
+    no_write: _NoWrite = False,
     as_json: JsonOpt = False,
-    budget: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--budget", help="A budget in USD for the report period."),
-    ] = None,
-    fail_on_budget: Annotated[
-        bool, typer.Option("--fail-on-budget", help="Exit 1 when any budget is at 100 %.")
-    ] = False,
-    github_summary: Annotated[
-        bool,
-        typer.Option("--github-summary", help="Append the Markdown to $GITHUB_STEP_SUMMARY."),
-    ] = False,
-    reconcile: Annotated[
-        bool,
-        typer.Option(
-            "--reconcile", help="Compare with the providers' bill (pulled by `billing pull`)."
-        ),
-    ] = False,
-    fail_under_coverage: Annotated[
-        Optional[float],  # noqa: UP045
-        typer.Option(
-            "--fail-under-coverage",
-            metavar="PCT",
-            min=0,
-            help="Exit 1 when tracked ÷ billed is under PCT (implies --reconcile).",
-        ),
-    ] = None,
-    require_data: Annotated[
-        Optional[bool],  # noqa: UP045
-        typer.Option(
-            "--require-data/--no-require-data",
-            help="Exit 1 when the period holds no usage at all [on when CI=true].",
-        ),
-    ] = None,
-    no_cache: Annotated[
-        Optional[bool],  # noqa: UP045
-        typer.Option(
-            "--no-cache/--cache",
-            help="Read the logs without keeping the ingest cache [--no-cache when CI=true].",
-        ),
-    ] = None,
+    budget: _Budget = None,
+    fail_on_budget: _FailOnBudget = False,
+    github_summary: _GithubSummary = False,
+    reconcile: _Reconcile = False,
+    fail_under_coverage: _FailUnderCoverage = None,
+    require_data: _RequireData = None,
+    no_cache: _NoCache = None,
     config: ConfigOpt = None,
     agent: AgentOpt = False,
     agent_max_cost: AgentMaxCostOpt = None,
@@ -382,10 +409,7 @@ def optimize_context(
             "--format", help="text, json, sarif, github or markdown (writes the report file)."
         ),
     ] = "text",
-    output_file: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--output", help="Write the output to this file instead of stdout."),
-    ] = None,
+    output_file: OutputOpt = None,
     select: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("--select", help="Only these rule codes (comma separated, prefixes, ALL)."),
@@ -483,10 +507,7 @@ def cost_diff(
     output_format: Annotated[
         str, typer.Option("--format", help="text, json or markdown (a PR comment).")
     ] = "text",
-    output_file: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--output", help="Write the output to this file instead of stdout."),
-    ] = None,
+    output_file: OutputOpt = None,
     max_monthly_delta: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--max-monthly-delta", help="Exit 1 when the change adds more USD a month."),
@@ -515,7 +536,7 @@ def cost_diff(
 
 
 # --- prompt-library -------------------------------------------------------------------------
-prompt_library_app = _sub_app("List, render, test and version the prompts kept in prompts/.")
+prompt_library_app = _new_app("List, render, test and version the prompts kept in prompts/.")
 app.add_typer(prompt_library_app, name="prompt-library")
 PromptRef = Annotated[str, typer.Argument(help="NAME, NAME@VERSION or NAME:LABEL.")]
 PromptVarOpt = Annotated[

@@ -14,9 +14,17 @@ from pathlib import Path
 import pytest
 from cost_report.crsupport import Runner, event, write_jsonl
 
+from aiinfra_cli.commands import cost_report
 from aiinfra_cli.usage import ingest, open_cache
 
 CACHE = Path(".multiagent") / "cache" / "usage-ingest.duckdb"
+
+
+@pytest.fixture(autouse=True)
+def _duckdb_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These logs are small enough for the small-input path, which keeps no cache: the cache
+    is the DuckDB engine's."""
+    monkeypatch.setenv(cost_report.ENGINE_VARIABLE, "duckdb")
 
 
 def test_second_run_reads_no_unchanged_file_and_rereads_an_appended_one(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from aiinfra_cli._jsondoc import json_object
 from aiinfra_cli._schema import ListOf, Obj, Problem, Str
 
 IMPACTS = ("saving", "risk")
@@ -104,14 +105,7 @@ class Recommendation:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (money as a decimal string)."""
-        return {
-            "title": self.title,
-            "rationale": self.rationale,
-            "impact": self.impact,
-            "estimated_monthly_usd": format(self.estimated_monthly_usd, "f"),
-            "action": self.action,
-            "location": self.location,
-        }
+        return json_object(self)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from aiinfra_cli._jsondoc import json_object
 from aiinfra_cli.agent._allowlist import RedactionReport
 from aiinfra_cli.agent._answer import Recommendation
 from aiinfra_cli.agent._prompt import KINDS
@@ -45,7 +46,7 @@ class Attempt:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"model_id": self.model_id, "error": self.error, "detail": self.detail}
+        return json_object(self)
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,14 @@ from decimal import Decimal
 from typing import Any, Literal, get_args
 
 from aiinfra_cli.usage import parse_timestamp
+from aiinfra_cli.vocabulary import TOKEN_CATEGORIES, TokenCategory
 
 BILLING_SCHEMA_VERSION: Literal[1] = 1
 Provider = Literal["anthropic", "openai"]
 Kind = Literal["usage", "cost"]
-Category = Literal["uncached_input", "cache_read", "cache_write_5m", "cache_write_1h", "output"]
+Category = TokenCategory
 PROVIDERS: tuple[Provider, ...] = get_args(Provider)
-CATEGORIES: tuple[Category, ...] = get_args(Category)
+CATEGORIES = TOKEN_CATEGORIES
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,14 +21,14 @@ Both are read in daily buckets (``bucket_width=1d``, at most 31 per page), follo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
 from aiinfra_cli.billing._client import AdminClient
-from aiinfra_cli.billing._model import Bucket, Category
+from aiinfra_cli.billing._model import Bucket, Category, Provider
 from aiinfra_cli.usage import parse_timestamp
 
 ANTHROPIC_USAGE = "/v1/organizations/usage_report/messages"
@@ -55,62 +55,35 @@ def anthropic_buckets(
 ) -> Iterator[Bucket]:
     """Usage and cost buckets of ``[start, end)`` from Anthropic's admin API."""
     bounds = [("starting_at", _rfc3339(start)), ("ending_at", _rfc3339(end))]
-    usage = [*bounds, ("bucket_width", "1d"), ("limit", "31")]
-    usage += [("group_by[]", g) for g in ("model", "api_key_id", "workspace_id", "service_tier")]
-    for page in client.pages(ANTHROPIC_USAGE, usage):
-        for item in page["data"]:
-            first, last = parse_timestamp(item["starting_at"]), parse_timestamp(item["ending_at"])
-            for result in item.get("results") or []:
-                yield from _anthropic_usage(result, first, last, now)
-    cost = [*bounds, ("bucket_width", "1d"), ("limit", "31")]
-    cost += [("group_by[]", g) for g in ("workspace_id", "description")]
-    for page in client.pages(ANTHROPIC_COST, cost):
-        for item in page["data"]:
-            first, last = parse_timestamp(item["starting_at"]), parse_timestamp(item["ending_at"])
-            for result in item.get("results") or []:
-                token_type = result.get("token_type")
-                yield Bucket(
-                    provider="anthropic",
-                    kind="cost",
-                    endpoint=ANTHROPIC_COST,
-                    start=first,
-                    end=last,
-                    model=result.get("model"),
-                    workspace=result.get("workspace_id"),
-                    service_tier=result.get("service_tier"),
-                    line_item=result.get("description") or result.get("cost_type"),
-                    category=_ANTHROPIC_TOKEN_TYPES.get(token_type) if token_type else None,
-                    billed_usd=Decimal(str(result["amount"])) / _CENTS,
-                    partial=last > now,
-                )
-
-
-def _anthropic_usage(
-    result: dict[str, Any], first: datetime, last: datetime, now: datetime
-) -> Iterator[Bucket]:
-    creation = result.get("cache_creation") or {}
-    counts: dict[Category, int] = {
-        "uncached_input": int(result.get("uncached_input_tokens") or 0),
-        "cache_read": int(result.get("cache_read_input_tokens") or 0),
-        "cache_write_5m": int(creation.get("ephemeral_5m_input_tokens") or 0),
-        "cache_write_1h": int(creation.get("ephemeral_1h_input_tokens") or 0),
-        "output": int(result.get("output_tokens") or 0),
-    }
-    yield from _usage(
-        Bucket(
+    usage = _daily(bounds, "group_by[]", ("model", "api_key_id", "workspace_id", "service_tier"))
+    for result, first, last in _results(client, ANTHROPIC_USAGE, usage, _rfc3339_bounds):
+        creation = result.get("cache_creation") or {}
+        counts: dict[Category, int] = {
+            "uncached_input": int(result.get("uncached_input_tokens") or 0),
+            "cache_read": int(result.get("cache_read_input_tokens") or 0),
+            "cache_write_5m": int(creation.get("ephemeral_5m_input_tokens") or 0),
+            "cache_write_1h": int(creation.get("ephemeral_1h_input_tokens") or 0),
+            "output": int(result.get("output_tokens") or 0),
+        }
+        row = _usage_row("anthropic", ANTHROPIC_USAGE, result, "workspace_id", first, last, now)
+        yield from _usage(row, counts)
+    cost = _daily(bounds, "group_by[]", ("workspace_id", "description"))
+    for result, first, last in _results(client, ANTHROPIC_COST, cost, _rfc3339_bounds):
+        token_type = result.get("token_type")
+        yield Bucket(
             provider="anthropic",
-            kind="usage",
-            endpoint=ANTHROPIC_USAGE,
+            kind="cost",
+            endpoint=ANTHROPIC_COST,
             start=first,
             end=last,
             model=result.get("model"),
-            key_id=result.get("api_key_id"),
             workspace=result.get("workspace_id"),
             service_tier=result.get("service_tier"),
+            line_item=result.get("description") or result.get("cost_type"),
+            category=_ANTHROPIC_TOKEN_TYPES.get(token_type) if token_type else None,
+            billed_usd=Decimal(str(result["amount"])) / _CENTS,
             partial=last > now,
-        ),
-        counts,
-    )
+        )
 
 
 def openai_buckets(
@@ -118,60 +91,79 @@ def openai_buckets(
 ) -> Iterator[Bucket]:
     """Usage and cost buckets of ``[start, end)`` from OpenAI's organization APIs."""
     bounds = [("start_time", str(int(start.timestamp()))), ("end_time", str(int(end.timestamp())))]
-    usage = [*bounds, ("bucket_width", "1d"), ("limit", "31")]
-    usage += [("group_by", g) for g in ("model", "api_key_id", "project_id", "service_tier")]
-    for page in client.pages(OPENAI_USAGE, usage):
-        for item in page["data"]:
-            first, last = _unix(item["start_time"]), _unix(item["end_time"])
-            for result in item.get("results") or []:
-                yield from _openai_usage(result, first, last, now)
-    cost = [*bounds, ("bucket_width", "1d"), ("limit", "31")]
-    cost += [("group_by", g) for g in ("project_id", "line_item")]
-    for page in client.pages(OPENAI_COST, cost):
-        for item in page["data"]:
-            first, last = _unix(item["start_time"]), _unix(item["end_time"])
-            for result in item.get("results") or []:
-                line_item = result.get("line_item")
-                model, category = _openai_line_item(line_item)
-                amount = (result.get("amount") or {}).get("value", 0)
-                yield Bucket(
-                    provider="openai",
-                    kind="cost",
-                    endpoint=OPENAI_COST,
-                    start=first,
-                    end=last,
-                    model=model,
-                    workspace=result.get("project_id"),
-                    line_item=line_item,
-                    category=category,
-                    billed_usd=Decimal(str(amount)),
-                    partial=last > now,
-                )
-
-
-def _openai_usage(
-    result: dict[str, Any], first: datetime, last: datetime, now: datetime
-) -> Iterator[Bucket]:
-    cached = int(result.get("input_cached_tokens") or 0)
-    counts: dict[Category, int] = {
-        "uncached_input": int(result.get("input_tokens") or 0) - cached,
-        "cache_read": cached,
-        "output": int(result.get("output_tokens") or 0),
-    }
-    yield from _usage(
-        Bucket(
+    usage = _daily(bounds, "group_by", ("model", "api_key_id", "project_id", "service_tier"))
+    for result, first, last in _results(client, OPENAI_USAGE, usage, _unix_bounds):
+        cached = int(result.get("input_cached_tokens") or 0)
+        counts: dict[Category, int] = {
+            "uncached_input": int(result.get("input_tokens") or 0) - cached,
+            "cache_read": cached,
+            "output": int(result.get("output_tokens") or 0),
+        }
+        row = _usage_row("openai", OPENAI_USAGE, result, "project_id", first, last, now)
+        yield from _usage(row, counts)
+    cost = _daily(bounds, "group_by", ("project_id", "line_item"))
+    for result, first, last in _results(client, OPENAI_COST, cost, _unix_bounds):
+        line_item = result.get("line_item")
+        model, category = _openai_line_item(line_item)
+        amount = (result.get("amount") or {}).get("value", 0)
+        yield Bucket(
             provider="openai",
-            kind="usage",
-            endpoint=OPENAI_USAGE,
+            kind="cost",
+            endpoint=OPENAI_COST,
             start=first,
             end=last,
-            model=result.get("model"),
-            key_id=result.get("api_key_id"),
+            model=model,
             workspace=result.get("project_id"),
-            service_tier=result.get("service_tier"),
+            line_item=line_item,
+            category=category,
+            billed_usd=Decimal(str(amount)),
             partial=last > now,
-        ),
-        counts,
+        )
+
+
+def _daily(
+    bounds: list[tuple[str, str]], group_key: str, groups: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """Query parameters for daily buckets (31 a page, the most both APIs allow) grouped by
+    ``groups``."""
+    return [*bounds, ("bucket_width", "1d"), ("limit", "31"), *((group_key, g) for g in groups)]
+
+
+def _results(
+    client: AdminClient,
+    endpoint: str,
+    params: list[tuple[str, str]],
+    bounds: Callable[[dict[str, Any]], tuple[datetime, datetime]],
+) -> Iterator[tuple[dict[str, Any], datetime, datetime]]:
+    """Every result of every bucket on every page, with its bucket's start and end."""
+    for page in client.pages(endpoint, params):
+        for item in page["data"]:
+            first, last = bounds(item)
+            for result in item.get("results") or []:
+                yield result, first, last
+
+
+def _usage_row(
+    provider: Provider,
+    endpoint: str,
+    result: dict[str, Any],
+    workspace_key: str,
+    first: datetime,
+    last: datetime,
+    now: datetime,
+) -> Bucket:
+    """A usage result's attribution (model, key, workspace or project, tier), no tokens yet."""
+    return Bucket(
+        provider=provider,
+        kind="usage",
+        endpoint=endpoint,
+        start=first,
+        end=last,
+        model=result.get("model"),
+        key_id=result.get("api_key_id"),
+        workspace=result.get(workspace_key),
+        service_tier=result.get("service_tier"),
+        partial=last > now,
     )
 
 
@@ -196,3 +188,11 @@ def _rfc3339(moment: datetime) -> str:
 
 def _unix(value: object) -> datetime:
     return datetime.fromtimestamp(int(str(value)), tz=timezone.utc)
+
+
+def _rfc3339_bounds(item: dict[str, Any]) -> tuple[datetime, datetime]:
+    return parse_timestamp(item["starting_at"]), parse_timestamp(item["ending_at"])
+
+
+def _unix_bounds(item: dict[str, Any]) -> tuple[datetime, datetime]:
+    return _unix(item["start_time"]), _unix(item["end_time"])

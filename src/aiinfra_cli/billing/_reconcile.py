@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from typing import Any
 
 from aiinfra_cli.billing._model import CATEGORIES, Bucket, Category
 from aiinfra_cli.pricing import PriceTable, TokenUsage
@@ -159,80 +160,105 @@ def reconcile(
 ) -> Reconciliation:
     """Compare ``events`` with ``buckets`` over the days in ``[since, until]`` that the pulled
     bill covers, for the providers it covers."""
-    resolver = _Resolver(prices)
-    covered = _covered_days(buckets, since, until)
-    billed: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
-    tracked: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
-    billed_ws: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    tracked_ws: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    billed_tokens: dict[tuple[str, Category], int] = defaultdict(int)
-    tracked_tokens: dict[tuple[str, Category], int] = defaultdict(int)
-    keys: dict[tuple[str, str], _KeyTally] = {}
-    partial: set[str] = set()
+    tallies = _Tallies(_Resolver(prices), _covered_days(buckets, since, until))
     for bucket in buckets:
-        if bucket.day not in covered.get(bucket.provider, ()):
-            continue
+        tallies.add_bucket(bucket)
+    for event in events:
+        tallies.add_event(event)
+    return tallies.result(since, until)
+
+
+def _zeros() -> defaultdict[Any, Decimal]:
+    return defaultdict(lambda: ZERO)
+
+
+@dataclass
+class _Tallies:
+    """The bill's and the log's figures, summed per cell while the rows are read."""
+
+    resolver: _Resolver
+    covered: dict[str, set[str]]
+    billed: dict[tuple[str, str, str], Decimal] = field(default_factory=_zeros)
+    tracked: dict[tuple[str, str, str], Decimal] = field(default_factory=_zeros)
+    billed_ws: dict[tuple[str, str], Decimal] = field(default_factory=_zeros)
+    tracked_ws: dict[tuple[str, str], Decimal] = field(default_factory=_zeros)
+    billed_tokens: dict[tuple[str, Category], int] = field(default_factory=lambda: defaultdict(int))
+    tracked_tokens: dict[tuple[str, Category], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
+    keys: dict[tuple[str, str], _KeyTally] = field(default_factory=dict)
+    partial: set[str] = field(default_factory=set)
+    estimated: Decimal = ZERO
+
+    def add_bucket(self, bucket: Bucket) -> None:
+        if bucket.day not in self.covered.get(bucket.provider, ()):
+            return
         if bucket.partial:
-            partial.add(bucket.day)
-        model = resolver.model(bucket.model, bucket.provider)
+            self.partial.add(bucket.day)
+        model = self.resolver.model(bucket.model, bucket.provider)
         if bucket.kind == "cost" and bucket.billed_usd is not None:
-            billed[(bucket.day, bucket.provider, model)] += bucket.billed_usd
-            billed_ws[(bucket.provider, bucket.workspace or "(none)")] += bucket.billed_usd
+            self.billed[(bucket.day, bucket.provider, model)] += bucket.billed_usd
+            self.billed_ws[(bucket.provider, bucket.workspace or "(none)")] += bucket.billed_usd
         elif bucket.kind == "usage" and bucket.category and bucket.tokens:
-            billed_tokens[(bucket.provider, bucket.category)] += bucket.tokens
+            self.billed_tokens[(bucket.provider, bucket.category)] += bucket.tokens
             if bucket.key_id:
-                tally = keys.setdefault((bucket.provider, bucket.key_id), _KeyTally())
+                tally = self.keys.setdefault((bucket.provider, bucket.key_id), _KeyTally())
                 tally.workspace = tally.workspace or bucket.workspace
                 tally.billed_tokens += bucket.tokens
-                tally.billed_at_list += resolver.list_price(bucket)
-    estimated = ZERO
-    for event in events:
+                tally.billed_at_list += self.resolver.list_price(bucket)
+
+    def add_event(self, event: UsageEvent) -> None:
         day = event.timestamp.astimezone(timezone.utc).date().isoformat()
-        if day not in covered.get(event.provider, ()) or event.cache_hit:
-            continue
-        model = resolver.model(event.model, event.provider)
-        cost = resolver.cost(event)
-        tracked[(day, event.provider, model)] += cost
+        if day not in self.covered.get(event.provider, ()) or event.cache_hit:
+            return
+        model = self.resolver.model(event.model, event.provider)
+        cost = self.resolver.cost(event)
+        self.tracked[(day, event.provider, model)] += cost
         workspace = event.workspace
-        tracked_ws[(event.provider, workspace or "(none)")] += cost
+        self.tracked_ws[(event.provider, workspace or "(none)")] += cost
         if event.usage_source == "estimated":
-            estimated += cost
+            self.estimated += cost
         for category, count in event_categories(event).items():
-            tracked_tokens[(event.provider, category)] += count
+            self.tracked_tokens[(event.provider, category)] += count
         key_id = event.key_id
         if key_id:
-            tally = keys.setdefault((event.provider, key_id), _KeyTally())
+            tally = self.keys.setdefault((event.provider, key_id), _KeyTally())
             tally.workspace = tally.workspace or workspace
             tally.calls += 1
             tally.tracked += cost
-    cells = [
-        CellFigures(key, billed.get(key, ZERO), tracked.get(key, ZERO))
-        for key in sorted({*billed, *tracked})
-    ]
-    return Reconciliation(
-        first_day=since.isoformat(),
-        last_day=until.isoformat(),
-        providers=tuple(sorted(covered)),
-        billed_usd=sum((c.billed_usd for c in cells), ZERO),
-        tracked_usd=sum((c.tracked_usd for c in cells), ZERO),
-        untracked_usd=sum((c.untracked_usd for c in cells), ZERO),
-        over_tracked_usd=sum((c.over_tracked_usd for c in cells), ZERO),
-        estimated_usd=estimated,
-        by_day=_grouped(cells, lambda k: (k[0],)),
-        by_model=_grouped(cells, lambda k: (k[1], k[2])),
-        by_workspace=tuple(
-            CellFigures(key, billed_ws.get(key, ZERO), tracked_ws.get(key, ZERO))
-            for key in sorted({*billed_ws, *tracked_ws})
-        ),
-        by_key=_keys(keys),
-        tokens=tuple(
-            TokenFigures(p, c, billed_tokens.get((p, c), 0), tracked_tokens.get((p, c), 0))
-            for p in sorted(covered)
-            for c in CATEGORIES
-            if billed_tokens.get((p, c)) or tracked_tokens.get((p, c))
-        ),
-        partial_days=tuple(sorted(partial)),
-    )
+
+    def result(self, since: date, until: date) -> Reconciliation:
+        billed, tracked = self.billed, self.tracked
+        cells = [
+            CellFigures(key, billed.get(key, ZERO), tracked.get(key, ZERO))
+            for key in sorted({*billed, *tracked})
+        ]
+        billed_ws, tracked_ws = self.billed_ws, self.tracked_ws
+        billed_tokens, tracked_tokens = self.billed_tokens, self.tracked_tokens
+        return Reconciliation(
+            first_day=since.isoformat(),
+            last_day=until.isoformat(),
+            providers=tuple(sorted(self.covered)),
+            billed_usd=sum((c.billed_usd for c in cells), ZERO),
+            tracked_usd=sum((c.tracked_usd for c in cells), ZERO),
+            untracked_usd=sum((c.untracked_usd for c in cells), ZERO),
+            over_tracked_usd=sum((c.over_tracked_usd for c in cells), ZERO),
+            estimated_usd=self.estimated,
+            by_day=_grouped(cells, lambda k: (k[0],)),
+            by_model=_grouped(cells, lambda k: (k[1], k[2])),
+            by_workspace=tuple(
+                CellFigures(key, billed_ws.get(key, ZERO), tracked_ws.get(key, ZERO))
+                for key in sorted({*billed_ws, *tracked_ws})
+            ),
+            by_key=_keys(self.keys),
+            tokens=tuple(
+                TokenFigures(p, c, billed_tokens.get((p, c), 0), tracked_tokens.get((p, c), 0))
+                for p in sorted(self.covered)
+                for c in CATEGORIES
+                if billed_tokens.get((p, c)) or tracked_tokens.get((p, c))
+            ),
+            partial_days=tuple(sorted(self.partial)),
+        )
 
 
 def _covered_days(buckets: Sequence[Bucket], since: date, until: date) -> dict[str, set[str]]:

@@ -12,6 +12,10 @@ Where does it go?
 - Renderers (Rich, Markdown) are small functions in the engine's package, one per section,
   taking the typed document; the command picks one.
 - ``--agent`` is :class:`aiinfra_cli.agent.AgentStep`: run → attach → markdown → show → notice.
+- A fixed vocabulary used by more than one package (error classes, statuses, plan actions, …)
+  is one ``Literal`` alias in :mod:`aiinfra_cli.vocabulary`, with its tuple derived from it;
+  a JSON form is derived from its dataclass (:func:`aiinfra_cli._jsondoc.json_object`), not
+  written out by hand.
 - Packages import each other only through their public surface (``__all__``), never another
   package's ``_private`` module (``tests/test_public_surface.py`` checks both).
 """

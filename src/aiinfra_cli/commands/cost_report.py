@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -26,11 +27,13 @@ if TYPE_CHECKING:
     from aiinfra_cli.config import Config
     from aiinfra_cli.pricing import PriceTable
     from aiinfra_cli.report import Baselines, Built, CostReport, ReportRequest
-    from aiinfra_cli.usage import Reject
+    from aiinfra_cli.usage import Ingested, LogRows, Reject
 
 BASELINES_FILE = "cost-baselines.json"
 MAX_MALFORMED_EXAMPLES = 3
 CACHE_DIR = MULTIAGENT_DIR / "cache"
+# Which engine reads the logs: auto (by input size), python (no DuckDB) or duckdb.
+ENGINE_VARIABLE = "AIINFRA_REPORT_ENGINE"
 
 
 @dataclass(frozen=True)
@@ -112,13 +115,15 @@ def run(
     console: Console | None = None,
     environ: Mapping[str, str] | None = None,
     source: str | None = None,
+    engine: str | None = None,
 ) -> int:
     """Build the report, print it, write it; exit 1 with ``fail_on_budget`` when a budget is at
     100 %, or with ``require_data`` when the period holds no usage. ``agent``: add an LLM's
     recommendations (the exit code never depends on them). ``require_data`` and ``no_cache``
     default to on in CI (``CI=true``): a fresh checkout has no cache to reuse, and a report on
     no data must not pass a budget gate. ``source``: ``logs`` or ``store`` (None: the store
-    when configured and its DSN is set)."""
+    when configured and its DSN is set). ``engine``: ``python`` (the small-input path),
+    ``duckdb`` or ``auto`` (by input size; None: ``$AIINFRA_REPORT_ENGINE``, else ``auto``)."""
     from aiinfra_cli.report import ReportRequest, resolve_period, save_baselines, zone
 
     _check_format(log_format)
@@ -139,10 +144,14 @@ def run(
         budget_usd=budget_usd,
         now=moment,
     )
-    in_ci = _in_ci(environ if environ is not None else os.environ)
+    env = environ if environ is not None else os.environ
+    in_ci = _in_ci(env)
     located = _locate(config_path, logs, log_format)
     keep_cache = not (in_ci if no_cache is None else no_cache)
-    built, baselines = _built(located, request, source, keep_cache, environ)
+    chosen = _engine(engine if engine is not None else env.get(ENGINE_VARIABLE, "auto"))
+    built, baselines = _built(
+        located, request, source, environ, keep_cache=keep_cache, engine=chosen
+    )
     document = built.document
     if in_ci if require_data is None else require_data:
         _require_data(document, located)
@@ -181,14 +190,21 @@ def _built(
     located: _Source,
     request: ReportRequest,
     source: str | None,
-    keep_cache: bool,
     environ: Mapping[str, str] | None,
+    *,
+    keep_cache: bool,
+    engine: str,
 ) -> tuple[Built, Baselines]:
-    """The report from the chosen source: the team store, or the logs."""
+    """The report from the chosen source: the team store, or the logs (read by ``engine``;
+    ``keep_cache``: whether the DuckDB engine keeps its ingest cache)."""
+    from aiinfra_cli.usage import small_enough
+
     given = located.specs if located.from_option else None
     if choose_source(source, located.config, given, environ) == "store":
         return _from_store(located, request, environ)
-    return _build(located, request, keep_cache=keep_cache)
+    return _build(
+        located, request, keep_cache=keep_cache, small=small_enough(located.specs, engine)
+    )
 
 
 def _write(written: Written, document: CostReport, markdown: str, human: Console) -> None:
@@ -204,6 +220,16 @@ def _write(written: Written, document: CostReport, markdown: str, human: Console
         f"report written to {display_path(written.markdown)} and"
         f" {display_path(written.json).rsplit('/', 1)[-1]}"
     )
+
+
+def _engine(name: str) -> str:
+    from aiinfra_cli.usage import ENGINES
+
+    if name not in ENGINES:
+        raise UsageError(
+            f"{ENGINE_VARIABLE}={name}: unknown engine", hint=f"choose from {', '.join(ENGINES)}"
+        )
+    return name
 
 
 def _check_format(log_format: str) -> None:
@@ -289,41 +315,59 @@ def _from_store(
     return built, baselines
 
 
-def _build(source: _Source, request: ReportRequest, *, keep_cache: bool) -> tuple[Built, Baselines]:
+def _build(
+    source: _Source, request: ReportRequest, *, keep_cache: bool, small: bool
+) -> tuple[Built, Baselines]:
     """Read the logs and build the report (warnings printed); the baselines as they were read.
-    ``keep_cache``: read through the ingest cache and keep it (else a cache for this run only)."""
-    from aiinfra_cli._interrupt import interruptible
+    ``keep_cache``: read through the ingest cache and keep it (else a cache for this run only);
+    ``small``: the small-input path instead (no DuckDB, no cache; the same report)."""
     from aiinfra_cli.report import build_report, load_baselines
-    from aiinfra_cli.usage import CACHE_FILE, ingest, open_cache
 
     config, root = source.config, source.root
     prices = _prices(config)
-    con, warnings, cache_used = open_cache(root / CACHE_DIR / CACHE_FILE if keep_cache else None)
-    try:
-        with interruptible(con), output.working("reading usage logs…"):
-            shown = _shown_from(root)
-            ingested = ingest(
-                con, source.specs, source.log_format, display=shown, cache_path=cache_used
-            )
-            if not ingested.files:
-                raise _no_logs(source, ingested.rejects, shown)
-            ingested.warnings.extend(warnings)
-            baselines = load_baselines(root / MEMORY_DIR / BASELINES_FILE)
-            if baselines.warning:
-                ingested.warnings.append(baselines.warning)
-            built = build_report(
-                ingested,
-                request,
-                prices=prices,
-                config=config,
-                baselines=baselines,
-                logs=[shown(Path(s)) for s in source.specs],
-            )
-    finally:
-        con.close()
-    for warning in [*ingested.warnings, *_malformed_warning(ingested.malformed)]:
+    shown = _shown_from(root)
+    with _logs_read(source, shown, keep_cache=keep_cache, small=small) as read:
+        if not read.files:
+            raise _no_logs(source, read.rejects, shown)
+        baselines = load_baselines(root / MEMORY_DIR / BASELINES_FILE)
+        if baselines.warning:
+            read.warnings.append(baselines.warning)
+        built = build_report(
+            read,
+            request,
+            prices=prices,
+            config=config,
+            baselines=baselines,
+            logs=[shown(Path(s)) for s in source.specs],
+        )
+    for warning in [*read.warnings, *_malformed_warning(read.malformed)]:
         output.warn(warning)
     return built, baselines
+
+
+@contextlib.contextmanager
+def _logs_read(
+    source: _Source, shown: Callable[[Path], str], *, keep_cache: bool, small: bool
+) -> Iterator[Ingested | LogRows]:
+    """The logs as read: line by line in Python (``small``), or through the DuckDB ingest cache
+    (open while the report's queries run; Ctrl-C interrupts a running query)."""
+    if small:
+        from aiinfra_cli.usage import read_rows
+
+        with output.working("reading usage logs…"):
+            yield read_rows(source.specs, source.log_format, display=shown)
+        return
+    from aiinfra_cli._interrupt import interruptible
+    from aiinfra_cli.usage import CACHE_FILE, ingest, open_cache
+
+    con, warnings, used = open_cache(source.root / CACHE_DIR / CACHE_FILE if keep_cache else None)
+    try:
+        with interruptible(con), output.working("reading usage logs…"):
+            ingested = ingest(con, source.specs, source.log_format, display=shown, cache_path=used)
+            ingested.warnings.extend(warnings)
+            yield ingested
+    finally:
+        con.close()
 
 
 def _render(

@@ -12,6 +12,7 @@ existing one is left alone and the block is printed instead.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Mapping
 from decimal import Decimal
@@ -23,6 +24,7 @@ from aiinfra_cli.commands._agent_option import agent_cap
 from aiinfra_cli.errors import EXIT_OK, UsageError
 from aiinfra_cli.paths import find_repo_root
 from aiinfra_cli.redact import redact
+from aiinfra_cli.vocabulary import PLAN_ACTIONS, PlanAction
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
     from aiinfra_cli.scaffold import Plan
 
 # How each action is shown (dry run, real run) and what is said after the path.
-_LABELS = {
+# Every action but "unchanged" (not listed): (dry run, real run).
+_LABELS: dict[PlanAction, tuple[str, str]] = {
     "create": ("would create", "created"),
     "update": ("would update", "updated"),
     "overwrite": ("would overwrite", "overwrote"),
@@ -43,7 +46,7 @@ _LABELS = {
     "exists": ("leaves", "left"),
     "yours": ("leaves", "left"),
 }
-_WHY = {
+_WHY: dict[PlanAction, str] = {
     "edited": "you edited it; `aiinfra upgrade` merges the templates' changes into it,"
     " `--force` takes the templates' version",
     "deleted": "you deleted it, so it stays deleted; `--force` restores it",
@@ -95,7 +98,7 @@ def render_plan(plan: Plan, console: Console, *, dry_run: bool, notes: list[str]
         if why:
             line += f"  [dim]({escape(why)})[/dim]"
         console.print(line)
-    counts = {a: len(plan.by_action(a)) for a in _LABELS | {"unchanged": ()}}
+    counts = {a: len(plan.by_action(a)) for a in PLAN_ACTIONS}
     verb = "would be" if dry_run else "were"
     written = counts["create"] + counts["update"] + counts["overwrite"] + counts["restore"]
     console.print(
@@ -308,25 +311,15 @@ def run(
     cap = agent_cap(agent, agent_max_cost)
     root = resolve_root(path)
     choose = _ask_package if sys.stdin.isatty() and not yes else None
-    plan, notes = plan_init(
-        root,
-        lang=lang,
-        project_type=project_type,
-        package_dir=package_dir,
-        force=force,
-        choose=choose,
-    )
-    package_dir = plan.layout.package_dir  # what was detected or chosen, for a re-plan
+    replan = functools.partial(plan_init, root, lang=lang, project_type=project_type, force=force)
+    plan, notes = replan(package_dir=package_dir, choose=choose)
     analysis = propose(plan, cap, environ) if agent else None
     if analysis is not None and analysis.routes and not plan.config_existing:
         # The proposals are part of the config being created: plan again with them (the
-        # same scan), so the plan, the diff and the manifest all carry the same bytes.
-        plan, notes = plan_init(
-            root,
-            lang=lang,
-            project_type=project_type,
-            package_dir=package_dir,
-            force=force,
+        # same scan, the package detected or chosen), so the plan, the diff and the manifest
+        # all carry the same bytes.
+        plan, notes = replan(
+            package_dir=plan.layout.package_dir,
             discovery=plan.discovery,
             proposals=proposals_text(analysis),
         )

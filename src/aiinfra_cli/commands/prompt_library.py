@@ -355,9 +355,9 @@ def add(
         add_prompt,
         adopt_text,
         infer_variables,
-        normalize_text,
         parse_ref,
         prompt_text,
+        read_option_file,
     )
 
     ref = parse_ref(name)
@@ -371,12 +371,7 @@ def add(
     text: str | None = None
     body: str | None = None
     if source is not None:
-        try:
-            raw = normalize_text(source.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise UsageError(f"--from {source}: file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"--from {source}: cannot read: {exc}") from None
+        raw = read_option_file(source, "--from")
         if raw.startswith("---\n") or raw.startswith("---"):
             text = adopt_text(raw, ref.name)
         else:

@@ -9,25 +9,12 @@ from __future__ import annotations
 
 from aiinfra_cli._rates import PRICE_KEYS as PRICE_KEYS
 from aiinfra_cli._schema import AnyOf, Bool, Int, ListOf, MapOf, Money, Node, Num, Obj, Str
+from aiinfra_cli.vocabulary import ERROR_CLASSES as ERROR_CLASSES
+from aiinfra_cli.vocabulary import PROVIDER_KINDS as PROVIDER_KINDS
+from aiinfra_cli.vocabulary import TIERS as TIERS
 
 SCHEMA_VERSION = 1
 
-PROVIDER_KINDS = ("anthropic", "openai", "openai-compatible", "gemini", "azure-openai")
-TIERS = ("fast", "balanced", "powerful", "reasoning")
-# Error classes shared with model-health and the generated orchestrator.
-ERROR_CLASSES = (
-    "auth",
-    "not_found",
-    "rate_limited",
-    "quota",
-    "timeout",
-    "connection",
-    "server_error",
-    "bad_response",
-    "context_overflow",
-    "content_filter",
-    "bad_request",
-)
 DEFAULT_FALLBACK_ON = ("rate_limited", "server_error", "timeout", "connection", "context_overflow")
 
 STORE_KINDS = ("postgres",)

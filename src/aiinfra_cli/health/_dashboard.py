@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli.redact import redact
+from aiinfra_cli.vocabulary import HealthStatus
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-_STYLE = {"healthy": "green", "degraded": "yellow", "unhealthy": "red"}
+_STYLE: dict[HealthStatus, str] = {"healthy": "green", "degraded": "yellow", "unhealthy": "red"}
 
 
 def dashboard(document: dict[str, Any], *, footer: str | None = None) -> RenderableType:

@@ -6,18 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli.config import Config, display_path
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK
 from aiinfra_cli.health._history import History, _round, _timestamp
+from aiinfra_cli.vocabulary import HEALTH_STATUSES
 
 if TYPE_CHECKING:
     from aiinfra_cli.providers import ProbeResult
 
 SCHEMA = "aiinfra.model-health/1"
-HealthStatus = Literal["healthy", "degraded", "unhealthy"]
-_STATUSES: tuple[HealthStatus, ...] = ("healthy", "degraded", "unhealthy")
 
 
 def exit_code(document: dict[str, Any]) -> int:
@@ -37,7 +36,7 @@ def build_document(
     history_path: Path | None,
 ) -> dict[str, Any]:
     """The run as one JSON-ready dict (the schema is in docs/model-health.md)."""
-    counts = {status: sum(1 for r in results if r.status == status) for status in _STATUSES}
+    counts = {status: sum(1 for r in results if r.status == status) for status in HEALTH_STATUSES}
     models = []
     for result in results:
         entry = result.as_dict()

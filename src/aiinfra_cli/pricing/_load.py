@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from aiinfra_cli.errors import PriceError
-from aiinfra_cli.pricing._model import LongContextTier, ModelPrice, vendor_of
+from aiinfra_cli.pricing._model import JSON_RATES, LongContextTier, ModelPrice, vendor_of
 from aiinfra_cli.pricing._money import parse_decimal
 from aiinfra_cli.pricing._table import PriceTable, Provenance, SourceFile
 
@@ -130,16 +130,7 @@ def _entry(key: str, raw: Mapping[str, Any], source: str) -> ModelPrice:
         key=key,
         provider=provider,
         mode=str(raw.get("mode", "chat")),
-        input_per_mtok=_decimal(raw.get("input")),
-        output_per_mtok=_decimal(raw.get("output")),
-        cache_read_per_mtok=_decimal(raw.get("cache_read")),
-        cache_write_per_mtok=_decimal(raw.get("cache_write")),
-        cache_write_1h_per_mtok=_decimal(raw.get("cache_write_1h")),
-        reasoning_per_mtok=_decimal(raw.get("reasoning")),
-        batch_input_per_mtok=_decimal(raw.get("batch_input")),
-        batch_output_per_mtok=_decimal(raw.get("batch_output")),
-        batch_cache_read_per_mtok=_decimal(raw.get("batch_cache_read")),
-        batch_cache_write_per_mtok=_decimal(raw.get("batch_cache_write")),
+        **_rates(raw),
         long_context=tuple(sorted((_tier(t) for t in raw.get("long_context", ())), key=_threshold)),
         context_window=raw.get("context_window"),
         max_output_tokens=raw.get("max_output"),
@@ -153,17 +144,13 @@ def _entry(key: str, raw: Mapping[str, Any], source: str) -> ModelPrice:
 def _tier(raw: Mapping[str, Any]) -> LongContextTier:
     return LongContextTier(
         above_tokens=int(raw["above"]),
-        input_per_mtok=_decimal(raw.get("input")),
-        output_per_mtok=_decimal(raw.get("output")),
-        cache_read_per_mtok=_decimal(raw.get("cache_read")),
-        cache_write_per_mtok=_decimal(raw.get("cache_write")),
-        cache_write_1h_per_mtok=_decimal(raw.get("cache_write_1h")),
-        reasoning_per_mtok=_decimal(raw.get("reasoning")),
-        batch_input_per_mtok=_decimal(raw.get("batch_input")),
-        batch_output_per_mtok=_decimal(raw.get("batch_output")),
-        batch_cache_read_per_mtok=_decimal(raw.get("batch_cache_read")),
-        batch_cache_write_per_mtok=_decimal(raw.get("batch_cache_write")),
+        **_rates(raw),
     )
+
+
+def _rates(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The entry's rates as the dataclasses spell them (``input`` -> ``input_per_mtok``)."""
+    return {name: _decimal(raw.get(key)) for key, name in JSON_RATES.items()}
 
 
 def _threshold(tier: LongContextTier) -> int:

@@ -11,23 +11,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from aiinfra_cli._jsondoc import Count, json_object
+
 
 class InvalidTokenUsage(ValueError):
     """Token counts that break the invariants (negative, or a part larger than its whole)."""
 
 
+_SIX_INTS = (int,) * 6
+
+
 @dataclass(frozen=True)
 class TokenUsage:
-    """One request's token counts; the parts are included in the wholes."""
+    """Token counts of one request, or summed over many (``a + b``); the parts are included in
+    the wholes. The cost report's token columns are these fields."""
 
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    cache_write_1h_tokens: int = 0
-    reasoning_tokens: int = 0
+    input_tokens: Count = 0
+    output_tokens: Count = 0
+    cache_read_tokens: Count = 0
+    cache_write_tokens: Count = 0
+    cache_write_1h_tokens: Count = 0
+    reasoning_tokens: Count = 0
 
     def __post_init__(self) -> None:
+        n = (
+            self.input_tokens,
+            self.output_tokens,
+            self.cache_read_tokens,
+            self.cache_write_tokens,
+            self.cache_write_1h_tokens,
+            self.reasoning_tokens,
+        )
+        # One test for the common case (plain ints that keep every invariant); the slow path
+        # below finds the first broken rule and names it.
+        plain = tuple(map(type, n)) == _SIX_INTS and min(n) >= 0
+        if not (plain and n[2] + n[3] <= n[0] and n[4] <= n[3] and n[5] <= n[1]):
+            self._reject()
+
+    def _reject(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -51,6 +72,22 @@ class TokenUsage:
                 f" ({self.output_tokens}), of which they are a part"
             )
 
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        """Field-wise sum: the counts of two requests (or groups) together.
+
+        Sums of valid counts keep every invariant, so the sum is not checked again (reports add
+        counts once per group and cell)."""
+        total = object.__new__(TokenUsage)
+        total.__dict__.update(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            cache_write_1h_tokens=self.cache_write_1h_tokens + other.cache_write_1h_tokens,
+            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
+        )
+        return total
+
     @property
     def uncached_input_tokens(self) -> int:
         """Input neither read from nor written to a cache: billed at the plain input price."""
@@ -63,4 +100,4 @@ class TokenUsage:
 
     def as_dict(self) -> dict[str, int]:
         """The counts by field name (for JSON output)."""
-        return {item.name: getattr(self, item.name) for item in fields(self)}
+        return json_object(self)

@@ -6,7 +6,8 @@ Format and resolution rules: ``docs/prompt-format.md``. Public surface::
     Library.resolve("name" | "name@1.2.0" | "name:production") -> PromptFile
     parse_ref(text) -> Ref;  find_library_root(start=None) -> Path
     render(prompt, values) -> Rendered          sandboxed, strict; errors name prompt, var, line
-    coerce_value(prompt, name, text), parse_var_options(options), read_vars_file(path)
+    coerce_value(prompt, name, text), parse_var_options(options), read_vars_file(path),
+    read_option_file(path, option)
     check_library(library) -> [Problem]         what CI and pre-commit refuse
     add_prompt(library, NewPrompt, text=None, source=None), bump(library, name, level, labels)
     load_environment(root) -> Environment       config + price table, for estimates
@@ -70,6 +71,7 @@ from aiinfra_cli.prompts._render import (
     Rendered,
     coerce_value,
     parse_var_options,
+    read_option_file,
     read_vars_file,
     render,
 )
@@ -156,6 +158,7 @@ __all__ = [
     "parse_var_options",
     "plan",
     "prompt_text",
+    "read_option_file",
     "read_vars_file",
     "render",
     "resolve_target",

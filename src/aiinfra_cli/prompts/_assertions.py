@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from aiinfra_cli._jsondoc import json_object
 from aiinfra_cli._jsonschema import validate
 from aiinfra_cli._schema import to_decimal
 from aiinfra_cli.prompts._model import Assertion
@@ -49,12 +50,7 @@ class AssertionResult:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
-        return {
-            "type": self.type,
-            "label": self.label,
-            "passed": self.passed,
-            "detail": self.detail,
-        }
+        return json_object(self)
 
 
 Grade = Callable[[str, str | None, str], Verdict]

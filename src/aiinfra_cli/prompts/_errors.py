@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiinfra_cli._jsondoc import json_object
 from aiinfra_cli.errors import AiinfraError
 
 
@@ -30,9 +31,4 @@ class Problem:
 
     def as_dict(self) -> dict[str, object]:
         """The problem as a JSON-ready mapping."""
-        return {
-            "file": self.file,
-            "line": self.line,
-            "message": self.message,
-            "severity": self.severity,
-        }
+        return json_object(self)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from aiinfra_cli._jsonschema import schema_problems
+from aiinfra_cli._jsonschema import json_type, schema_problems
 from aiinfra_cli._schema import Bool, ListOf, MapOf, Node, Obj, Str, did_you_mean, format_path
 from aiinfra_cli._schema import Path as KeyPath
 from aiinfra_cli._schema import Problem as SchemaProblem
@@ -208,39 +208,22 @@ def _load(yaml_text: str, file: str, offset: int) -> tuple[_Located | None, list
 
 
 def _type_ok(value: Any, type_name: str) -> bool:
-    if type_name == "string":
-        return isinstance(value, str)
-    if type_name == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if type_name == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if type_name == "boolean":
-        return isinstance(value, bool)
-    if type_name == "array":
-        return isinstance(value, list)
-    if type_name == "object":
-        return isinstance(value, dict)
-    return False
+    actual = json_type(value)
+    widened = type_name == "number" and actual == "integer"  # every integer is a number
+    return type_name in TYPES and (actual == type_name or widened)
 
 
 def describe_value(value: Any) -> str:
     """``string 'abc'``, ``integer 3``, ``array`` … for type-mismatch messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
+    kind = json_type(value)
+    if kind == "boolean":
         return f"boolean {str(value).lower()}"
-    if isinstance(value, int):
-        return f"integer {value}"
-    if isinstance(value, float):
-        return f"number {value}"
-    if isinstance(value, str):
+    if kind in ("integer", "number"):
+        return f"{kind} {value}"
+    if kind == "string":
         shown = value if len(value) <= 30 else value[:27] + "..."
         return f"string {shown!r}"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    return kind
 
 
 def type_matches(value: Any, type_name: str) -> bool:

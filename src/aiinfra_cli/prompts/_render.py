@@ -183,16 +183,22 @@ def parse_var_options(options: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def read_option_file(path: Path, option: str) -> str:
+    """The normalised text of the file an option names (``--vars``, ``--from``); a file that
+    is missing or unreadable is a usage error naming the option."""
+    try:
+        return normalize_text(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{option} {path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{option} {path}: cannot read: {exc}") from None
+
+
 def read_vars_file(path: Path) -> dict[str, Any]:
     """A ``--vars`` file: a YAML or JSON mapping of variable values."""
     import yaml
 
-    try:
-        text = normalize_text(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"--vars {path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--vars {path}: cannot read: {exc}") from None
+    text = read_option_file(path, "--vars")
     try:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:

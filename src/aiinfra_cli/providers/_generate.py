@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -130,7 +130,7 @@ def generate(
         try:
             if target.missing_key:
                 raise AttemptFailure("auth", f"${target.missing_key} is not set")
-            text, usage = _call(target, system, messages, dict(parameters or {}), limit)
+            text, usage = _call(target, _Request(system, messages, dict(parameters or {}), limit))
         except AttemptFailure as failure:
             elapsed = (time.perf_counter() - started) * 1000
             attempts.append(
@@ -158,24 +158,25 @@ def _preload(kind: str) -> None:
         import openai  # noqa: F401
 
 
-def _call(
-    target: Target,
-    system: str | None,
-    messages: Sequence[Mapping[str, str]],
-    parameters: dict[str, Any],
-    timeout_s: float,
-) -> tuple[str, TokenUsage | None]:
+@dataclass(frozen=True)
+class _Request:
+    """One generation request, as every backend receives it."""
+
+    system: str | None
+    messages: Sequence[Mapping[str, str]]
+    parameters: Mapping[str, Any]
+    timeout_s: float
+
+
+def _call(target: Target, request: _Request) -> tuple[str, TokenUsage | None]:
     secrets = [s for s in (target.key, target.organization) if s]
+    backend = _BACKENDS.get(target.kind, _openai)  # the rest speak OpenAI's chat API
     try:
-        if target.kind == "anthropic":
-            return _anthropic(target, system, messages, parameters, timeout_s)
-        if target.kind == "gemini":
-            return _gemini(target, system, messages, parameters, timeout_s)
-        return _openai(target, system, messages, parameters, timeout_s)
+        return backend(target, request)
     except AttemptFailure:
         raise
     except Exception as exc:
-        raise _translate(exc, target, timeout_s, secrets) from None
+        raise _translate(exc, target, request.timeout_s, secrets) from None
 
 
 def _keywords(method: Any, parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -205,29 +206,23 @@ def _stop_list(stop: Any) -> list[Any]:
     return [stop] if isinstance(stop, str) else list(stop)
 
 
-def _anthropic(
-    target: Target,
-    system: str | None,
-    messages: Sequence[Mapping[str, str]],
-    parameters: Mapping[str, Any],
-    timeout_s: float,
-) -> tuple[str, TokenUsage | None]:
+def _anthropic(target: Target, request: _Request) -> tuple[str, TokenUsage | None]:
     import anthropic
 
-    extra = {k: v for k, v in parameters.items() if k in _ANTHROPIC_PARAMS}
-    if "stop" in parameters and "stop_sequences" not in extra:
-        extra["stop_sequences"] = _stop_list(parameters["stop"])
-    if system:
-        extra["system"] = system
+    extra = {k: v for k, v in request.parameters.items() if k in _ANTHROPIC_PARAMS}
+    if "stop" in request.parameters and "stop_sequences" not in extra:
+        extra["stop_sequences"] = _stop_list(request.parameters["stop"])
+    if request.system:
+        extra["system"] = request.system
     with anthropic.Anthropic(
-        api_key=target.key, base_url=target.base_url, max_retries=0, timeout=timeout_s
+        api_key=target.key, base_url=target.base_url, max_retries=0, timeout=request.timeout_s
     ) as client:
         create = client.messages.create
         # Recorded by the caller: the agent and live prompt tests append a usage event each.
         reply = create(  # aiinfra: ignore[AIC012]
             model=target.model.model,
-            max_tokens=_max_tokens(parameters) or DEFAULT_MAX_TOKENS,
-            messages=[{"role": m["role"], "content": m["content"]} for m in messages],  # type: ignore[misc]
+            max_tokens=_max_tokens(request.parameters) or DEFAULT_MAX_TOKENS,
+            messages=[{"role": m["role"], "content": m["content"]} for m in request.messages],  # type: ignore[misc]
             **_keywords(create, extra),
         )
     text = "".join(getattr(block, "text", "") for block in reply.content)
@@ -235,13 +230,7 @@ def _anthropic(
     return text, None if usage is None else from_anthropic(usage)
 
 
-def _openai(
-    target: Target,
-    system: str | None,
-    messages: Sequence[Mapping[str, str]],
-    parameters: Mapping[str, Any],
-    timeout_s: float,
-) -> tuple[str, TokenUsage | None]:
+def _openai(target: Target, request: _Request) -> tuple[str, TokenUsage | None]:
     import openai
 
     client: openai.OpenAI
@@ -251,7 +240,7 @@ def _openai(
             azure_endpoint=target.base_url,
             api_version=target.provider.api_version or AZURE_API_VERSION,
             max_retries=0,
-            timeout=timeout_s,
+            timeout=request.timeout_s,
         )
     else:
         client = openai.OpenAI(
@@ -260,14 +249,14 @@ def _openai(
             base_url=target.base_url,
             organization=target.organization,
             max_retries=0,
-            timeout=timeout_s,
+            timeout=request.timeout_s,
         )
     chat: list[dict[str, str]] = []
-    if system:
-        chat.append({"role": "system", "content": system})
-    chat.extend({"role": m["role"], "content": m["content"]} for m in messages)
-    extra = {k: v for k, v in parameters.items() if k in _OPENAI_PARAMS}
-    cap = _max_tokens(parameters)
+    if request.system:
+        chat.append({"role": "system", "content": request.system})
+    chat.extend({"role": m["role"], "content": m["content"]} for m in request.messages)
+    extra = {k: v for k, v in request.parameters.items() if k in _OPENAI_PARAMS}
+    cap = _max_tokens(request.parameters)
     if cap is not None:
         # Official OpenAI wants max_completion_tokens (reasoning models require it); local
         # servers and older deployments know max_tokens.
@@ -286,40 +275,34 @@ def _openai(
     return text, None if reply.usage is None else from_openai_chat(reply.usage)
 
 
-def _gemini(
-    target: Target,
-    system: str | None,
-    messages: Sequence[Mapping[str, str]],
-    parameters: Mapping[str, Any],
-    timeout_s: float,
-) -> tuple[str, TokenUsage | None]:
+def _gemini(target: Target, request: _Request) -> tuple[str, TokenUsage | None]:
     import httpx
 
     name = quote(target.model.model.removeprefix("models/"), safe=":")
     url = f"{target.base_url}/v1beta/models/{name}:generateContent"
     config: dict[str, Any] = {}
-    cap = _max_tokens(parameters)
+    cap = _max_tokens(request.parameters)
     if cap is not None:
         config["maxOutputTokens"] = cap
     for ours, theirs in (("temperature", "temperature"), ("top_p", "topP"), ("top_k", "topK")):
-        if ours in parameters:
-            config[theirs] = parameters[ours]
-    if "stop" in parameters:
-        config["stopSequences"] = _stop_list(parameters["stop"])
+        if ours in request.parameters:
+            config[theirs] = request.parameters[ours]
+    if "stop" in request.parameters:
+        config["stopSequences"] = _stop_list(request.parameters["stop"])
     body: dict[str, Any] = {
         "contents": [
             {
                 "role": "model" if m["role"] == "assistant" else "user",
                 "parts": [{"text": m["content"]}],
             }
-            for m in messages
+            for m in request.messages
         ],
         "generationConfig": config,
     }
-    if system:
-        body["systemInstruction"] = {"parts": [{"text": system}]}
+    if request.system:
+        body["systemInstruction"] = {"parts": [{"text": request.system}]}
     headers = {"x-goog-api-key": target.key} if target.key else {}
-    with httpx.Client(timeout=timeout_s) as client:
+    with httpx.Client(timeout=request.timeout_s) as client:
         response = client.post(url, json=body, headers=headers)
     if response.status_code >= 300:
         secrets = [target.key] if target.key else []
@@ -333,6 +316,12 @@ def _gemini(
     text = "".join(p.get("text", "") for p in parts if isinstance(p, dict))
     usage = data.get("usageMetadata")
     return text, None if usage is None else from_gemini(usage)
+
+
+_BACKENDS: dict[str, Callable[[Target, _Request], tuple[str, TokenUsage | None]]] = {
+    "anthropic": _anthropic,
+    "gemini": _gemini,
+}
 
 
 def _names(exc: BaseException) -> set[str]:

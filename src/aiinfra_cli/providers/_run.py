@@ -202,13 +202,8 @@ def _succeeded(
         if deep.usage is None:
             notes.append("no usage reported")
     status, reasons = judge(None, timings, room, options)
-    return ProbeResult(
-        id=target.model.id,
-        provider=target.provider.name,
-        provider_kind=target.kind,
-        model=target.model.model,
-        endpoint=target.endpoint,
-        status=status,
+    return replace(
+        _result(target, options, status),
         message=("degraded: " + "; ".join(reasons)) if reasons else None,
         reasons=reasons,
         notes=tuple(notes),
@@ -219,6 +214,19 @@ def _succeeded(
         timings=timings,
         headroom=room,
         generation=generation,
+    )
+
+
+def _result(target: Target, options: ProbeOptions, status: Status) -> ProbeResult:
+    """A result naming the target and the run's depth; what the probe found is added with
+    ``replace``."""
+    return ProbeResult(
+        id=target.model.id,
+        provider=target.provider.name,
+        provider_kind=target.kind,
+        model=target.model.model,
+        endpoint=target.endpoint,
+        status=status,
         deep=options.deep,
     )
 
@@ -248,13 +256,8 @@ def _failed(
     available = False if error_class == "not_found" else None
     if light is not None and available is None:
         available = light.model_available
-    return ProbeResult(
-        id=target.model.id,
-        provider=target.provider.name,
-        provider_kind=target.kind,
-        model=target.model.model,
-        endpoint=target.endpoint,
-        status=status,
+    return replace(
+        _result(target, options, status),
         error_class=error_class,
         message=scrub(f"{error_class}: {detail}", secrets),
         reasons=reasons,
@@ -265,7 +268,6 @@ def _failed(
         server=light.server if light is not None else None,
         timings=timings,
         headroom=room,
-        deep=options.deep,
     )
 
 

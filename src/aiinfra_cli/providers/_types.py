@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
-Status = Literal["healthy", "degraded", "unhealthy"]
-STATUSES: tuple[Status, ...] = ("healthy", "degraded", "unhealthy")
+from aiinfra_cli.vocabulary import HEALTH_ERROR_CLASSES as HEALTH_ERROR_CLASSES
+from aiinfra_cli.vocabulary import HEALTH_STATUSES, HealthStatus
 
-# The failure classes a health probe reports (a subset of config.ERROR_CLASSES): a probe's own
-# request being refused (bad_request, context_overflow, content_filter) is reported as
-# bad_response, because the probe request is fixed and valid; the provider answered it wrongly.
-HEALTH_ERROR_CLASSES = (
-    "auth",
-    "not_found",
-    "rate_limited",
-    "quota",
-    "timeout",
-    "connection",
-    "server_error",
-    "bad_response",
-)
+# A probe's status, and the failure classes it reports (config.ERROR_CLASSES without those only
+# a caller's own request can cause): declared once in aiinfra_cli.vocabulary.
+Status = HealthStatus
+STATUSES = HEALTH_STATUSES
 
 
 class ProbeFailure(Exception):

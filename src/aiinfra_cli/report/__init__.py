@@ -2,7 +2,8 @@
 
 Public surface::
 
-    ReportRequest, build_report(ingested, request, prices=, config=, baselines=, logs=) -> Built
+    ReportRequest, build_report(read, request, prices=, config=, baselines=, logs=) -> Built
+        (read: the DuckDB ingest's Ingested, or the small path's LogRows: the same report)
     Source, ReportQueries, build_from(source, request, ...)   any source (the team store too)
     CostReport (the typed document: .to_json(), .agent_view), json_schema()
     resolve_period(...), Period, TIMEFRAMES, zone(tz)

@@ -16,10 +16,10 @@ from typing import Any
 
 from aiinfra_cli import __version__
 from aiinfra_cli.config import BudgetConfig, ModelConfig
-from aiinfra_cli.pricing import format_usd
+from aiinfra_cli.pricing import TokenUsage, format_usd
 from aiinfra_cli.report import _document as d
 from aiinfra_cli.report._period import Period, epoch_day, from_epoch_day
-from aiinfra_cli.report._pricing import EXACT, CellCost, Pricer, Tokens, units_to_usd
+from aiinfra_cli.report._pricing import EXACT, CellCost, Pricer, units_to_usd
 from aiinfra_cli.report._query import Cell
 
 QUANTILES = (0.5, 0.95, 0.99)
@@ -54,8 +54,8 @@ class Agg:
     unpriced_requests: int = 0
     errors: int = 0
     cache_hits: int = 0
-    tokens: Tokens = field(default_factory=Tokens)
-    unpriced_tokens: Tokens = field(default_factory=Tokens)
+    tokens: TokenUsage = field(default_factory=TokenUsage)
+    unpriced_tokens: TokenUsage = field(default_factory=TokenUsage)
     cost: Decimal = _ZERO
     savings: Decimal = _ZERO
     premium: Decimal = _ZERO
@@ -87,21 +87,10 @@ class Agg:
         self.premium = EXACT.add(self.premium, cost.write_premium)
 
 
-def _token_counts(tokens: Tokens) -> d.TokenCounts:
-    return d.TokenCounts(
-        input_tokens=tokens.input,
-        output_tokens=tokens.output,
-        cache_read_tokens=tokens.cache_read,
-        cache_write_tokens=tokens.cache_write,
-        cache_write_1h_tokens=tokens.cache_write_1h,
-        reasoning_tokens=tokens.reasoning,
-    )
-
-
 def _usage(agg: Agg, total: Decimal) -> d.Usage:
     return d.Usage(
         requests=agg.requests,
-        tokens=_token_counts(agg.tokens),
+        tokens=agg.tokens,
         cost_usd=usd(agg.cost),
         share_pct=pct(agg.cost, total),
         errors=agg.errors,
@@ -240,7 +229,7 @@ class Analysis:
         return d.Totals(
             cost_usd=usd(totals.cost),
             requests=totals.requests,
-            tokens=_token_counts(totals.tokens),
+            tokens=totals.tokens,
             priced_requests=totals.priced_requests,
             unpriced_requests=totals.unpriced_requests,
             errors=totals.errors,
@@ -314,9 +303,9 @@ class Analysis:
     def cache(self, totals: Agg) -> d.Cache:
         net = EXACT.subtract(totals.savings, totals.premium)
         return d.Cache(
-            hit_rate_pct=pct(totals.tokens.cache_read, totals.tokens.input),
-            cache_read_tokens=totals.tokens.cache_read,
-            cache_write_tokens=totals.tokens.cache_write,
+            hit_rate_pct=pct(totals.tokens.cache_read_tokens, totals.tokens.input_tokens),
+            cache_read_tokens=totals.tokens.cache_read_tokens,
+            cache_write_tokens=totals.tokens.cache_write_tokens,
             savings_usd=usd(totals.savings),
             write_premium_usd=usd(totals.premium),
             net_savings_usd=usd(net),
@@ -377,7 +366,7 @@ class Analysis:
                 model=model,
                 provider=provider,
                 requests=agg.requests,
-                tokens=_token_counts(agg.tokens),
+                tokens=agg.tokens,
                 did_you_mean=tuple(self.i.pricer.table.suggest(model)),
             )
             for (model, provider), agg in ranked

@@ -34,7 +34,8 @@ from aiinfra_cli.report._period import (
 )
 from aiinfra_cli.report._pricing import Pricer
 from aiinfra_cli.report._query import DIMENSIONS, Cell, Queries, event_range
-from aiinfra_cli.usage import Ingested
+from aiinfra_cli.report._rowagg import RowQueries, deduplicated
+from aiinfra_cli.usage import Ingested, LogRows
 
 MAX_REJECT_EXAMPLES = 50
 GROUPS = (
@@ -108,7 +109,7 @@ class Source:
 
 
 def build_report(
-    ingested: Ingested,
+    read: Ingested | LogRows,
     request: ReportRequest,
     *,
     prices: PriceTable,
@@ -116,18 +117,40 @@ def build_report(
     baselines: Baselines,
     logs: Sequence[str],
 ) -> Built:
-    """Run the queries and the analysis over what ``ingested`` holds."""
-    con = ingested.con
-    ids = ingested.file_ids
+    """Run the queries and the analysis over the logs as read: the ingest cache's rows
+    (:class:`Ingested`, queried in DuckDB) or rows in memory (:class:`LogRows`, the small-input
+    path, aggregated in Python to the same cells)."""
     source = Source(
-        queries=lambda lo_us, hi_us, day_sql, pricer, _zone: Queries(
-            con, ids, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer
-        ),
-        bounds=event_range(con, ids),
-        rejected=_rejected(ingested),
-        sources=_sources(ingested, logs),
+        queries=_rows_queries(read) if isinstance(read, LogRows) else _cache_queries(read),
+        bounds=_bounds(read),
+        rejected=_rejected(read),
+        sources=_sources(read, logs),
     )
     return build_from(source, request, prices=prices, config=config, baselines=baselines)
+
+
+_Queries = Callable[[int, int, str, Pricer, ZoneInfo], ReportQueries]
+
+
+def _cache_queries(ingested: Ingested) -> _Queries:
+    con, ids = ingested.con, ingested.file_ids
+    return lambda lo_us, hi_us, day_sql, pricer, _zone: Queries(
+        con, ids, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer
+    )
+
+
+def _rows_queries(read: LogRows) -> _Queries:
+    rows = deduplicated(read.rows)
+    return lambda lo_us, hi_us, _day_sql, pricer, tz: RowQueries(
+        rows, lo_us=lo_us, hi_us=hi_us, pricer=pricer, tz=tz
+    )
+
+
+def _bounds(read: Ingested | LogRows) -> tuple[int, int] | None:
+    if not isinstance(read, LogRows):
+        return event_range(read.con, read.file_ids)
+    stamps = [row.ts for rows in read.rows for row in rows]
+    return (min(stamps), max(stamps)) if stamps else None
 
 
 def build_from(
@@ -201,7 +224,7 @@ def build_from(
     return Built(document, history, period)
 
 
-def _rejected(ingested: Ingested) -> Rejected:
+def _rejected(ingested: Ingested | LogRows) -> Rejected:
     return Rejected(
         count=len(ingested.rejects),
         examples=tuple(
@@ -220,7 +243,7 @@ def _rejected(ingested: Ingested) -> Rejected:
     )
 
 
-def _sources(ingested: Ingested, logs: Sequence[str]) -> Sources:
+def _sources(ingested: Ingested | LogRows, logs: Sequence[str]) -> Sources:
     formats = Counter(f.format for f in ingested.files)
     return Sources(
         logs=tuple(logs),

@@ -26,6 +26,8 @@ from aiinfra_cli._jsondoc import (
     keyed,
     to_json,
 )
+from aiinfra_cli.pricing import TokenUsage
+from aiinfra_cli.vocabulary import TokenCategory
 
 REPORT_SCHEMA_VERSION: Literal[1] = 1
 
@@ -52,21 +54,11 @@ _SPARSE_TOKENS = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class TokenCounts:
-    input_tokens: Count
-    output_tokens: Count
-    cache_read_tokens: Count
-    cache_write_tokens: Count
-    cache_write_1h_tokens: Count
-    reasoning_tokens: Count
-
-
-@dataclass(frozen=True, kw_only=True)
 class Usage:
     """One group's figures in a breakdown table."""
 
     requests: Count
-    tokens: TokenCounts = field(metadata=FLAT)
+    tokens: TokenUsage = field(metadata=FLAT)
     cost_usd: Money
     share_pct: Pct
     errors: Count
@@ -88,7 +80,7 @@ class ModelRow:
     priced: bool
     price_key: str | None
     requests: Count
-    tokens: TokenCounts = field(metadata=FLAT)
+    tokens: TokenUsage = field(metadata=FLAT)
     cost_usd: MoneyOrNull = field(
         metadata=described("null when the model is unpriced (never reported as $0)")
     )
@@ -116,7 +108,7 @@ class ReportPeriod:
 class Totals:
     cost_usd: Money
     requests: Count
-    tokens: TokenCounts = field(metadata=FLAT)
+    tokens: TokenUsage = field(metadata=FLAT)
     priced_requests: Count
     unpriced_requests: Count
     errors: Count
@@ -181,7 +173,7 @@ class UnpricedRow:
     model: str
     provider: str
     requests: Count
-    tokens: TokenCounts = field(metadata=FLAT)
+    tokens: TokenUsage = field(metadata=FLAT)
     did_you_mean: tuple[str, ...]
 
 
@@ -385,7 +377,7 @@ class ReconKey:
 @dataclass(frozen=True, kw_only=True)
 class ReconTokens:
     provider: str
-    category: Literal["uncached_input", "cache_read", "cache_write_5m", "cache_write_1h", "output"]
+    category: TokenCategory
     billed_tokens: Count
     tracked_tokens: Count
     difference: int = field(metadata=described("tracked minus billed"))

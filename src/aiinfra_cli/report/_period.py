@@ -119,16 +119,13 @@ def resolve_period(
     return Period(end - timedelta(days=days - 1), end, tz, frame), end
 
 
-def local_day_sql(tz: ZoneInfo, first: date, last: date, column: str = "ts") -> str:
-    """A SQL expression: the local epoch day of ``column`` (UTC µs) for instants between local
-    midnight of ``first`` and local midnight after ``last``.
+def offset_changes(tz: ZoneInfo, start: int, end: int) -> list[tuple[int, int]]:
+    """The zone's UTC offset over UTC seconds ``start``..``end``: (from second, offset seconds),
+    ascending; the first entry starts at ``start``.
 
-    The zone's UTC offset is piecewise constant; each change inside the range is found exactly
-    (bisection to the second) so events on either side of a DST switch land on the right day.
-    """
-    start = day_start_us(first, tz) // 1_000_000
-    end = day_start_us(last + timedelta(days=1), tz) // 1_000_000
-    segments: list[tuple[int, int]] = []  # (from UTC second, offset seconds)
+    The offset is piecewise constant; each change inside the range is found exactly (bisection
+    to the second) so events on either side of a DST switch land on the right day."""
+    segments: list[tuple[int, int]] = []
 
     def offset(second: int) -> int:
         moment = datetime.fromtimestamp(second, tz)
@@ -152,6 +149,15 @@ def local_day_sql(tz: ZoneInfo, first: date, last: date, column: str = "ts") -> 
             current = offset(hi)
             segments.append((hi, current))
         probe = nxt
+    return segments
+
+
+def local_day_sql(tz: ZoneInfo, first: date, last: date, column: str = "ts") -> str:
+    """A SQL expression: the local epoch day of ``column`` (UTC µs) for instants between local
+    midnight of ``first`` and local midnight after ``last`` (see :func:`offset_changes`)."""
+    start = day_start_us(first, tz) // 1_000_000
+    end = day_start_us(last + timedelta(days=1), tz) // 1_000_000
+    segments = offset_changes(tz, start, end)
     if len(segments) == 1:
         shift = f"{segments[0][1] * 1_000_000}"
     else:

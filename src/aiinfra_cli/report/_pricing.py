@@ -19,26 +19,8 @@ RATE_SCALE = 12
 COST_UNIT_EXP = -18
 
 
-@dataclass(frozen=True)
-class Tokens:
-    """Summed token counts of a cell (OpenTelemetry GenAI semantics)."""
-
-    input: int = 0
-    output: int = 0
-    cache_read: int = 0
-    cache_write: int = 0
-    cache_write_1h: int = 0
-    reasoning: int = 0
-
-    def __add__(self, other: Tokens) -> Tokens:
-        return Tokens(
-            self.input + other.input,
-            self.output + other.output,
-            self.cache_read + other.cache_read,
-            self.cache_write + other.cache_write,
-            self.cache_write_1h + other.cache_write_1h,
-            self.reasoning + other.reasoning,
-        )
+# Summed token counts of a cell: the one token-count type (``report._query`` names it Tokens).
+Tokens = TokenUsage
 
 
 @dataclass(frozen=True)
@@ -52,6 +34,19 @@ class CellCost:
 
 def _times(tokens: int, per_mtok: Decimal) -> Decimal:
     return EXACT.multiply(Decimal(tokens), per_mtok).scaleb(-6, EXACT)
+
+
+def _in_order(r: Rates) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]:
+    """The rates in the order of a cell's counts: input, read, 5m write, 1h write, output,
+    reasoning."""
+    return (
+        r.input_per_mtok,
+        r.cache_read_per_mtok,
+        r.cache_write_per_mtok,
+        r.cache_write_1h_per_mtok,
+        r.output_per_mtok,
+        r.reasoning_per_mtok,
+    )
 
 
 @dataclass(frozen=True)
@@ -105,15 +100,7 @@ class Pricer:
                 reasoning_tokens=1,
             )
             r = cost(price, sample, batch=batch).rates
-            values = (
-                r.input_per_mtok,
-                r.cache_read_per_mtok,
-                r.cache_write_per_mtok,
-                r.cache_write_1h_per_mtok,
-                r.output_per_mtok,
-                r.reasoning_per_mtok,
-            )
-            scaled = [v.scaleb(RATE_SCALE, EXACT) for v in values]
+            scaled = [v.scaleb(RATE_SCALE, EXACT) for v in _in_order(r)]
             exact = all(x == x.to_integral_value() for x in scaled)
             units = tuple(int(x.to_integral_value()) for x in scaled)
             found = _TierRates(r, units, exact)  # type: ignore[arg-type]
@@ -124,13 +111,15 @@ class Pricer:
         """The rates a request of ``tier`` (0: standard) pays."""
         return self._tier(price, batch, tier).rates
 
-    def note(self, model: str, price: ModelPrice, batch: bool, tier: int, tokens: Tokens) -> None:
+    def note(
+        self, model: str, price: ModelPrice, batch: bool, tier: int, tokens: TokenUsage
+    ) -> None:
         """Remember the pricing rules that applied to ``model`` (only for token kinds it used)."""
         present = (
-            tokens.cache_read > 0,
-            tokens.cache_write > 0,
-            tokens.cache_write_1h > 0,
-            tokens.reasoning > 0,
+            tokens.cache_read_tokens > 0,
+            tokens.cache_write_tokens > 0,
+            tokens.cache_write_1h_tokens > 0,
+            tokens.reasoning_tokens > 0,
         )
         key = (model, id(price), batch, tier, present)
         if key in self._noted:
@@ -151,45 +140,37 @@ class Pricer:
         if found:
             self.notes.setdefault(model, set()).update(found)
 
-    def cell(self, price: ModelPrice, batch: bool, tier: int, tokens: Tokens) -> CellCost:
+    def cell(self, price: ModelPrice, batch: bool, tier: int, tokens: TokenUsage) -> CellCost:
         """Exact cost of summed ``tokens`` that all paid ``tier``'s rates.
 
         With rates that are whole multiples of 1e-12 USD per MTok (every bundled price), the
         sums are Python integers in 1e-18 USD, turned into one Decimal at the end: exact and
         fast. Other rates take the Decimal path (60 significant digits)."""
         t = self._tier(price, batch, tier)
-        uncached = tokens.input - tokens.cache_read - tokens.cache_write
-        write_5m = tokens.cache_write - tokens.cache_write_1h
+        uncached = tokens.input_tokens - tokens.cache_read_tokens - tokens.cache_write_tokens
+        write_5m = tokens.cache_write_tokens - tokens.cache_write_1h_tokens
         counts = (
             uncached,
-            tokens.cache_read,
+            tokens.cache_read_tokens,
             write_5m,
-            tokens.cache_write_1h,
-            tokens.output - tokens.reasoning,
-            tokens.reasoning,
+            tokens.cache_write_1h_tokens,
+            tokens.output_tokens - tokens.reasoning_tokens,
+            tokens.reasoning_tokens,
         )
         if t.exact:
             u = t.units
             total = sum(n * rate for n, rate in zip(counts, u, strict=True))
-            savings = tokens.cache_read * (u[0] - u[1])
-            premium = write_5m * (u[2] - u[0]) + tokens.cache_write_1h * (u[3] - u[0])
+            savings = tokens.cache_read_tokens * (u[0] - u[1])
+            premium = write_5m * (u[2] - u[0]) + tokens.cache_write_1h_tokens * (u[3] - u[0])
             return CellCost(units_to_usd(total), units_to_usd(savings), units_to_usd(premium))
-        r = t.rates
-        rates = (
-            r.input_per_mtok,
-            r.cache_read_per_mtok,
-            r.cache_write_per_mtok,
-            r.cache_write_1h_per_mtok,
-            r.output_per_mtok,
-            r.reasoning_per_mtok,
-        )
+        rates = _in_order(t.rates)
         exact_total = Decimal(0)
         for n, rate in zip(counts, rates, strict=True):
             exact_total = EXACT.add(exact_total, _times(n, rate))
-        savings_d = _times(tokens.cache_read, EXACT.subtract(rates[0], rates[1]))
+        savings_d = _times(tokens.cache_read_tokens, EXACT.subtract(rates[0], rates[1]))
         premium_d = EXACT.add(
             _times(write_5m, EXACT.subtract(rates[2], rates[0])),
-            _times(tokens.cache_write_1h, EXACT.subtract(rates[3], rates[0])),
+            _times(tokens.cache_write_1h_tokens, EXACT.subtract(rates[3], rates[0])),
         )
         return CellCost(exact_total, savings_d, premium_d)
 

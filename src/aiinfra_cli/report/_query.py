@@ -77,6 +77,35 @@ class Cell:
     hits: int = 0
 
 
+@dataclass
+class PriceKeys:
+    """The (model, provider) pairs of a window numbered from 1 in sorted order (the ids both
+    engines group by), their long-context thresholds and integer rates per (id, batch, tier)."""
+
+    keys: dict[int, PriceKey]
+    thresholds: dict[int, tuple[int, ...]]
+    units: dict[tuple[int, bool, int], tuple[int, ...]]
+    inexact: bool  # some rate is not a whole number of 1e-18 USD per token
+
+
+def price_keys(pricer: Pricer, pairs: list[tuple[str, str]]) -> PriceKeys:
+    """Number ``pairs`` (sorted) and resolve their prices and tier rates."""
+    found = PriceKeys({}, {}, {}, inexact=False)
+    for key_id, (model, provider) in enumerate(pairs, start=1):
+        price = pricer.price(model, provider)
+        found.keys[key_id] = PriceKey(key_id, model, provider, price)
+        limits = Pricer.thresholds(price)[:MAX_TIERS] if price else ()
+        found.thresholds[key_id] = limits
+        if price is None:
+            continue
+        for batch in (False, True):
+            for tier in range(len(limits) + 1):
+                units, exact = pricer.rate_units(price, batch, tier)
+                found.inexact |= not exact
+                found.units[(key_id, batch, tier)] = units
+    return found
+
+
 def _ids(file_ids: list[int]) -> str:
     return ", ".join(str(i) for i in file_ids) or "NULL"
 
@@ -232,20 +261,15 @@ class Queries:
             " r_in HUGEINT, r_read HUGEINT, r_w5 HUGEINT, r_w1h HUGEINT, r_out HUGEINT,"
             " r_reason HUGEINT)"
         )
-        key_rows: list[list[Any]] = []
-        rate_rows: list[list[Any]] = []
-        for key_id, (model, provider) in enumerate(pairs, start=1):
-            price = self.pricer.price(str(model), str(provider))
-            self.keys[key_id] = PriceKey(key_id, str(model), str(provider), price)
-            limits = list(Pricer.thresholds(price)[:MAX_TIERS]) if price else []
-            key_rows.append([model, provider, key_id, *(limits + [None] * MAX_TIERS)[:MAX_TIERS]])
-            if price is None:
-                continue
-            for batch in (False, True):
-                for tier in range(len(limits) + 1):
-                    units, exact = self.pricer.rate_units(price, batch, tier)
-                    self.inexact_rates |= not exact
-                    rate_rows.append([key_id, batch, tier, *units])
+        found = price_keys(self.pricer, [(str(m), str(p)) for m, p in pairs])
+        self.keys, self.inexact_rates = found.keys, found.inexact
+        key_rows: list[list[Any]] = [
+            [key.model, key.provider, key_id, *(list(limits) + [None] * MAX_TIERS)[:MAX_TIERS]]
+            for (key_id, key), limits in zip(
+                found.keys.items(), found.thresholds.values(), strict=True
+            )
+        ]
+        rate_rows = [[key_id, batch, tier, *u] for (key_id, batch, tier), u in found.units.items()]
         if key_rows:
             self.con.executemany("INSERT INTO pkeys VALUES (?, ?, ?, ?, ?, ?)", key_rows)
         if rate_rows:

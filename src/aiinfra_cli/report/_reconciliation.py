@@ -4,9 +4,8 @@ and its Markdown (a summary, a daily chart of billed against tracked, the tables
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from aiinfra_cli.billing import CellFigures
-from aiinfra_cli.billing import Reconciliation as Compared
 from aiinfra_cli.report._document import (
     CostReport,
     Reconciliation,
@@ -17,6 +16,10 @@ from aiinfra_cli.report._document import (
     ReconWorkspace,
 )
 from aiinfra_cli.report._format import count, money, percent
+
+if TYPE_CHECKING:  # the billing engine (HTTP clients and all) only when reconciling
+    from aiinfra_cli.billing import CellFigures
+    from aiinfra_cli.billing import Reconciliation as Compared
 
 
 def _usd(value: Decimal) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from aiinfra_cli.report._document import CostReport
+from aiinfra_cli.report._document import BudgetStatus, CostReport
 from aiinfra_cli.report._format import (
     compact,
     count,
@@ -19,7 +19,7 @@ from aiinfra_cli.report._format import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-_STATUS_STYLE = {"ok": "green", "alert": "yellow", "exceeded": "bold red"}
+_STATUS_STYLE: dict[BudgetStatus, str] = {"ok": "green", "alert": "yellow", "exceeded": "bold red"}
 _MAX_REJECTS = 10
 _MODEL_COLUMNS = (
     ("model", "left"),

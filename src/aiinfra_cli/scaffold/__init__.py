@@ -193,15 +193,7 @@ def plan_init(
     )
     if not fresh_config:
         _keep_generated_config(root, rendered, manifest)
-    plan = make_plan(root, layout, rendered, manifest, force=force)
-    options = merged_options(manifest.options, plan.manifest.options, language)
-    if options != plan.manifest.options:
-        plan.manifest.options = options
-        plan.manifest_changed = not manifest.exists or plan.manifest.to_json() != manifest.to_json()
-    plan.discovery = discovery
-    plan.added = rendered.added
-    plan.proposals_written = rendered.proposals_written
-    return plan, notes
+    return make_plan(root, layout, rendered, manifest, force=force, discovery=discovery), notes
 
 
 def _keep_generated_config(root: Path, rendered: Rendered, manifest: Manifest) -> None:

@@ -13,6 +13,7 @@ without a template is built in code (``builder``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MANAGED = "managed"
@@ -59,17 +60,30 @@ class Entry:
     builder: str | None = None
 
 
+def runtime(
+    language: str, ext: str, modules: Sequence[str], tests: Sequence[str], *extra: Entry
+) -> tuple[Entry, ...]:
+    """A runtime's managed code: its modules (``templates/<language>/ai/``), the price
+    snapshot, ``extra``, and its tests (``templates/<language>/tests/``)."""
+
+    def code(folder: str, kind: str, names: Sequence[str]) -> list[Entry]:
+        return [
+            Entry(f"{{{folder}}}/{n}.{ext}", MANAGED, template=f"{language}/{kind}/{n}.{ext}.j2")
+            for n in names
+        ]
+
+    prices = Entry("{package_dir}/_prices.json", MANAGED, builder="prices")
+    return (*code("package_dir", "ai", modules), prices, *extra, *code("tests_dir", "tests", tests))
+
+
 PYTHON: tuple[Entry, ...] = (
-    *(
-        Entry(f"{{package_dir}}/{name}.py", MANAGED, template=f"python/ai/{name}.py.j2")
-        for name in RUNTIME_MODULES
-    ),
-    Entry("{package_dir}/_prices.json", MANAGED, builder="prices"),
-    # The prompt render budget is the CLI's own module, copied verbatim: one definition.
-    Entry("{package_dir}/prompt_budget.py", MANAGED, builder="prompt_budget"),
-    *(
-        Entry(f"{{tests_dir}}/{name}.py", MANAGED, template=f"python/tests/{name}.py.j2")
-        for name in TEST_MODULES
+    *runtime(
+        "python",
+        "py",
+        RUNTIME_MODULES,
+        TEST_MODULES,
+        # The prompt render budget is the CLI's own module, copied verbatim: one definition.
+        Entry("{package_dir}/prompt_budget.py", MANAGED, builder="prompt_budget"),
     ),
     Entry(".multiagent/ai-infrastructure/README.md", MANAGED, template="multiagent/README.md.j2"),
     Entry(

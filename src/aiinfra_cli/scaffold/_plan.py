@@ -37,11 +37,12 @@ from aiinfra_cli.scaffold._manifest import (
     digest,
 )
 from aiinfra_cli.scaffold._render import Rendered
+from aiinfra_cli.scaffold._typescript import merged_options
+from aiinfra_cli.vocabulary import KEEPING_ACTIONS, WRITING_ACTIONS, PlanAction
 
-CREATE, UPDATE, UNCHANGED, ADOPT = "create", "update", "unchanged", "adopt"
-EDITED, DELETED, YOURS, EXISTS = "edited", "deleted", "yours", "exists"
-OVERWRITE, RESTORE = "overwrite", "restore"
-WRITES = frozenset({CREATE, UPDATE, OVERWRITE, RESTORE})
+CREATE, UPDATE, OVERWRITE, RESTORE = WRITING_ACTIONS
+UNCHANGED, ADOPT, EDITED, DELETED, YOURS, EXISTS = KEEPING_ACTIONS
+WRITES: frozenset[PlanAction] = frozenset(WRITING_ACTIONS)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Step:
     """One file's fate: ``old`` is what is on disk (None: nothing), ``new`` what would go."""
 
     path: str
-    action: str
+    action: PlanAction
     policy: str
     old: bytes | None
     new: bytes
@@ -76,7 +77,7 @@ class Plan:
     added: ConfigAdditions = field(default_factory=ConfigAdditions)
     proposals_written: bool = False
 
-    def by_action(self, *actions: str) -> list[Step]:
+    def by_action(self, *actions: PlanAction) -> list[Step]:
         """The steps with one of ``actions``, in path order."""
         return [s for s in self.steps if s.action in actions]
 
@@ -88,7 +89,7 @@ class Plan:
 
 def decide(
     new: bytes, old: bytes | None, record: FileRecord | None, policy: str, *, force: bool
-) -> str:
+) -> PlanAction:
     """The action for one file (see the module docstring's table)."""
     if old is None:
         if record is None:
@@ -106,17 +107,19 @@ def decide(
 
 
 def make_plan(
-    root: Path, layout: Layout, rendered: Rendered, manifest: Manifest, *, force: bool
+    root: Path,
+    layout: Layout,
+    rendered: Rendered,
+    manifest: Manifest,
+    *,
+    force: bool,
+    discovery: Discovery | None = None,
 ) -> Plan:
-    """Compare the rendered files with the disk and the manifest."""
-    plan = Plan(
-        root=root,
-        layout=layout,
-        unpriced=rendered.unpriced,
-        config_existing=rendered.config_existing,
-    )
+    """Compare the rendered files with the disk and the manifest; the plan is complete when
+    returned (``discovery``: the code scan the render used, if any)."""
     files = dict(manifest.files)
     confined(root, MANIFEST_RELPATH.as_posix())
+    steps: list[Step] = []
     generated: dict[str, bytes] = {}  # what each file's record stands for after this run
     for rel in sorted(rendered.files):
         new = rendered.files[rel]
@@ -124,21 +127,35 @@ def make_plan(
         old = read_inside(root, rel)
         record = manifest.files.get(rel)
         action = decide(new, old, record, policy, force=force)
-        plan.steps.append(Step(rel, action, policy, old, new))
+        steps.append(Step(rel, action, policy, old, new))
         if action in WRITES or action in (ADOPT, UNCHANGED):
             # UNCHANGED: an edit that now equals the templates is generated content again.
             files[rel] = FileRecord(digest(new), policy)
             generated[rel] = new
-    plan.bases = base_writes(root, generated)
     options = {
         "lang": layout.language,
         "project_type": layout.project_type,
         "package_dir": layout.package_dir,
         "tests_dir": layout.tests_dir,
     }
-    plan.manifest = Manifest(options=options, files=files, exists=True)
-    plan.manifest_changed = not manifest.exists or plan.manifest.to_json() != manifest.to_json()
-    return plan
+    after = Manifest(
+        options=merged_options(manifest.options, options, layout.language),
+        files=files,
+        exists=True,
+    )
+    return Plan(
+        root=root,
+        layout=layout,
+        steps=steps,
+        manifest=after,
+        manifest_changed=not manifest.exists or after.to_json() != manifest.to_json(),
+        bases=base_writes(root, generated),
+        unpriced=rendered.unpriced,
+        config_existing=rendered.config_existing,
+        discovery=discovery,
+        added=rendered.added,
+        proposals_written=rendered.proposals_written,
+    )
 
 
 def write_in_order(

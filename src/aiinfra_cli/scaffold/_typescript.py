@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiinfra_cli._schema import ListOf, MapOf, Node, Obj
-from aiinfra_cli.scaffold._catalogue import MANAGED, PYTHON, SEED, Entry
+from aiinfra_cli.scaffold._catalogue import MANAGED, PYTHON, SEED, Entry, runtime
 from aiinfra_cli.scaffold._layout import Layout
 
 TS_MODULES = (
@@ -50,15 +50,7 @@ SHARED: tuple[Entry, ...] = tuple(
 )
 
 TYPESCRIPT: tuple[Entry, ...] = (
-    *(
-        Entry(f"{{package_dir}}/{name}.ts", MANAGED, template=f"typescript/ai/{name}.ts.j2")
-        for name in TS_MODULES
-    ),
-    Entry("{package_dir}/_prices.json", MANAGED, builder="prices"),
-    *(
-        Entry(f"{{tests_dir}}/{name}.ts", MANAGED, template=f"typescript/tests/{name}.ts.j2")
-        for name in TS_TESTS
-    ),
+    *runtime("typescript", "ts", TS_MODULES, TS_TESTS),
     # Written only when the project has none: yours afterwards (`npx tsc --noEmit` reads it).
     Entry("tsconfig.json", SEED, template="typescript/tsconfig.json.j2"),
     Entry(

@@ -14,6 +14,7 @@ Public surface::
     own_call_event(...), append_event(usage_log, event), log_file(usage_log)   aiinfra's own calls
     check_event(obj), parse_event_lenient(obj), READ_FIELDS   what a report reads, what it warns on
     validate_logs(paths) -> Validation               the full contract, every field of every line
+    read_rows(specs, format) -> LogRows, small_enough(specs, engine)   the small path, no DuckDB
 """
 
 from __future__ import annotations
@@ -51,21 +52,25 @@ from aiinfra_cli.usage._schema import (
     USAGE_SOURCES,
     json_schema,
 )
+from aiinfra_cli.usage._small import ENGINES, SMALL_INPUT_BYTES, LogRows, read_rows, small_enough
 from aiinfra_cli.usage._validate import Validation, validate_logs
 
 __all__ = [
     "CACHE_FILE",
     "COLUMNS",
+    "ENGINES",
     "FORMATS",
     "KNOWN_FIELDS",
     "LOG_FORMATS",
     "READ_FIELDS",
     "SCHEMA_VERSION",
+    "SMALL_INPUT_BYTES",
     "STATUSES",
     "USAGE_SOURCES",
     "FileStat",
     "Ingested",
     "InvalidEvent",
+    "LogRows",
     "ReadResult",
     "Reject",
     "Row",
@@ -94,6 +99,8 @@ __all__ = [
     "read_events",
     "read_file",
     "read_otel",
+    "read_rows",
     "row_from_event",
+    "small_enough",
     "validate_logs",
 ]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aiinfra_cli._schema import to_decimal
-from aiinfra_cli.pricing import InvalidTokenUsage, TokenUsage, from_anthropic
+from aiinfra_cli.pricing import InvalidTokenUsage, from_anthropic
 from aiinfra_cli.usage._event import InvalidEvent, parse_timestamp
 from aiinfra_cli.usage._reader import (
     READ_ERRORS,
@@ -82,11 +82,8 @@ def row_from_record(obj: Any, *, project: str, session: str) -> Row | None:
     if not isinstance(stamp, str):
         raise InvalidEvent("timestamp: missing on a message with usage")
     moment = parse_timestamp(stamp)
-    try:
-        tokens = from_anthropic(usage)
-    except InvalidTokenUsage as exc:
-        raise InvalidEvent(f"message.usage: {exc}") from None
-    _check_bounds(tokens, obj.get("costUSD"))
+    total_in, output, read, write, write_1h = _usage_counts(usage)
+    _check_bounds(total_in, output, obj.get("costUSD"))
     message_id, request_id = message.get("id"), obj.get("requestId")
     dedupe = (
         f"{message_id}:{request_id}"
@@ -102,20 +99,68 @@ def row_from_record(obj: Any, *, project: str, session: str) -> Row | None:
         feature=project,
         session=session_id if isinstance(session_id, str) and session_id else session,
         ok=obj.get("isApiErrorMessage") is not True,
-        input=tokens.input_tokens,
-        output=tokens.output_tokens,
-        cache_read=tokens.cache_read_tokens,
-        cache_write=tokens.cache_write_tokens,
-        cache_write_1h=tokens.cache_write_1h_tokens,
+        input=total_in,
+        output=output,
+        cache_read=read,
+        cache_write=write,
+        cache_write_1h=write_1h,
         recorded_cost=to_decimal(recorded) if recorded is not None else None,
         dedupe_key=dedupe,
     )
 
 
-def _check_bounds(tokens: TokenUsage, recorded: object) -> None:
+_COUNTS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_input_tokens",
+    "cache_read_input_tokens",
+)
+_TTL_COUNTS = ("ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens")
+
+
+def _plain(data: dict[str, Any], keys: tuple[str, ...]) -> list[int] | None:
+    counts: list[int] = []
+    for key in keys:
+        value = data.get(key)
+        if value is None:
+            counts.append(0)
+        elif type(value) is int and value >= 0:
+            counts.append(value)
+        else:
+            return None
+    return counts
+
+
+def _usage_counts(usage: dict[str, Any]) -> tuple[int, int, int, int, int]:
+    """(input, output, cache read, cache write, 1-hour write) as
+    :func:`aiinfra_cli.pricing.from_anthropic` counts them (InvalidEvent when it refuses them).
+    The common object (every count a plain non-negative integer or absent, no thinking split)
+    is read directly: no such object fails its checks."""
+    created = usage.get("cache_creation")
+    if usage.get("output_tokens_details") is None and (created is None or type(created) is dict):
+        counts = _plain(usage, _COUNTS)
+        ttl = _plain(created, _TTL_COUNTS) if created is not None else [0, 0]
+        if counts is not None and ttl is not None:
+            plain, output, creation, read = counts
+            write = max(creation, ttl[0] + ttl[1])
+            return plain + write + read, output, read, write, ttl[1]
+    try:
+        tokens = from_anthropic(usage)
+    except InvalidTokenUsage as exc:
+        raise InvalidEvent(f"message.usage: {exc}") from None
+    return (
+        tokens.input_tokens,
+        tokens.output_tokens,
+        tokens.cache_read_tokens,
+        tokens.cache_write_tokens,
+        tokens.cache_write_1h_tokens,
+    )
+
+
+def _check_bounds(total_in: int, output: int, recorded: object) -> None:
     """The usage schema's bounds (see :mod:`aiinfra_cli.usage._schema`), for Claude Code's
     fields: a count or amount past them is a broken line, not a call to sum."""
-    if max(tokens.input_tokens, tokens.output_tokens) > MAX_TOKENS:
+    if max(total_in, output) > MAX_TOKENS:
         raise InvalidEvent(f"message.usage: a token count is over {MAX_TOKENS:,}")
     if recorded is not None:
         amount = to_decimal(recorded)

@@ -494,9 +494,7 @@ def _plan(
         try:
             identity = _identity(path)
         except OSError as exc:
-            plan.result.rejects.append(
-                Reject(display(path), 0, f"cannot read: {exc.strerror or exc}")
-            )
+            plan.result.rejects.append(unreadable(path, exc, display))
             continue
         cached = known.get(str(path))
         if cached is not None and tuple(cached[2:6]) == (*identity, log_format):
@@ -506,9 +504,9 @@ def _plan(
             continue
         if cached is not None:
             plan.forget.append(int(cached[0]))
-        fmt = log_format if log_format != "auto" else detect_format(path)
-        if fmt is None:
-            plan.result.rejects.append(Reject(display(path), 0, _UNKNOWN_FORMAT))
+        fmt = file_format(path, log_format, display)
+        if isinstance(fmt, Reject):
+            plan.result.rejects.append(fmt)
             continue
         plan.todo[path] = (plan.new_id(), fmt)
         plan.identities[path] = identity
@@ -523,6 +521,17 @@ _UNKNOWN_FORMAT = (
     "not a usage log this version recognises (the tracker's JSONL, Claude Code session logs,"
     " OTLP JSON); pass --log-format to say which it is"
 )
+
+
+def unreadable(path: Path, exc: OSError, display: Callable[[Path], str]) -> Reject:
+    """The reject for a log file that cannot even be looked at."""
+    return Reject(display(path), 0, f"cannot read: {exc.strerror or exc}")
+
+
+def file_format(path: Path, log_format: str, display: Callable[[Path], str]) -> str | Reject:
+    """The format ``path`` is read as (``log_format`` unless ``auto``), or why it is not read."""
+    fmt = log_format if log_format != "auto" else detect_format(path)
+    return fmt if fmt is not None else Reject(display(path), 0, _UNKNOWN_FORMAT)
 
 
 def _read(

@@ -11,7 +11,9 @@ import glob
 import gzip
 import json
 import os
+import re
 import stat
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -195,22 +197,54 @@ def loads(text: str | bytes) -> Any:
     """``json.loads`` that raises only ValueError (a value nested deeper than the parser's
     recursion limit is one), and where a repeated key keeps its first value, as DuckDB's reader
     does: both readers of a log must see the same line the same way."""
+    if isinstance(text, bytes):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    if text.startswith("\ufeff"):  # json.loads refuses it; the decoder alone would not say why
+        return json.loads(text)
+    decoder, keys = _counting_decoder()
+    keys[0] = 0
     try:
-        value = json.loads(text)
+        value = decoder.decode(text)
     except RecursionError:
         raise ValueError("nested too deeply") from None
-    if isinstance(value, dict) and _repeats(text, value):
+    if isinstance(value, dict) and _repeats(text, value, keys[0]):
         value = json.loads(text, object_pairs_hook=_first_wins)
     return value
 
 
-def _repeats(text: str | bytes, value: dict[str, Any]) -> bool:
-    """Whether a key of ``value`` (or of the objects nested in it) may occur twice in ``text``:
-    a key's quoted name occurs more often than the parsed objects hold it."""
+_local = threading.local()
+
+
+def _counting_decoder() -> tuple[json.JSONDecoder, list[int]]:
+    """This thread's JSON decoder, and the count of keys in the objects it built last."""
+    found: tuple[json.JSONDecoder, list[int]] | None = getattr(_local, "decoder", None)
+    if found is None:
+        keys = [0]
+
+        def count(obj: dict[str, Any]) -> dict[str, Any]:
+            keys[0] += len(obj)
+            return obj
+
+        found = _local.decoder = (json.JSONDecoder(object_hook=count), keys)
+    return found
+
+
+def _repeats(text: str, value: dict[str, Any], keys: int) -> bool:
+    """Whether a key of ``value`` (or of the objects nested in it) may occur twice in ``text``
+    (``keys``: how many keys the parsed objects hold, lists' objects included).
+
+    Every key in the text ends in ``":`` unless a space precedes the colon, so when the text
+    holds no more ``":`` than the parsed objects hold keys, no key repeats: that settles the
+    common line. Otherwise a key repeats if its quoted name occurs more often than the parsed
+    objects hold it."""
+    if text.count('":') <= keys and not _SPACED_COLON.search(text):
+        return False
     names: Counter[str] = Counter()
     _key_names(value, names)
-    raw = text.encode("utf-8") if isinstance(text, str) else text
-    return any(raw.count(b'"' + name.encode("utf-8") + b'"') > n for name, n in names.items())
+    return any(text.count(f'"{name}"') > n for name, n in names.items())
+
+
+_SPACED_COLON = re.compile(r'"\s+:')
 
 
 def _key_names(value: dict[str, Any], names: Counter[str]) -> None:
@@ -242,7 +276,7 @@ def parse_line(raw: bytes) -> Any:
         raise UnreadableLine(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     except ValueError as exc:
         raise UnreadableLine(f"not valid JSON: {exc}") from None
-    if b"\\ud" in raw or b"\\uD" in raw:
+    if b"\\u" in raw and (b"\\ud" in raw or b"\\uD" in raw):
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:

@@ -8,10 +8,9 @@ every run, so a price-table or config change applies to old logs too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiinfra_cli.usage._event import UsageEvent
 
@@ -60,9 +59,9 @@ def from_epoch_us(value: int) -> datetime:
     return _EPOCH + timedelta(microseconds=value)
 
 
-@dataclass(frozen=True)
-class Row:
-    """A normalised call; see :data:`COLUMNS`."""
+class Row(NamedTuple):
+    """A normalised call; see :data:`COLUMNS`. Immutable; a named tuple rather than a frozen
+    dataclass because the small-input path builds one per call it reads (about 10x cheaper)."""
 
     ts: int
     provider: str
