@@ -291,8 +291,7 @@ def profile(target: Path) -> None:
 
     sys.path.insert(0, str(REPO / "src"))
     from aiinfra_cli import output
-    from aiinfra_cli.scan import ScanOptions, scan
-    from aiinfra_cli.scan.formats import render_json
+    from aiinfra_cli.scan import ScanOptions, formats, scan
 
     totals = dict.fromkeys((label for label, _m, _a in _STAGES), 0.0)
     for label, module_name, attribute in _STAGES:
@@ -308,7 +307,7 @@ def profile(target: Path) -> None:
     outcome = scan(ScanOptions(paths=[target], cwd=target, use_cache=False, jobs=1))
     scanned = time.process_time() - start
     stream = io.StringIO()
-    output.print_json(render_json(outcome.report), stream)
+    output.print_json(formats.render_json(outcome.report), stream)
     text = stream.getvalue()
     total = time.process_time() - start
     print(
