@@ -16,8 +16,12 @@ from aiinfra_cli.costdiff._model import Change, CostDiff, Traffic
 from aiinfra_cli.scan import CallSite, Report, ScanOptions, scan
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aiinfra_cli.config import Config
     from aiinfra_cli.pricing import PriceTable
+    from aiinfra_cli.scan import UsageJoin
+    from aiinfra_cli.store import StoreTraffic
     from aiinfra_cli.usage import UsageEvent
 
 _FACTS = ("model", "max_tokens", "has_max_tokens", "streaming", "route")
@@ -33,6 +37,9 @@ class DiffOptions:
     days: int = 30
     max_monthly_delta: Decimal | None = None
     now: datetime | None = None
+    # The traffic since an instant, read from the team store (sums only), long-context
+    # buckets from a price table: instead of usage_logs.
+    store_traffic: Callable[[datetime, PriceTable], StoreTraffic] | None = None
 
 
 @dataclass
@@ -42,9 +49,16 @@ class _Side:
     cached: set[str]  # call-site keys with a prompt cache (no AIC005 finding)
 
 
-def _side(root: Path, options: DiffOptions, since: datetime, logs: list[Path]) -> _Side:
+def _side(
+    root: Path,
+    options: DiffOptions,
+    since: datetime,
+    logs: list[Path],
+    usage: UsageJoin | None = None,
+) -> _Side:
     from aiinfra_cli.config import load_config
 
+    config = load_config(None, start=root)
     outcome = scan(
         ScanOptions(
             paths=[Path()],
@@ -53,11 +67,12 @@ def _side(root: Path, options: DiffOptions, since: datetime, logs: list[Path]) -
             usage_logs=logs,
             usage_since=since,
             today=options.now,
+            usage=usage,
         )
     )
     uncached = {f.call for f in outcome.report.findings if f.code == "AIC005" and f.call}
     cached = {c.key for c in outcome.report.calls if c.key not in uncached}
-    return _Side(outcome.report, load_config(None, start=root), cached)
+    return _Side(outcome.report, config, cached)
 
 
 def compute(options: DiffOptions) -> CostDiff:
@@ -74,14 +89,18 @@ def compute(options: DiffOptions) -> CostDiff:
         base_root = Path(tmp) / root.name
         base_root.mkdir()
         _git.extract(root, commit, base_root)
-        base = _side(base_root, options, since, logs)
+        stored = _stored(options, since, base_root)
+        base = _side(base_root, options, since, logs, stored.usage if stored else None)
     head = _side(root, options, since, [])
     prices = _prices(head.config)
     logged = _read_logs(logs, since) if logs else None
     pricer = _Pricing(prices, options.days, _by_site(logged) if logged is not None else None)
     changes = _site_changes(base, head, pricer)
     events = 0
-    if logged is not None:
+    if stored is not None:
+        events = stored.events
+        changes += _route_changes(base.config, head.config, stored.by_route, pricer)
+    elif logged is not None:
         by_route, events = _route_traffic(logged)
         changes += _route_changes(base.config, head.config, by_route, pricer)
     return CostDiff(
@@ -92,6 +111,16 @@ def compute(options: DiffOptions) -> CostDiff:
         changes=changes,
         max_monthly_delta=options.max_monthly_delta,
     )
+
+
+def _stored(options: DiffOptions, since: datetime, base_root: Path) -> StoreTraffic | None:
+    """The store's traffic, bucketed by the long-context thresholds of BASE's prices (the
+    side it is priced on)."""
+    if options.store_traffic is None:
+        return None
+    from aiinfra_cli.config import load_config
+
+    return options.store_traffic(since, _prices(load_config(None, start=base_root)))
 
 
 def _prices(config: Config | None) -> PriceTable:

@@ -185,6 +185,9 @@ def build_from(
         dims = ("feature", *dims)  # top features are always reported
     if "call_site" not in dims:
         dims = (*dims, "call_site")
+    # The percentiles first: they name the period, and the team store starts its one pass over
+    # the window (cells, breakdown, budgets) for that period while their sort runs.
+    count, units = queries.percentiles(first_day, last_day, QUANTILES)
     budgets = config.budgets if config is not None else BudgetConfig()
     month_first = epoch_day(period.until.replace(day=1))
     budget_cells = (
@@ -192,7 +195,6 @@ def build_from(
         if budgets.per_feature or budgets.per_model
         else []
     )
-    count, units = queries.percentiles(first_day, last_day, QUANTILES)
     inputs = Inputs(
         period=period,
         previous=previous,
