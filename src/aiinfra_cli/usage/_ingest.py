@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING
 
 from aiinfra_cli._gitignore import keep_out_of_git
 from aiinfra_cli.usage import _segments as segments
-from aiinfra_cli.usage._detect import detect_format, expand_paths
+from aiinfra_cli.usage._detect import expand_paths
+from aiinfra_cli.usage._files import FileStat, file_format, unreadable
 from aiinfra_cli.usage._formats import READERS, BulkRead, LineRead
 from aiinfra_cli.usage._reader import (
     Reject,
@@ -82,17 +83,6 @@ _SCHEMA = (
     # whenever a file is added, changed or forgotten (see aiinfra_cli.report._query).
     "CREATE TABLE IF NOT EXISTS memo(key VARCHAR, value VARCHAR)",
 )
-
-
-@dataclass(frozen=True)
-class FileStat:
-    """A log file as read (or reused) in this run."""
-
-    file_id: int
-    path: Path
-    format: str
-    method: str  # "duckdb", "python" or "cached"
-    events: int
 
 
 @dataclass
@@ -518,23 +508,6 @@ def _plan(
         int(row[0]) for key, row in known.items() if key not in listed and not Path(key).exists()
     ]
     return plan
-
-
-_UNKNOWN_FORMAT = (
-    "not a usage log this version recognises (the tracker's JSONL, Claude Code session logs,"
-    " OTLP JSON); pass --log-format to say which it is"
-)
-
-
-def unreadable(path: Path, exc: OSError, display: Callable[[Path], str]) -> Reject:
-    """The reject for a log file that cannot even be looked at."""
-    return Reject(display(path), 0, f"cannot read: {exc.strerror or exc}")
-
-
-def file_format(path: Path, log_format: str, display: Callable[[Path], str]) -> str | Reject:
-    """The format ``path`` is read as (``log_format`` unless ``auto``), or why it is not read."""
-    fmt = log_format if log_format != "auto" else detect_format(path)
-    return fmt if fmt is not None else Reject(display(path), 0, _UNKNOWN_FORMAT)
 
 
 def _read(
