@@ -216,10 +216,10 @@ def _run(root: Path, engine: str, options: dict[str, Any], capsys: Any) -> dict[
     return shown
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_both_engines_give_the_same_report(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
+def _both(
+    tmp_path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> dict[str, dict[str, str]]:
+    """What each engine shows for ``scenario``, each in a fresh repository of its own."""
     shown: dict[str, dict[str, str]] = {}
     for engine in ("duckdb", "python"):
         root = tmp_path / engine
@@ -227,8 +227,16 @@ def test_both_engines_give_the_same_report(
         (root / "config").mkdir()
         (root / "config" / "ai-models.yaml").write_text(CONFIG, encoding="utf-8")
         monkeypatch.chdir(root)
-        options = {k: v for k, v in SCENARIOS[name](root).items() if v is not None}
+        options = {k: v for k, v in scenario(root).items() if v is not None}
         shown[engine] = _run(root, engine, options, capsys)
+    return shown
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_both_engines_give_the_same_report(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    shown = _both(tmp_path, SCENARIOS[name], monkeypatch, capsys)
     duck, small = shown["duckdb"], shown["python"]
     assert json.loads(duck["stdout"])["totals"]["requests"] > 0
     assert sorted(duck) == sorted(small)
@@ -282,14 +290,7 @@ def test_tied_copies_count_in_line_order_on_both_engines(
         )
 
     monkeypatch.setattr(_segments, "write", shuffled)
-    shown: dict[str, dict[str, str]] = {}
-    for engine in ("duckdb", "python"):
-        root = tmp_path / engine
-        subprocess.run(["git", "init", "-q", str(root)], check=True)
-        (root / "config").mkdir()
-        (root / "config" / "ai-models.yaml").write_text(CONFIG, encoding="utf-8")
-        monkeypatch.chdir(root)
-        shown[engine] = _run(root, engine, _tied(root), capsys)
+    shown = _both(tmp_path, _tied, monkeypatch, capsys)
     first = sum(10 + n for n in range(TIED_GROUPS))
     for engine, seen in shown.items():
         totals = json.loads(seen["stdout"])["totals"]
