@@ -23,7 +23,9 @@ from aiinfra_cli.errors import (
     handle,
 )
 
-HEAVY = ("anthropic", "openai", "duckdb", "libcst", "httpx", "jinja2", "tiktoken", "psycopg")
+HEAVY = (
+    "anthropic", "openai", "duckdb", "libcst", "httpx", "jinja2", "tiktoken", "psycopg", "yaml",
+)  # fmt: skip
 COMMANDS = (
     "init",
     "upgrade",

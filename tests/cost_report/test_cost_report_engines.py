@@ -337,7 +337,10 @@ def test_percentile_ranks_are_duckdbs() -> None:
         assert list(row[0]) == [quantile_index(count, q) for q in (0.5, 0.95, 0.99)], count
 
 
-def test_the_small_path_never_imports_duckdb(tmp_path: Path) -> None:
+def test_the_small_path_imports_neither_duckdb_nor_yaml(tmp_path: Path) -> None:
+    """In a repo without a config file, a small report loads no DuckDB and no PyYAML (each
+    would add tens of milliseconds to its fixed cost)."""
+    (tmp_path / ".git").mkdir()
     write_jsonl(tmp_path / "a.jsonl", LOGS)
     code = (
         "import sys\n"
@@ -345,6 +348,7 @@ def test_the_small_path_never_imports_duckdb(tmp_path: Path) -> None:
         f"cost_report.run(logs=[{str(tmp_path / 'a.jsonl')!r}], timeframe='all', no_write=True,"
         " environ={})\n"
         "assert 'duckdb' not in sys.modules, 'duckdb imported'\n"
+        "assert 'yaml' not in sys.modules, 'yaml imported'\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
