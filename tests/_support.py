@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,3 +54,16 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+def closed_schema(schema: Any) -> Any:
+    """``schema`` with every object closed (``additionalProperties: false`` where it has
+    ``properties`` and says nothing else), so a key the schema does not declare is an error."""
+    if isinstance(schema, list):
+        return [closed_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed = {key: closed_schema(value) for key, value in schema.items()}
+    if "properties" in closed and "additionalProperties" not in closed:
+        closed["additionalProperties"] = False
+    return closed
