@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from aiinfra_cli._jsondoc import SPREAD, Count, Leaf, json_schema_of, to_json
+from aiinfra_cli._jsonschema import schema_document
 from aiinfra_cli.config import Config, display_path
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK
 from aiinfra_cli.health._history import History, ModelTrend, _round, _timestamp
@@ -247,12 +248,9 @@ class HealthDocument:
 
 def json_schema() -> dict[str, Any]:
     """The schema every model-health ``--json`` document follows."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:aiinfra:model-health:v1",
-        "title": "aiinfra model-health run",
-        **json_schema_of(HealthDocument),
-    }
+    return schema_document(
+        "urn:aiinfra:model-health:v1", "aiinfra model-health run", json_schema_of(HealthDocument)
+    )
 
 
 def exit_code(document: HealthDocument) -> int:

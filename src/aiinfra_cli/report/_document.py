@@ -26,6 +26,7 @@ from aiinfra_cli._jsondoc import (
     keyed,
     to_json,
 )
+from aiinfra_cli._jsonschema import schema_document
 from aiinfra_cli.pricing import TokenUsage
 from aiinfra_cli.vocabulary import TokenCategory
 
@@ -480,9 +481,6 @@ def _sparse(value: Any) -> Any:
 
 def json_schema() -> dict[str, Any]:
     """The schema every ``--json`` document and ``ai-cost-report-*.json`` file follows."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:aiinfra:cost-report:v1",
-        "title": "aiinfra cost report",
-        **json_schema_of(CostReport),
-    }
+    return schema_document(
+        "urn:aiinfra:cost-report:v1", "aiinfra cost report", json_schema_of(CostReport)
+    )
