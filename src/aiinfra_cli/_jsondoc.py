@@ -38,6 +38,7 @@ __all__ = [
     "OPTIONAL",
     "SPREAD",
     "Count",
+    "DateTime",
     "Leaf",
     "described",
     "groups",
@@ -58,6 +59,7 @@ class Leaf:
 View = Literal["all", "agent"]
 COUNT: Mapping[str, Any] = {"type": "integer", "minimum": 0}
 Count = Annotated[int, Leaf(COUNT)]
+DateTime = Annotated[str, Leaf({"type": "string", "format": "date-time"})]
 
 
 # Field metadata: ``field(metadata=FLAT)``, ``field(default=None, metadata=OPTIONAL)``, ...

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from aiinfra_cli._jsondoc import SPREAD, Count, Leaf, json_schema_of, to_json
+from aiinfra_cli._jsondoc import SPREAD, Count, DateTime, Leaf, json_schema_of, to_json
 from aiinfra_cli._jsonschema import schema_document
 from aiinfra_cli.config import Config, display_path
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK
@@ -29,7 +29,6 @@ SCHEMA: Literal["aiinfra.model-health/1"] = "aiinfra.model-health/1"
 
 Ms = float | None  # milliseconds, rounded to 0.1
 Fraction = Annotated[float | None, Leaf({"type": ["number", "null"], "minimum": 0, "maximum": 1})]
-DateTime = Annotated[str, Leaf({"type": "string", "format": "date-time"})]
 
 
 def _fraction(value: float | None) -> float | None:

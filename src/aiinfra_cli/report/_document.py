@@ -38,7 +38,6 @@ Money = Annotated[str, Leaf(MONEY)]
 MoneyOrNull = Annotated[str | None, Leaf({"anyOf": [MONEY, {"type": "null"}]})]
 Pct = float | None
 Day = Annotated[str, Leaf(DAY)]
-DateTime = Annotated[str, Leaf({"type": "string", "format": "date-time"})]
 BudgetStatus = Literal["ok", "alert", "exceeded"]
 Direction = Literal["spike", "drop"]
 # Dimensions that can have their own ``by_*`` table (``--group-by``), in schema order.
