@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from aiinfra_cli.config import BudgetConfig, Config
@@ -35,7 +35,10 @@ from aiinfra_cli.report._period import (
 from aiinfra_cli.report._pricing import Pricer
 from aiinfra_cli.report._query import DIMENSIONS, Cell, Queries, event_range
 from aiinfra_cli.report._rowagg import RowQueries, deduplicated
-from aiinfra_cli.usage import Ingested, LogRows
+from aiinfra_cli.usage import LogRows
+
+if TYPE_CHECKING:
+    from aiinfra_cli.usage import Ingested
 
 MAX_REJECT_EXAMPLES = 50
 GROUPS = (

@@ -41,6 +41,9 @@ class Pricer:
         self.memo.setdefault("prices", {})
         self.memo.setdefault("suggest", {})
         self.memo_changed = False
+        # Dollars per (price entry, kind, tokens, input, output): a dense scan prices tens of
+        # thousands of findings over a handful of distinct estimates.
+        self._usd_known: dict[tuple[int, str, int, int, int], Decimal] = {}
 
     @property
     def table(self) -> PriceTable:
@@ -124,10 +127,21 @@ class Pricer:
         if estimate.tokens is None:
             estimate.unpriced_reason = "nothing static to count (dynamic prompt, no literal cap)"
             return
-        try:
-            estimate.usd_per_call = self._usd(price, estimate)
-        except ValueError as exc:
-            estimate.unpriced_reason = str(exc)
+        key = (
+            id(price),  # entries live in self._prices for the pricer's lifetime
+            estimate.kind,
+            estimate.tokens,
+            estimate.input_tokens,
+            estimate.output_tokens,
+        )
+        usd = self._usd_known.get(key)
+        if usd is None:
+            try:
+                usd = self._usd_known[key] = self._usd(price, estimate)
+            except ValueError as exc:
+                estimate.unpriced_reason = str(exc)
+                return
+        estimate.usd_per_call = usd
 
     @staticmethod
     def _usd(price: ModelPrice, estimate: Estimate) -> Decimal:

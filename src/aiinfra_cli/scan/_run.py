@@ -120,6 +120,21 @@ def scan(options: ScanOptions) -> ScanOutcome:
     if options.use_cache:
         cache = FileCache(cache_dir(root), f"{__version__}:{settings.digest()}").load()
     results, stats = _engine.run(files, root, settings, cache=cache, jobs=options.jobs)
+    with _engine.results_kept():
+        return _report(options, root, project, selected, config, files, cache, results, stats)
+
+
+def _report(
+    options: ScanOptions,
+    root: Path,
+    project: ProjectSettings,
+    selected: frozenset[str],
+    config: Config | None,
+    files: list[SourceFile],
+    cache: FileCache | None,
+    results: list[FileResult],
+    stats: _engine.EngineStats,
+) -> ScanOutcome:
     now = options.today or datetime.now(timezone.utc)
     calls = [site for result in results for site in result.calls]
     findings: list[Finding] = []
