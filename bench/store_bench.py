@@ -1,13 +1,16 @@
 """Benchmarks for the team store (medians of several runs; figures printed side by side).
 
-    python bench/store_bench.py report --events 10000000 [--runs 3]
+    python bench/store_bench.py report --events 10000000 [--runs 3] [--dsn DSN --reuse]
     python bench/store_bench.py push --events 200000 [--runs 3]
+    python bench/store_bench.py diff-calls --events 2000000 [--runs 5]
 
 ``report``: ``aiinfra cost-report --source store --timeframe 30d --no-write --json`` over
 ``--events`` events spread over 30 days, against the bare aggregate SQL of the same report
 dimensions run with ``psql`` (the floor: one GROUP BY of the token counts by day, model,
 provider, feature, endpoint, user, tenant and call site over the same window, results to
-/dev/null). Wall time and peak RSS of each process, interleaved run by run.
+/dev/null), and, for reference, that SQL after the session settings the report's connections
+use (hash aggregation instead of a sort). Wall time and peak RSS of each process, interleaved
+run by run.
 
 The events are generated in PostgreSQL with ``generate_series`` (loading 10M events through
 JSON on two shared cores would take far longer than the report): the rows, the usage_daily
@@ -15,6 +18,11 @@ rollup and usage_models are written with the same values ``ingest_events`` would
 
 ``push``: ``aiinfra store push --logs FILE`` of ``--events`` JSONL events into an empty
 migrated store, in events per second (each run into a fresh database).
+
+``diff-calls``: what ``cost-diff --source store`` reads, over ``--events`` generated events:
+the per-call-site and per-route traffic (``store_traffic``) against the repricing sums of
+two changed call sites holding 40 % of the events (``site_calls``), interleaved in one
+connection, medians in seconds.
 
 Without ``--dsn`` a throwaway PostgreSQL cluster is started (the tests' fixture code, as the
 ``postgres`` user) with the same settings for both sides, and removed at the end.
@@ -32,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -62,6 +70,13 @@ BARE = (
     " sum(cache_write_1h_tokens), sum(reasoning_tokens) FROM aiinfra.usage_events"
     " WHERE \"timestamp\" >= '{lo}' AND \"timestamp\" < '{hi}' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
 )
+
+
+def _tuned(sql: str) -> str:
+    """``sql`` after the session settings the report's connections use (hash aggregation)."""
+    from aiinfra_cli.store import SESSION_SETTINGS
+
+    return "".join(f"SET {name} = {value}; " for name, value in SESSION_SETTINGS) + sql
 
 
 def _aiinfra() -> str:
@@ -140,7 +155,8 @@ def _generate(dsn: str, events: int, since: date, days: int) -> float:
                 " CASE WHEN i % 3 = 0 THEN 'smart' END,"
                 " CASE WHEN i % 97 = 0 THEN 250000 + i % 1000 ELSE 500 + (i * 7919) % 30000 END,"
                 " (i * 104729) % 2000, (i * 31) % 400, (i * 17) % 100, (i * 17) % 20,"
-                " (i * 13) % 50, CASE WHEN i % 41 = 0 THEN 'error' ELSE 'ok' END,"
+                " least((i * 13) % 50, (i * 104729) % 2000),"  # reasoning is part of output
+                " CASE WHEN i % 41 = 0 THEN 'error' ELSE 'ok' END,"
                 " CASE WHEN i % 4 = 0 THEN ((i % 9973) * 0.000001)::numeric END,"
                 " 'feature-' || (i % 5), '/api/' || (i % 5 % 4), 'user-' || (i % 50),"
                 " 'tenant-' || (i % 50 % 5), 'app/f' || (i % 5) || '.py:' || (10 + i % 5 % 2),"
@@ -170,16 +186,41 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def bench_report(admin_dsn: str, pg: object, events: int, runs: int) -> None:
-    dsn = _database(admin_dsn, "bench_report")
-    _migrate(dsn)
-    until = date.today()
-    since = until - timedelta(days=29)
-    took = _generate(dsn, events, since, 30)
-    print(f"generated {events:,} events over 30 days in {took:.1f} s", file=sys.stderr)
+def _generated(admin_dsn: str, name: str, events: int) -> date | None:
+    """The first day of a database ``name`` a previous ``--reuse`` run generated with
+    ``events`` events, or None."""
+    import psycopg
+
+    dsn = admin_dsn.rsplit("/", 1)[0] + "/" + name
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            row = conn.execute("SELECT sum(events), min(day) FROM aiinfra.usage_daily").fetchone()
+    except psycopg.Error:
+        return None
+    if row is None or row[0] is None or int(row[0]) != events:
+        return None
+    return row[1] if isinstance(row[1], date) else None
+
+
+def bench_report(admin_dsn: str, pg: object, events: int, runs: int, *, reuse: bool) -> None:
+    name = f"bench_report_{events}" if reuse else "bench_report"
+    since = _generated(admin_dsn, name, events) if reuse else None
+    if since is None:
+        dsn = _database(admin_dsn, name)
+        _migrate(dsn)
+        since = date.today() - timedelta(days=29)
+        took = _generate(dsn, events, since, 30)
+        print(f"generated {events:,} events over 30 days in {took:.1f} s", file=sys.stderr)
+    else:
+        dsn = admin_dsn.rsplit("/", 1)[0] + "/" + name
+        print(f"reusing {events:,} events generated from {since}", file=sys.stderr)
+    until = since + timedelta(days=29)
+    if runs == 0:
+        return
     lo, hi = since.isoformat() + "T00:00:00Z", (until + timedelta(days=1)).isoformat() + "T00:00Z"
     psql = str(getattr(pg, "bindir", Path("/usr/bin")) / "psql") if pg else "psql"
     bare = [psql, "-X", "-q", "-A", "-t", "-o", "/dev/null", "-d", dsn, "-c"]
+    tuned = [*bare, _tuned(BARE.format(lo=lo, hi=hi))]
     bare.append(BARE.format(lo=lo, hi=hi))
     report = [
         _aiinfra(), "cost-report", "--source", "store", "--timeframe", "30d",
@@ -188,7 +229,7 @@ def bench_report(admin_dsn: str, pg: object, events: int, runs: int) -> None:
     env = {"AIINFRA_STORE_DSN": dsn}
     work = Path(tempfile.mkdtemp(prefix="aiinfra-store-bench-"))
     subprocess.run(["git", "init", "-q", str(work)], check=True)
-    rows: dict[str, list[tuple[float, float, float]]] = {"bare": [], "report": []}
+    rows: dict[str, list[tuple[float, float, float]]] = {"bare": [], "tuned": [], "report": []}
     total = ""
     measure(bare, cwd=work)  # warm the cache once: every run below reads the same pages
     for _ in range(runs):
@@ -196,17 +237,22 @@ def bench_report(admin_dsn: str, pg: object, events: int, runs: int) -> None:
         wall, rss, cpu, out = measure(report, env=env, cwd=work)
         rows["report"].append((wall, rss, cpu))
         total = json.loads(out)["totals"]["cost_usd"]
+        rows["tuned"].append(measure(tuned, cwd=work)[:3])
+    load = os.getloadavg()
     floor = _median([r[0] for r in rows["bare"]])
     print(f"\n{events:,} events, 30 days, medians of {runs} (wall, peak RSS, CPU of the client):")
     for name, label in (
         ("bare", "bare aggregate SQL (psql)"),
+        ("tuned", "the same, report's settings"),
         ("report", "cost-report --source store"),
     ):
         wall = _median([r[0] for r in rows[name]])
         rss = _median([r[1] for r in rows[name]])
         cpu = _median([r[2] for r in rows[name]])
         print(f"  {label:30} {wall:7.2f} s  {rss:6.0f} MiB  {cpu:6.2f} s  {wall / floor:5.2f}x")
-    print(f"  report total: {total} USD")
+    print(
+        f"  report total: {total} USD; load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
+    )
 
 
 def _jsonl(path: Path, events: int) -> None:
@@ -255,16 +301,53 @@ def bench_push(admin_dsn: str, events: int, runs: int) -> None:
     )
 
 
+def bench_diff_calls(admin_dsn: str, events: int, runs: int) -> None:
+    import psycopg
+
+    from aiinfra_cli.pricing import load_price_table
+    from aiinfra_cli.store import CallsAsk, site_calls, store_traffic
+    from aiinfra_cli.store._traffic import thresholds
+
+    dsn = _database(admin_dsn, "bench_diff_calls")
+    _migrate(dsn)
+    _generate(dsn, events, date.today() - timedelta(days=29), 29)
+    table = load_price_table()
+    limits = [t + 1 for t in thresholds(table)]
+    since = datetime.now(timezone.utc) - timedelta(days=30)
+    asks = [CallsAsk(("app/f0.py:10",), 1500, 300), CallsAsk(("app/f1.py:11",), None, None)]
+    traffic: list[float] = []
+    calls: list[float] = []
+    with psycopg.connect(dsn) as conn:
+        for _ in range(runs):
+            start = time.perf_counter()
+            store_traffic(conn, since, table)
+            traffic.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            found = site_calls(conn, since, limits, asks)
+            calls.append(time.perf_counter() - start)
+    counted = sum(s.calls for sums in found for s in sums)
+    print(f"events {events:,}, load average {os.getloadavg()[0]:.2f}")
+    print(f"store_traffic (every site and route): median {_median(traffic):.3f} s")
+    print(f"site_calls (2 changed sites, {counted:,} calls): median {_median(calls):.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("what", choices=("report", "push"))
+    parser.add_argument("what", choices=("report", "push", "diff-calls"))
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dsn", help="an existing cluster's admin DSN (default: start one)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --dsn: keep the generated events in the cluster and reuse them next time",
+    )
     args = parser.parse_args()
     with cluster(args.dsn) as (dsn, pg):
         if args.what == "report":
-            bench_report(dsn, pg, args.events, args.runs)
+            bench_report(dsn, pg, args.events, args.runs, reuse=args.reuse)
+        elif args.what == "diff-calls":
+            bench_diff_calls(dsn, args.events, args.runs)
         else:
             bench_push(dsn, args.events, args.runs)
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _support import run_cli
@@ -22,7 +23,9 @@ from aiinfra_cli.errors import (
     handle,
 )
 
-HEAVY = ("anthropic", "openai", "duckdb", "libcst", "httpx", "jinja2", "tiktoken", "psycopg")
+HEAVY = (
+    "anthropic", "openai", "duckdb", "libcst", "httpx", "jinja2", "tiktoken", "psycopg", "yaml",
+)  # fmt: skip
 COMMANDS = (
     "init",
     "upgrade",
@@ -80,6 +83,55 @@ def test_help_imports_no_heavy_library(argv: list[str]) -> None:
     code, loaded = json.loads(result.stderr.strip().splitlines()[-1])
     assert code == 0
     assert loaded == []
+
+
+def test_a_run_builds_only_the_command_it_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reading every command's parameters took most of a short run's CPU: a run reads only
+    those of the command it runs (and ``--help`` those of the commands it lists)."""
+    import typer.main
+
+    from aiinfra_cli.cli import run
+
+    built: list[str] = []
+    real = typer.main.get_command_from_info
+
+    def spy(info: Any, **settings: Any) -> Any:
+        built.append(info.name or info.callback.__name__)
+        return real(info, **settings)
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", spy)
+    assert run(["config", "schema"]) == 0
+    assert json.loads(capsys.readouterr().out)["type"] == "object"
+    assert built == ["schema"]
+    built.clear()
+    assert run(["--version"]) == 0
+    assert built == []
+    assert run(["--help"]) == 0
+    direct = ["init", "upgrade", "cost-report", "model-health", "optimize-context", "cost-diff"]
+    assert built == [*direct, "demo"]  # the groups list their own commands when asked
+    listed = [line.split()[0] for line in _commands_listed(capsys.readouterr().out)]
+    assert listed == [*direct, "demo", "config", "prices", "usage", "billing", "store",
+                      "prompt-library"]  # fmt: skip
+
+
+def _commands_listed(text: str) -> list[str]:
+    lines = text.split("Commands:\n", 1)[1].splitlines()
+    return [line for line in lines if line.startswith("  ") and not line.startswith("   ")]
+
+
+def test_shell_completion_completes_commands_and_options(tmp_path: Path) -> None:
+    def complete(words: str) -> list[str]:
+        env = {"_AIINFRA_COMPLETE": "complete_bash", "COMP_WORDS": words}
+        env["COMP_CWORD"] = str(len(words.split()) - (0 if words.endswith(" ") else 1))
+        done = run_cli(cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert complete("aiinfra cost") == ["cost-report", "cost-diff"]
+    assert complete("aiinfra prices ") == ["show", "cost", "update"]
+    assert complete("aiinfra store push --") == ["--logs", "--json", "--config", "--help"]
 
 
 def test_unknown_command_is_usage_error(tmp_path: Path) -> None:

@@ -1,11 +1,12 @@
-"""`aiinfra demo TOPIC`: every command on the sample repo, with no key and no network."""
+"""`aiinfra demo TOPIC`: every command on the sample repo, with no key and no network (in-process;
+tests/cost_report/test_cost_report_demo.py runs the demo through the real entry point)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from _support import run_cli
+from _support import invoke_cli
 
 
 def _calls_at(root: Path, call_site: str) -> int:
@@ -27,7 +28,7 @@ def _calls_at(root: Path, call_site: str) -> int:
 def test_demo_all_runs_every_command_on_one_repo(tmp_path: Path) -> None:
     # A real-looking key in the environment must not reach any provider: the demo hides it.
     planted = "sk-proj-" + "Q7x" * 12
-    result = run_cli(
+    result = invoke_cli(
         "demo",
         "all",
         "--keep",
@@ -52,7 +53,7 @@ def test_demo_all_runs_every_command_on_one_repo(tmp_path: Path) -> None:
 
 
 def test_unknown_topic_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_cli("demo", "everything", cwd=tmp_path)
+    result = invoke_cli("demo", "everything", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == (
         "aiinfra: error: unknown demo topic 'everything' (use one of cost-report,"
@@ -75,7 +76,7 @@ def test_demo_agent_recommends_from_the_reports_own_figures(tmp_path: Path) -> N
     from decimal import Decimal
 
     root = tmp_path / "demo"
-    result = run_cli("demo", "--agent", "--keep", str(root), cwd=tmp_path, env=_agent_env())
+    result = invoke_cli("demo", "--agent", "--keep", str(root), cwd=tmp_path, env=_agent_env())
     assert result.returncode == 0, result.stderr
     text = result.stdout + result.stderr
     assert "come from aiinfra's local demo stand-in on 127.0.0.1, not from a real model" in text
@@ -116,7 +117,7 @@ def test_demo_agent_recommends_from_the_reports_own_figures(tmp_path: Path) -> N
 
 
 def test_demo_agent_on_the_scan_and_on_init(tmp_path: Path) -> None:
-    scan = run_cli(
+    scan = invoke_cli(
         "demo",
         "optimize-context",
         "--agent",
@@ -130,7 +131,7 @@ def test_demo_agent_on_the_scan_and_on_init(tmp_path: Path) -> None:
     assert " 1. Fix missing-output-cap (AIC001) at 2 call site(s)" in scan.stdout
     seen = _calls_at(tmp_path / "demo", "src/app/summarize.py:40")
     assert f"src/app/summarize.py:40 on claude-sonnet-4-6, {seen} calls seen" in scan.stdout
-    setup = run_cli("demo", "init", "--agent", cwd=tmp_path, env=_agent_env())
+    setup = invoke_cli("demo", "init", "--agent", cwd=tmp_path, env=_agent_env())
     assert setup.returncode == 0, setup.stderr
     text = setup.stdout + setup.stderr
     assert "Proposed routes (aiinfra-demo-stand-in, $0)" in text
@@ -139,7 +140,7 @@ def test_demo_agent_on_the_scan_and_on_init(tmp_path: Path) -> None:
 
 
 def test_demo_agent_needs_a_topic_with_an_agent_section(tmp_path: Path) -> None:
-    result = run_cli("demo", "model-health", "--agent", cwd=tmp_path)
+    result = invoke_cli("demo", "model-health", "--agent", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == (
         "aiinfra: error: the model-health demo has no agent section (use --agent with"

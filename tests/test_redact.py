@@ -3,6 +3,8 @@ that leaves the process."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aiinfra_cli.redact import REDACTED, find_secret, redact, redact_strict
@@ -75,3 +77,29 @@ def test_strict_masks_what_might_be_a_credential(text: str, expected: str) -> No
 def test_strict_keeps_vendor_redaction() -> None:
     secret = SECRETS["Anthropic API key"]
     assert redact_strict(f"key {secret}") == f"key {REDACTED}"
+
+
+def _unguarded(text: str) -> str:
+    from aiinfra_cli.redact import _KEY_PATTERNS
+
+    for _kind, pattern in _KEY_PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+def test_the_literal_guards_never_skip_a_pattern_that_would_match() -> None:
+    """redact() runs a pattern only when its literal is present; on every shape (each alone, all
+    in one text, with a BEARER in upper case) it masks exactly what running every pattern does."""
+    bearer = "Authorization: BEARER " + "tok3n" * 6
+    texts = [*(f"a {s} b" for s in SECRETS.values()), " ".join(SECRETS.values()), bearer]
+    texts.append("a_test_ b sk- ya29. AKIA ghp_ hf_ eyJ xoxb- " + bearer.lower())
+    for text in texts:
+        assert redact(text) == _unguarded(text), text
+    assert redact(bearer).endswith(REDACTED)
+    assert find_secret(bearer) == "bearer token"
+    from aiinfra_cli.redact import _KEY_HINTS, _KEY_PATTERNS
+
+    for (_kind, pattern), hint in zip(_KEY_PATTERNS, _KEY_HINTS, strict=True):
+        # a case-insensitive pattern is hinted by a lower-case literal, tested on lowered text
+        assert isinstance(hint, str) == bool(pattern.flags & re.IGNORECASE)
+        assert not isinstance(hint, str) or hint == hint.lower()

@@ -12,6 +12,8 @@ says how a field is laid out:
   ``name`` (``{"provider": "openai", "requests": 3, ...}``);
 - ``groups(prefix, names)``: a mapping ``{name: rows}`` written as ``prefix + name`` keys, each
   optional, rows keyed by ``name``;
+- ``spread``: a mapping ``{name: value}`` whose entries are written as keys of the parent
+  object next to its fixed fields (schema: ``additionalProperties``);
 - ``hidden``: excluded from :func:`to_json` with ``view="agent"`` (what an agent may be sent).
 
 :func:`to_json` writes keys in field order, so the JSON text is stable.
@@ -34,7 +36,9 @@ __all__ = [
     "FLAT",
     "HIDDEN",
     "OPTIONAL",
+    "SPREAD",
     "Count",
+    "DateTime",
     "Leaf",
     "described",
     "groups",
@@ -55,12 +59,14 @@ class Leaf:
 View = Literal["all", "agent"]
 COUNT: Mapping[str, Any] = {"type": "integer", "minimum": 0}
 Count = Annotated[int, Leaf(COUNT)]
+DateTime = Annotated[str, Leaf({"type": "string", "format": "date-time"})]
 
 
 # Field metadata: ``field(metadata=FLAT)``, ``field(default=None, metadata=OPTIONAL)``, ...
 FLAT: Mapping[str, Any] = {"flat": True}
 HIDDEN: Mapping[str, Any] = {"hidden": True}
 OPTIONAL: Mapping[str, Any] = {"optional": True}
+SPREAD: Mapping[str, Any] = {"spread": True}
 
 
 def described(description: str) -> Mapping[str, Any]:
@@ -118,6 +124,8 @@ def _object_into(out: dict[str, Any], value: Any, view: View) -> None:
             _object_into(out, item, view)
         elif meta.get("optional") and item is None:
             continue
+        elif meta.get("spread"):
+            out.update({str(k): to_json(v, view=view) for k, v in item.items()})
         elif "key" in meta:
             out[f.name] = [_keyed_row(row, meta["key"][0], view) for row in item]
         elif "groups" in meta:
@@ -173,19 +181,22 @@ def _nullable(tp: Any) -> dict[str, Any]:
 
 @functools.cache
 def _object_schema(cls: type) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    required: list[str] = []
-    _properties_into(cls, props, required)
-    return {"type": "object", "properties": props, "required": required}
+    schema: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+    _properties_into(cls, schema)
+    return schema
 
 
-def _properties_into(cls: type, props: dict[str, Any], required: list[str]) -> None:
+def _properties_into(cls: type, out: dict[str, Any]) -> None:
+    props: dict[str, Any] = out["properties"]
     hints = get_type_hints(cls, include_extras=True)
     for f in dataclasses.fields(cls):
         meta = f.metadata
         tp = hints[f.name]
         if meta.get("flat"):
-            _properties_into(tp, props, required)
+            _properties_into(tp, out)
+            continue
+        if meta.get("spread"):
+            out["additionalProperties"] = json_schema_of(get_args(tp)[1])
             continue
         if "key" in meta:
             name, key_schema = meta["key"]
@@ -205,7 +216,7 @@ def _properties_into(cls: type, props: dict[str, Any], required: list[str]) -> N
                 schema["description"] = meta["doc"]
             props[f.name] = schema
         if not meta.get("optional"):
-            required.append(f.name)
+            out["required"].append(f.name)
 
 
 def _keyed_schema(rows: Any, name: str, key_schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def schema_document(urn: str, title: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A published top-level schema: ``$schema`` (draft 2020-12), ``$id`` and ``title``, then
+    ``schema``'s keywords."""
+    return {"$schema": DRAFT, "$id": urn, "title": title, **schema}
+
+
 _ANNOTATIONS = frozenset(
     {"title", "description", "$schema", "$id", "default", "examples", "$comment", "format"}
 )

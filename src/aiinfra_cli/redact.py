@@ -49,6 +49,28 @@ _KEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bearer token", re.compile(r"(?i)(?<=bearer )[A-Za-z0-9._\-]{20,}")),
 )
 
+# What every match of the same-position pattern above contains, as a literal regex (lower-cased
+# for a case-insensitive pattern: a str test on the lowered text): a pattern runs only when its
+# hint is found, which keeps redacting a large report cheap (a pattern that starts with ``\b`` is
+# tried at every position; a literal search is not, and one regex with a literal prefix scans
+# faster than several ``in`` tests).
+_KEY_HINTS: tuple[re.Pattern[str] | str, ...] = (
+    re.compile("-----BEGIN "),
+    re.compile("sk-ant-"),
+    re.compile("sk-"),
+    re.compile("_(?:live|test)_"),
+    re.compile("AIza"),
+    re.compile(r"ya29\."),
+    re.compile("AKIA|ASIA"),
+    re.compile("gh[pousr]_"),
+    re.compile("github_pat_"),
+    re.compile("glpat-"),
+    re.compile("xox[abposr]-"),
+    re.compile("hf_"),
+    re.compile("eyJ"),
+    "bearer ",
+)
+
 # What may be a credential without a vendor's shape (strict mode only).
 _ASSIGNMENT = re.compile(
     r"(?i)\b((?:[a-z0-9]+[_\-])*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key"
@@ -110,10 +132,26 @@ def scrub_values(text: str, secrets: Iterable[str]) -> str:
 
 def find_secret(text: str) -> str | None:
     """Return the kind of secret ``text`` contains (e.g. ``"OpenAI API key"``), or None."""
-    for kind, pattern in _KEY_PATTERNS:
+    for kind, pattern in _candidates(text):
         if pattern.search(text):
             return kind
     return None
+
+
+def _candidates(text: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The key patterns whose hint (see ``_KEY_HINTS``) ``text`` contains: only these can match.
+    Decided once, before any replacement (``[REDACTED]`` holds no hint)."""
+    lowered: str | None = None
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for (kind, pattern), hint in zip(_KEY_PATTERNS, _KEY_HINTS, strict=True):
+        if isinstance(hint, str):
+            lowered = text.lower() if lowered is None else lowered
+            found = hint in lowered
+        else:
+            found = hint.search(text) is not None
+        if found:
+            out.append((kind, pattern))
+    return out
 
 
 def redact(text: str) -> str:
@@ -121,7 +159,7 @@ def redact(text: str) -> str:
     :func:`register_secret` (in every escaped form) and anything shaped like a key."""
     for form in _KNOWN_LONGEST_FIRST:  # an immutable snapshot: no lock needed to read it
         text = text.replace(form, REDACTED)
-    for _kind, pattern in _KEY_PATTERNS:
+    for _kind, pattern in _candidates(text):
         text = pattern.sub(REDACTED, text)
     return text
 

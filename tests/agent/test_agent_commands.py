@@ -1,5 +1,5 @@
-"""End to end: ``cost-report --agent`` and ``optimize-context --agent`` in a subprocess against
-the loopback provider, with canaries planted in a usage log and in the scanned code."""
+"""End to end: ``cost-report --agent`` and ``optimize-context --agent`` through the CLI (in-process)
+against the loopback provider, with canaries planted in a usage log and in the scanned code."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from _support import run_cli
+from _support import invoke_cli
 from cost_report.test_cost_report_schema import _errors
 
 from aiinfra_cli.report import json_schema
@@ -82,7 +82,9 @@ def _sent(project: Setup) -> str:
 def test_cost_report_gets_recommendations_in_json_and_markdown(
     project: Setup, canaries: Canaries
 ) -> None:
-    done = run_cli("cost-report", "--agent", "--json", *PERIOD, cwd=project.root, env=project.env)
+    done = invoke_cli(
+        "cost-report", "--agent", "--json", *PERIOD, cwd=project.root, env=project.env
+    )
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     agent = document["agent"]
@@ -103,7 +105,7 @@ def test_cost_report_gets_recommendations_in_json_and_markdown(
 
 
 def test_cost_report_without_a_key_keeps_its_exit_code(project: Setup) -> None:
-    plain = run_cli(
+    plain = invoke_cli(
         "cost-report",
         "--no-write",
         "--fail-on-budget",
@@ -112,7 +114,7 @@ def test_cost_report_without_a_key_keeps_its_exit_code(project: Setup) -> None:
         *PERIOD,
         cwd=project.root,
     )
-    keyless = run_cli(
+    keyless = invoke_cli(
         "cost-report",
         "--no-write",
         "--fail-on-budget",
@@ -126,13 +128,13 @@ def test_cost_report_without_a_key_keeps_its_exit_code(project: Setup) -> None:
     assert keyless.stdout == plain.stdout
     assert "warning: agent: not run: no model of the agent's chain has its key" in keyless.stderr
     assert project.server.requests == []
-    bad = run_cli("cost-report", "--agent-max-cost", "1", *PERIOD, cwd=project.root)
+    bad = invoke_cli("cost-report", "--agent-max-cost", "1", *PERIOD, cwd=project.root)
     assert bad.returncode == 2 and "add --agent" in bad.stderr
 
 
 def test_optimize_context_json_and_markdown(project: Setup, canaries: Canaries) -> None:
-    plain = run_cli("optimize-context", "--format", "json", "src", cwd=project.root)
-    done = run_cli(
+    plain = invoke_cli("optimize-context", "--format", "json", "src", cwd=project.root)
+    done = invoke_cli(
         "optimize-context", "--agent", "--format", "json", "src", cwd=project.root, env=project.env
     )
     assert done.returncode == plain.returncode == 1, done.stderr
@@ -146,27 +148,27 @@ def test_optimize_context_json_and_markdown(project: Setup, canaries: Canaries) 
 
     written = project.root / "report.md"
     args = ("optimize-context", "--agent", "--format", "markdown", "--output", str(written), "src")
-    assert run_cli(*args, cwd=project.root, env=project.env).returncode == 1
+    assert invoke_cli(*args, cwd=project.root, env=project.env).returncode == 1
     assert "\n## Recommendations\n" in written.read_text(encoding="utf-8")
 
 
 def test_optimize_context_text_notice_and_formats_without_a_place(project: Setup) -> None:
-    plain = run_cli("optimize-context", "src", cwd=project.root)
-    keyless = run_cli("optimize-context", "--agent", "src", cwd=project.root)
+    plain = invoke_cli("optimize-context", "src", cwd=project.root)
+    keyless = invoke_cli("optimize-context", "--agent", "src", cwd=project.root)
     assert keyless.returncode == plain.returncode == 1
     assert keyless.stdout == plain.stdout
     assert "warning: agent: not run: no model of the agent's chain has its key" in keyless.stderr
 
-    shown = run_cli("optimize-context", "--agent", "src", cwd=project.root, env=project.env)
+    shown = invoke_cli("optimize-context", "--agent", "src", cwd=project.root, env=project.env)
     assert shown.stdout.startswith(plain.stdout)
     assert "Recommendations (claude-haiku-4-5, $" in shown.stdout
 
-    sarif = run_cli("optimize-context", "--agent", "--format", "sarif", "src", cwd=project.root)
+    sarif = invoke_cli("optimize-context", "--agent", "--format", "sarif", "src", cwd=project.root)
     assert sarif.returncode == 2 and "--format sarif has no place" in sarif.stderr
     assert len(project.server.agent_requests()) == 1
 
 
 def test_help_names_the_options(tmp_path: Path) -> None:
     for command in ("cost-report", "optimize-context"):
-        done = run_cli(command, "--help", cwd=tmp_path)
+        done = invoke_cli(command, "--help", cwd=tmp_path)
         assert "--agent " in done.stdout and "--agent-max-cost USD" in done.stdout

@@ -1,4 +1,4 @@
-"""End to end: ``aiinfra prompt-library test --agent`` in a subprocess against the loopback
+"""End to end: ``prompt-library test --agent`` through the CLI (in-process) against the loopback
 provider, with canaries planted in the prompt, its variables and the model's own output."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from _support import run_cli
+from _support import invoke_cli
 
 from aiinfra_cli.agent import FEATURE
 from aiinfra_cli.usage import read_events
@@ -71,7 +71,7 @@ def project(setup: Setup, canaries: Canaries) -> Setup:
 
 
 def _run(project: Setup, *args: str, key: bool = True) -> subprocess.CompletedProcess[str]:
-    return run_cli(
+    return invoke_cli(
         "prompt-library", "test", *args, cwd=project.root, env=project.env if key else {}
     )
 
@@ -172,5 +172,5 @@ def test_bad_agent_options_are_usage_errors(
 
 
 def test_help_names_the_options(tmp_path: Path) -> None:
-    done = run_cli("prompt-library", "test", "--help", cwd=tmp_path)
+    done = invoke_cli("prompt-library", "test", "--help", cwd=tmp_path)
     assert "--agent " in done.stdout and "--agent-max-cost USD" in done.stdout

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from _support import run_cli
+from _support import invoke_cli
 from billing.admin_server import ADMIN_KEYS, AdminServer, Call
 
 from aiinfra_cli._jsonschema import validate
@@ -234,12 +234,12 @@ def test_an_ordinary_key_is_one_line_asking_for_an_admin_key(
 
 
 def test_cli_pull_and_reconcile_gate(project: Path, server: AdminServer) -> None:
-    pulled = run_cli(
+    pulled = invoke_cli(
         "billing", "pull", "--since", "2026-11-01", "--until", "2026-11-10", cwd=project, env=ENV
     )
     assert pulled.returncode == 0, pulled.stderr
     assert "anthropic:" in pulled.stderr and "openai:" in pulled.stderr
-    report = run_cli(
+    report = invoke_cli(
         "cost-report",
         "--since",
         "2026-11-01",

@@ -1,15 +1,14 @@
-"""``aiinfra prices show|cost|update`` through the real entry point, in a subprocess."""
+"""``aiinfra prices show|cost|update`` through the CLI's argv and top-level handler, in-process."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _support import invoke_cli
 
 LITELLM_SAMPLE: dict[str, Any] = {
     "gpt-4o": {
@@ -34,25 +33,8 @@ LITELLM_SAMPLE: dict[str, Any] = {
 
 
 def prices(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "HOME": str(tmp_path / "home"),
-            "XDG_DATA_HOME": str(tmp_path / "data"),
-            "NO_COLOR": "1",
-            "COLUMNS": "120",
-            "TERM": "dumb",
-        }
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "aiinfra_cli", "prices", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = {"HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    return invoke_cli("prices", *args, cwd=tmp_path, env=env)
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from _support import EXAMPLE_CONFIG, run_cli
+from _support import EXAMPLE_CONFIG, invoke_cli
 
 from aiinfra_cli.config import RateLimitConfig, check_text, json_schema, load_config
 from aiinfra_cli.errors import ConfigError
@@ -250,7 +250,7 @@ def test_json_schema_describes_every_top_level_key() -> None:
 
 
 def test_cli_validate_and_schema(configured_repo: Path) -> None:
-    ok = run_cli("config", "validate", cwd=configured_repo / "config")
+    ok = invoke_cli("config", "validate", cwd=configured_repo / "config")
     assert ok.returncode == 0, ok.stderr
     assert ok.stderr.strip().endswith("valid (3 providers, 3 models, 1 routes)")
 
@@ -260,7 +260,7 @@ def test_cli_validate_and_schema(configured_repo: Path) -> None:
             "tier: fast}", "tier: fastest}"
         )
     )
-    result = run_cli("config", "validate", "--config", "bad.yaml", cwd=configured_repo)
+    result = invoke_cli("config", "validate", "--config", "bad.yaml", cwd=configured_repo)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "bad.yaml:8: models[1].tier: 'fastest' is not one of: fast, balanced, powerful, reasoning"
@@ -268,13 +268,13 @@ def test_cli_validate_and_schema(configured_repo: Path) -> None:
         "bad.yaml:9: models[2].provider: unknown provider 'locl' (did you mean 'local'?)",
         "bad.yaml: 2 problems",
     ]
-    schema = run_cli("config", "schema", cwd=configured_repo)
+    schema = invoke_cli("config", "schema", cwd=configured_repo)
     assert schema.returncode == 0
     assert json.loads(schema.stdout)["title"] == "aiinfra config/ai-models.yaml"
 
 
 def test_cli_validate_without_config_says_how_to_fix(git_repo: Path) -> None:
-    result = run_cli("config", "validate", cwd=git_repo)
+    result = invoke_cli("config", "validate", cwd=git_repo)
     assert result.returncode == 1
     assert result.stderr == (
         "aiinfra: error: no config/ai-models.yaml found here or in a parent directory up to the repo"
@@ -301,7 +301,7 @@ def test_validate_warns_about_a_routed_model_nothing_prices(git_repo: Path) -> N
         "  side: {chain: [house]}\n",
         encoding="utf-8",
     )
-    result = run_cli("config", "validate", cwd=git_repo)
+    result = invoke_cli("config", "validate", cwd=git_repo)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
         "config/ai-models.yaml: valid (1 providers, 4 models, 2 routes)",
@@ -311,11 +311,15 @@ def test_validate_warns_about_a_routed_model_nothing_prices(git_repo: Path) -> N
     ]
 
 
-def test_validate_warns_about_a_routed_model_the_runtimes_snapshot_lacks(git_repo: Path) -> None:
+@pytest.mark.parametrize("lang", ["python", "typescript"])
+def test_validate_warns_about_a_routed_model_the_runtimes_snapshot_lacks(
+    git_repo: Path, lang: str
+) -> None:
+    """Both runtimes price from their snapshot and apply only full overrides at load."""
     from aiinfra_cli.scaffold import apply_plan, plan_init
 
     (git_repo / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
-    apply_plan(plan_init(git_repo, package_dir="src/ai")[0])
+    apply_plan(plan_init(git_repo, lang=lang, package_dir="src/ai")[0])
     config = git_repo / "config" / "ai-models.yaml"
     text = config.read_text(encoding="utf-8")
     assert "gpt-4.1-mini" not in text  # in aiinfra's price table, not in the snapshot
@@ -328,7 +332,7 @@ def test_validate_warns_about_a_routed_model_the_runtimes_snapshot_lacks(git_rep
     text = text.replace("\nroutes:\n", "\nroutes:\n  later: {chain: [later, house]}\n", 1)
     config.write_text(text, encoding="utf-8")
     line = text.splitlines().index(added.splitlines()[0]) + 1
-    result = run_cli("config", "validate", cwd=git_repo)
+    result = invoke_cli("config", "validate", cwd=git_repo)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[1:] == [
         f"warning: config/ai-models.yaml:{line}: model 'later' (gpt-4.1-mini) is not in the"

@@ -89,8 +89,8 @@ def test_gate_from_flag_and_pyproject(
 
 def test_bad_usage_is_one_line(feature_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(feature_repo)
-    with pytest.raises(UsageError, match="team usage store is not available"):
-        cost_diff.run(source="store")
+    with pytest.raises(UsageError, match="unknown --source 'cloud'"):
+        cost_diff.run(source="cloud")
     with pytest.raises(UsageError, match="unknown git ref 'nope'"):
         cost_diff.run("nope")
     with pytest.raises(UsageError, match="not a USD amount"):

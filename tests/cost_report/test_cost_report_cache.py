@@ -194,6 +194,39 @@ def test_the_first_copy_in_log_order_counts_however_the_files_were_read(
     assert (warm["totals"]["requests"], warm["totals"]["input_tokens"]) == (2, 1001)
 
 
+def test_copies_at_one_instant_that_differ_send_their_file_to_the_line_reader(
+    tmp_path: Path,
+) -> None:
+    """Only the line-by-line reader numbers lines: a bulk-read file whose copies of one key at
+    one instant differ is read again by it (which copy counts depends on line order); alike
+    copies, or copies at different instants, keep the bulk read; so does the next run."""
+    at = "2026-11-01T10:00:00Z"
+    later = "2026-11-01T10:00:01Z"
+    logs = tmp_path / "logs"
+    write_jsonl(
+        logs / "differ.jsonl", [event(event_id="k", timestamp=at, input_tokens=n) for n in (1, 2)]
+    )
+    write_jsonl(logs / "alike.jsonl", [event(event_id="a", timestamp=at)] * 2)
+    write_jsonl(
+        logs / "apart.jsonl",
+        [event(event_id="p", timestamp=at, input_tokens=1), event(event_id="p", timestamp=later)],
+    )
+    con, _warnings, _used = open_cache(tmp_path / "cache.duckdb")
+    first = ingest(con, [logs], "auto")
+    assert {f.path.name: (f.method, f.events) for f in first.files} == {
+        "alike.jsonl": ("duckdb", 2),
+        "apart.jsonl": ("duckdb", 2),
+        "differ.jsonl": ("python", 2),
+    }
+    assert con.execute(
+        "SELECT line, input FROM events WHERE file_id = ? ORDER BY line",
+        [next(f.file_id for f in first.files if f.path.name == "differ.jsonl")],
+    ).fetchall() == [(0, 1), (1, 2)]
+    second = ingest(con, [logs], "auto")
+    assert {f.method for f in second.files} == {"cached"}
+    con.close()
+
+
 def test_scratch_segments_of_a_killed_run_are_swept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

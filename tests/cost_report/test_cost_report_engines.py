@@ -216,10 +216,10 @@ def _run(root: Path, engine: str, options: dict[str, Any], capsys: Any) -> dict[
     return shown
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_both_engines_give_the_same_report(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
+def _both(
+    tmp_path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> dict[str, dict[str, str]]:
+    """What each engine shows for ``scenario``, each in a fresh repository of its own."""
     shown: dict[str, dict[str, str]] = {}
     for engine in ("duckdb", "python"):
         root = tmp_path / engine
@@ -227,13 +227,76 @@ def test_both_engines_give_the_same_report(
         (root / "config").mkdir()
         (root / "config" / "ai-models.yaml").write_text(CONFIG, encoding="utf-8")
         monkeypatch.chdir(root)
-        options = {k: v for k, v in SCENARIOS[name](root).items() if v is not None}
+        options = {k: v for k, v in scenario(root).items() if v is not None}
         shown[engine] = _run(root, engine, options, capsys)
+    return shown
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_both_engines_give_the_same_report(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    shown = _both(tmp_path, SCENARIOS[name], monkeypatch, capsys)
     duck, small = shown["duckdb"], shown["python"]
     assert json.loads(duck["stdout"])["totals"]["requests"] > 0
     assert sorted(duck) == sorted(small)
     for part in duck:
         assert small[part] == duck[part], part
+
+
+def _tied(root: Path) -> dict[str, Any]:
+    """Copies of one response with the same dedupe key, file and timestamp that differ (a copy
+    written mid-stream holds fewer output tokens), in Claude Code logs and the tracker's JSONL
+    (one of each read line by line: a broken line, a field this version does not know). The
+    first copy by line counts. Output tokens of the first copies: 10 + n."""
+    claude: list[str] = ["{broken"]
+    own: list[Any] = []
+    for n in range(TIED_GROUPS):
+        stamp = f"2026-11-02T10:{n // 60:02d}:{n % 60:02d}.000Z"
+        for output_tokens in (10 + n, 5000 + n, 9000 + n)[: 2 + n % 2]:
+            usage = {"input_tokens": 100, "output_tokens": output_tokens}
+            claude.append(_compact(_assistant(f"msg_{n}", f"req_{n}", stamp, usage)))
+            own.append(event(event_id=f"t{n}", timestamp=stamp, output_tokens=output_tokens))
+    base = root / "claude" / "projects" / "-home-dev-shop"
+    write_jsonl(base / f"{SESSION}.jsonl", claude[1:])
+    write_jsonl(
+        base / "s2.jsonl", [claude[0], *(line.replace("msg_", "m2_") for line in claude[1:])]
+    )
+    write_jsonl(root / "logs" / "own.jsonl", own)
+    write_jsonl(
+        root / "logs" / "more.jsonl",
+        [{**e, "event_id": f"x{e['event_id']}", "colour": 1} for e in own],
+    )
+    return {"logs": ["claude", "logs"], "since": "2026-11-01", "until": "2026-11-03"}
+
+
+TIED_GROUPS = 40
+
+
+def test_tied_copies_count_in_line_order_on_both_engines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """DuckDB keeps no row order while it writes the cache (a file that spans several of its
+    read buffers, over 16 MiB, comes out in the order its threads finish): here every segment
+    is written shuffled, and the copy that counts must still be the first by line."""
+    from aiinfra_cli.usage import _segments
+
+    write = _segments.write
+
+    def shuffled(con: Any, select: Callable[[int], str]) -> tuple[int, str, int]:
+        return write(
+            con,
+            lambda seg: f"SELECT * FROM ({select(seg)}) s ORDER BY hash(s.ts, s.output, s.input)",
+        )
+
+    monkeypatch.setattr(_segments, "write", shuffled)
+    shown = _both(tmp_path, _tied, monkeypatch, capsys)
+    first = sum(10 + n for n in range(TIED_GROUPS))
+    for engine, seen in shown.items():
+        totals = json.loads(seen["stdout"])["totals"]
+        assert (totals["requests"], totals["output_tokens"]) == (4 * TIED_GROUPS, 4 * first), engine
+    for part in shown["duckdb"]:
+        assert shown["python"][part] == shown["duckdb"][part], part
 
 
 def test_the_scenarios_hold_what_they_claim(
@@ -274,7 +337,10 @@ def test_percentile_ranks_are_duckdbs() -> None:
         assert list(row[0]) == [quantile_index(count, q) for q in (0.5, 0.95, 0.99)], count
 
 
-def test_the_small_path_never_imports_duckdb(tmp_path: Path) -> None:
+def test_the_small_path_imports_neither_duckdb_nor_yaml(tmp_path: Path) -> None:
+    """In a repo without a config file, a small report loads no DuckDB and no PyYAML (each
+    would add tens of milliseconds to its fixed cost)."""
+    (tmp_path / ".git").mkdir()
     write_jsonl(tmp_path / "a.jsonl", LOGS)
     code = (
         "import sys\n"
@@ -282,6 +348,7 @@ def test_the_small_path_never_imports_duckdb(tmp_path: Path) -> None:
         f"cost_report.run(logs=[{str(tmp_path / 'a.jsonl')!r}], timeframe='all', no_write=True,"
         " environ={})\n"
         "assert 'duckdb' not in sys.modules, 'duckdb imported'\n"
+        "assert 'yaml' not in sys.modules, 'yaml imported'\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False

@@ -37,7 +37,7 @@ def test_a_keyless_model_is_not_recorded_as_down(
     history = tmp_path / "history.jsonl"
     without_gemini = {k: v for k, v in keys.items() if k != "GEMINI_API_KEY"}
     for _ in range(2):
-        document = _check(config, history, monkeypatch, without_gemini).run_once()
+        document = _check(config, history, monkeypatch, without_gemini).run_once().to_json()
     claude, _gpt, gemini = document["models"]
     assert gemini["message"] == "auth: missing key GEMINI_API_KEY"
     assert gemini["history"] is None  # no record, rather than 0 % uptime
@@ -48,7 +48,7 @@ def test_a_keyless_model_is_not_recorded_as_down(
         ["claude", "gpt"],
     ]
     # With its key back, the model's record starts from its first real probe.
-    document = _check(config, history, monkeypatch, keys).run_once()
+    document = _check(config, history, monkeypatch, keys).run_once().to_json()
     assert document["models"][2]["history"] == {
         "runs": 1,
         "uptime": 1.0,
@@ -67,7 +67,7 @@ def test_a_run_that_probed_nothing_appends_nothing(
 ) -> None:
     config = health_repo(standard_config(fake_provider))
     history = tmp_path / "history.jsonl"
-    document = _check(config, history, monkeypatch, {}).run_once()
+    document = _check(config, history, monkeypatch, {}).run_once().to_json()
     assert document["summary"]["unhealthy"] == 3
     assert not history.exists()
     assert document["history"]["runs"] == 0

@@ -3,6 +3,7 @@ server detection, the history file, and the dashboard's exact rendering."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,15 @@ from rich.console import Console
 from aiinfra_cli.config import ModelConfig, ProviderConfig
 from aiinfra_cli.health import (
     HISTORY_SCHEMA,
+    SCHEMA,
+    HeadroomEntry,
+    HealthDocument,
+    HistoryEntry,
+    Latency,
+    ModelEntry,
+    RouteEntry,
+    Summary,
+    TrendEntry,
     append_line,
     dashboard,
     percentile,
@@ -23,6 +33,7 @@ from aiinfra_cli.health import (
 )
 from aiinfra_cli.providers import classify_http, headroom, retry_after
 from aiinfra_cli.providers._target import resolve
+from aiinfra_cli.vocabulary import HealthStatus
 
 
 @pytest.mark.parametrize(
@@ -201,53 +212,68 @@ def test_history_counts_corrupt_lines_and_heals_a_torn_one(tmp_path: Path) -> No
 # --- dashboard -------------------------------------------------------------------------------
 
 
-def model_entry(model_id: str, status: str, **fields: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "id": model_id,
-        "provider": "anthropic",
-        "provider_kind": "anthropic",
-        "model": "claude-haiku-4-5",
-        "endpoint": "https://api.anthropic.com",
-        "status": status,
-        "error_class": None,
-        "message": None,
-        "reasons": [],
-        "notes": [],
-        "http_status": 200,
-        "request_id": None,
-        "model_available": True,
-        "server": None,
-        "latency_ms": {
-            "connect": 20.0,
-            "tls": 30.0,
-            "first_byte": 210.0,
-            "total": 212.4,
-            "ttft": None,
-            "generation": None,
-        },
-        "headroom": None,
-        "generation": None,
-        "history": {"runs": 4, "uptime": 0.75, "p50_ms": 205.0, "p95_ms": 420.0},
-    }
-    entry.update(fields)
-    return entry
+_LATENCY = Latency(
+    connect=20.0, tls=30.0, first_byte=210.0, total=212.4, ttft=None, generation=None
+)
+
+
+def model_entry(model_id: str, status: HealthStatus, **fields: Any) -> ModelEntry:
+    entry = ModelEntry(
+        id=model_id,
+        provider="anthropic",
+        provider_kind="anthropic",
+        model="claude-haiku-4-5",
+        endpoint="https://api.anthropic.com",
+        status=status,
+        error_class=None,
+        message=None,
+        reasons=(),
+        notes=(),
+        http_status=200,
+        request_id=None,
+        model_available=True,
+        server=None,
+        latency_ms=_LATENCY,
+        headroom=None,
+        generation=None,
+        history=TrendEntry(runs=4, uptime=0.75, p50_ms=205.0, p95_ms=420.0),
+    )
+    return dataclasses.replace(entry, **fields)
+
+
+def headroom_of(fraction: float) -> HeadroomEntry:
+    return HeadroomEntry(fraction=fraction, retry_after_s=None, limits={})
+
+
+def route(name: str, chain: tuple[str, ...], status: HealthStatus, first: str | None) -> RouteEntry:
+    return RouteEntry(
+        name=name,
+        chain=chain,
+        probed=chain,
+        status=status,
+        healthy=status == "healthy",
+        first_usable=first,
+    )
 
 
 def test_dashboard_renders_exactly() -> None:
-    document = {
-        "deep": False,
-        "timeout_s": 10.0,
-        "elapsed_ms": 431.0,
-        "summary": {"models": 3, "healthy": 1, "degraded": 1, "unhealthy": 1, "ok": False},
-        "models": [
-            model_entry("smart", "healthy", headroom={"fraction": 0.99}),
+    document = HealthDocument(
+        schema=SCHEMA,
+        generated_at="2026-05-01T09:30:00.123Z",
+        config="config/ai-models.yaml",
+        deep=False,
+        timeout_s=10.0,
+        elapsed_ms=431.0,
+        summary=Summary(models=3, healthy=1, degraded=1, unhealthy=1, ok=False),
+        models=(
+            model_entry("smart", "healthy", headroom=headroom_of(0.99)),
             model_entry(
                 "fast",
                 "degraded",
                 provider="openai",
                 model="gpt-4o-mini",
                 message="degraded: rate-limit headroom 4% of requests (under 10%)",
-                headroom={"fraction": 0.04},
+                headroom=headroom_of(0.04),
             ),
             model_entry(
                 "llama",
@@ -257,32 +283,18 @@ def test_dashboard_renders_exactly() -> None:
                 endpoint="http://127.0.0.1:11434",
                 error_class="connection",
                 message="connection: cannot connect to http://127.0.0.1:11434: Connection refused",
-                latency_ms={
-                    k: None for k in ("connect", "tls", "first_byte", "total", "ttft", "generation")
-                },
+                latency_ms=Latency(
+                    connect=None, tls=None, first_byte=None, total=None, ttft=None, generation=None
+                ),
                 history=None,
             ),
-        ],
-        "routes": [
-            {
-                "name": "summarize",
-                "chain": ["smart", "fast", "llama"],
-                "probed": ["smart", "fast", "llama"],
-                "status": "healthy",
-                "healthy": True,
-                "first_usable": "smart",
-            },
-            {
-                "name": "local",
-                "chain": ["llama"],
-                "probed": ["llama"],
-                "status": "unhealthy",
-                "healthy": False,
-                "first_usable": None,
-            },
-        ],
-        "history": {"path": ".multiagent/health/history.jsonl", "runs": 4, "corrupt_lines": 1},
-    }
+        ),
+        routes=(
+            route("summarize", ("smart", "fast", "llama"), "healthy", "smart"),
+            route("local", ("llama",), "unhealthy", None),
+        ),
+        history=HistoryEntry(path=".multiagent/health/history.jsonl", runs=4, corrupt_lines=1),
+    )
     buffer = StringIO()
     Console(file=buffer, width=100, color_system=None).print(dashboard(document))
     assert buffer.getvalue() == (

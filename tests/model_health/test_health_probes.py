@@ -20,7 +20,9 @@ from fakeprovider import FakeProvider, Fault, RateLimits
 from fakeprovider._wire import count_input
 from fakeprovider.fixtures import TEST_KEY
 
+from aiinfra_cli._jsondoc import to_json
 from aiinfra_cli.config import Config
+from aiinfra_cli.health import ModelEntry
 from aiinfra_cli.pricing import TokenUsage, load_price_table
 from aiinfra_cli.providers import ProbeOptions, ProbeResult, Thresholds, probe_models
 
@@ -224,7 +226,7 @@ def test_echoed_key_never_reaches_a_result(
     )
     assert {r.error_class for r in results} == {"auth"}
     assert any("[REDACTED]" in (r.message or "") for r in results)
-    assert canary not in json.dumps([r.as_dict() for r in results])
+    assert canary not in json.dumps([to_json(ModelEntry.of(r, None)) for r in results])
 
 
 # --- deep probes -----------------------------------------------------------------------------

@@ -12,8 +12,10 @@ import pytest
 from _support import run_cli
 from fakeprovider import FakeProvider, Fault
 
+from aiinfra_cli._jsondoc import to_json
 from aiinfra_cli.config import Config
 from aiinfra_cli.errors import AiinfraError
+from aiinfra_cli.health import ModelEntry
 from aiinfra_cli.providers import ProbeOptions, probe_models
 from aiinfra_cli.providers._classify import describe_http, scrub
 from aiinfra_cli.providers._headers import request_id
@@ -37,7 +39,7 @@ def test_request_id_header_echoing_the_key_is_not_kept(
         health_repo(standard_config(fake_provider)), options=ProbeOptions(), environ=_env(CANARY)
     )
     assert {r.error_class for r in results} == {"auth"}
-    assert CANARY not in json.dumps([r.as_dict() for r in results])
+    assert CANARY not in json.dumps([to_json(ModelEntry.of(r, None)) for r in results])
     assert all(CANARY not in repr(r) for r in results)
 
 

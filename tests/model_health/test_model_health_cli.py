@@ -1,5 +1,7 @@
-"""``aiinfra model-health`` end to end: the real entry point in a subprocess, probing the
-loopback server; exit codes, the JSON document, history, watch mode, and no key in any output."""
+"""``aiinfra model-health`` through the CLI, probing the loopback server: exit codes, the JSON
+document, history, watch mode, and no key in any output. The JSON document and Ctrl-C run the
+real entry point in a subprocess (stdout holds one document and nothing else; a signal ends a
+real process); the rest run the same argv in-process."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from _support import run_cli
+from _support import invoke_cli, run_cli
 from fakeprovider import FakeProvider, Fault
 from fakeprovider.fixtures import TEST_KEY
 
@@ -32,13 +34,14 @@ def repo(
 
 
 def health(repo: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return run_cli("model-health", *args, cwd=repo, env=env, timeout=60)
+    return invoke_cli("model-health", *args, cwd=repo, env=env)
 
 
 def test_json_document(fake_provider: FakeProvider, repo: Path, keys: dict[str, str]) -> None:
     fake_provider.inject(Fault.unauthorized(), route="openai")
     env = {k: v for k, v in keys.items() if k != "GEMINI_API_KEY"}
-    result = health(repo, "--json", env={**env, "GEMINI_API_KEY": ""})
+    env = {**env, "GEMINI_API_KEY": ""}
+    result = run_cli("model-health", "--json", cwd=repo, env=env, timeout=60)
     assert result.returncode == 1, result.stderr
     assert result.stderr == ""
     document = json.loads(result.stdout)  # exactly one JSON document and nothing else
@@ -210,7 +213,7 @@ def test_usage_errors_exit_2(repo: Path, args: list[str], message: str) -> None:
 
 
 def test_missing_config_is_one_line(tmp_path: Path) -> None:
-    result = run_cli("model-health", cwd=tmp_path)
+    result = invoke_cli("model-health", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "aiinfra: error: no config/ai-models.yaml found here or in a parent directory up to the"

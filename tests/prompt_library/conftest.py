@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from _support import run_cli
+from _support import invoke_cli
 
 CONFIG = """\
 version: 1
@@ -113,7 +113,7 @@ class Repo:
     def run(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        return run_cli("prompt-library", *args, cwd=self.root, env=env)
+        return invoke_cli("prompt-library", *args, cwd=self.root, env=env)
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
-"""End to end: the real ``aiinfra prompt-library`` entry point in subprocesses, on git repos."""
+"""``aiinfra prompt-library`` through the CLI on git repos: in-process, except ``add`` without a
+terminal (stdin closed) and in one (a pseudo-terminal), which run the real entry point."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from _support import entry_point
 
 from aiinfra_cli.prompts import load_library
 
@@ -174,11 +176,6 @@ def test_bump_and_check_through_the_cli(library) -> None:  # type: ignore[no-unt
     assert both.stderr == "aiinfra: error: give at most one of --major, --minor, --patch\n"
 
 
-def _entry() -> list[str]:
-    script = Path(sys.executable).with_name("aiinfra")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "aiinfra_cli"]
-
-
 def _env() -> dict[str, str]:
     return dict(os.environ, NO_COLOR="1", TERM="dumb", COLUMNS="100")
 
@@ -187,7 +184,7 @@ def test_add_without_a_terminal_takes_everything_from_flags(repo) -> None:  # ty
     # stdin closed outright: no terminal, nothing to read; add must not ask.
     result = subprocess.run(
         [
-            *_entry(),
+            *entry_point(),
             "prompt-library",
             "add",
             "classify",
@@ -264,7 +261,7 @@ def test_add_in_a_terminal_asks_with_rich_prompts(repo) -> None:  # type: ignore
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real entry point on a pseudo-terminal
         os.chdir(repo.root)
-        os.execvpe(_entry()[0], [*_entry(), "prompt-library", "add", "helper"], _env())
+        os.execvpe(entry_point()[0], [*entry_point(), "prompt-library", "add", "helper"], _env())
     transcript = b""
 
     def expect(text: bytes, timeout: float = 30) -> None:

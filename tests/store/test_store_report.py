@@ -108,18 +108,22 @@ def test_store_report_equals_the_jsonl_report(
     finally:
         con.close()
 
-    with connect(store) as conn:
+    with connect(store) as conn, connect(store) as side:
         assert push(conn, [logs]).inserted == 2000
-        from_store = build_from(
-            store_source(conn, store.shown),
-            request,
-            prices=prices,
-            config=config,
-            baselines=load_baselines(tmp_path / "none.json"),
-        ).document.to_json()
+        from_store, alone = (
+            build_from(
+                store_source(conn, store.shown, second),
+                request,
+                prices=prices,
+                config=config,
+                baselines=load_baselines(tmp_path / "none.json"),
+            ).document.to_json()
+            for second in (side, None)
+        )
 
     assert from_logs["totals"]["requests"] > 100
     assert _comparable(from_store) == _comparable(from_logs)
+    assert _comparable(alone) == _comparable(from_logs)  # one connection: one read after the other
     assert from_store["sources"]["kind"] == "store"
     assert from_store["sources"]["store"] == store.shown
     assert from_store["sources"]["first_event_day"] == from_logs["sources"]["first_event_day"]
@@ -138,3 +142,102 @@ def test_an_empty_store_reports_nothing(store: Target, tmp_path: Path) -> None:
         )
     assert built.document.totals.requests == 0
     assert built.document.sources.events == 0
+
+
+def test_rows_missing_from_the_model_list_are_still_reported(store: Target, tmp_path: Path) -> None:
+    """Rows written around ingest_events leave usage_models short: the one pass finds them
+    (a cell without a key), rebuilds the key list from the events and runs again, and the
+    percentiles that ran meanwhile are computed again with the full list."""
+    logs = tmp_path / "logs"
+    write_lines(logs / "a.jsonl", _events(600, seed=3))
+    period, end = resolve_period(
+        timeframe="30d", since=None, until=None, tz="UTC", today=NOW.date()
+    )
+    request = ReportRequest(period=period, until=end, tz="UTC", now=NOW)
+    con, _warnings, used = open_cache(tmp_path / "cache" / "c.duckdb")
+    try:
+        ingested = ingest(con, [str(logs)], "auto", display=str, cache_path=used)
+        from_logs = build_report(
+            ingested,
+            request,
+            prices=load_price_table(),
+            config=None,  # no budgets: the percentiles run before the cells
+            baselines=load_baselines(tmp_path / "none.json"),
+            logs=["logs"],
+        ).document.to_json()
+    finally:
+        con.close()
+    with connect(store) as conn, connect(store) as side:
+        assert push(conn, [logs]).inserted == 600
+        conn.execute("DELETE FROM aiinfra.usage_models WHERE model <> 'gpt-4o-mini-2024-07-18'")
+        from_store = build_from(
+            store_source(conn, store.shown, side),
+            request,
+            prices=load_price_table(),
+            config=None,  # no budgets: the percentiles run before the cells
+            baselines=load_baselines(tmp_path / "none.json"),
+        ).document.to_json()
+    assert _comparable(from_store) == _comparable(from_logs)
+    assert from_logs["cost_per_successful_request"] == from_store["cost_per_successful_request"]
+
+
+def test_breakdown_for_other_days_than_the_pass_summed(store: Target, tmp_path: Path) -> None:
+    """The one pass sums the breakdown over the period the percentiles named; asked for other
+    days, the queries read them again rather than answer for the wrong days."""
+    from zoneinfo import ZoneInfo
+
+    from aiinfra_cli.report import Pricer, Source, epoch_day
+    from aiinfra_cli.report._period import local_day_sql
+
+    logs = tmp_path / "logs"
+    write_lines(logs / "a.jsonl", _events(400, seed=4))
+    first, last = date(2026, 10, 1), date(2026, 10, 31)
+    lo, hi = datetime(2026, 9, 1, tzinfo=timezone.utc), datetime(2026, 11, 1, tzinfo=timezone.utc)
+    utc = ZoneInfo("UTC")
+
+    def queries(source: Source) -> Any:
+        lo_us, hi_us = int(lo.timestamp() * 1e6), int(hi.timestamp() * 1e6)
+        day_sql = local_day_sql(utc, date(2026, 9, 1), last)
+        return source.queries(lo_us, hi_us, day_sql, Pricer(load_price_table()), utc)
+
+    def requests(cells: list[Any]) -> int:
+        return sum(c.requests for c in cells)
+
+    october = (epoch_day(first), epoch_day(last))
+    with connect(store) as conn, connect(store) as side:
+        push(conn, [logs])
+        found = conn.execute(
+            'SELECT count(*) FROM aiinfra.usage_events WHERE "timestamp" >= %s'
+            ' AND "timestamp" < %s AND feature IS NOT NULL',
+            (datetime(2026, 10, 1, tzinfo=timezone.utc), hi),
+        ).fetchone()
+        assert found is not None and found[0] > 0
+        whole = queries(store_source(conn, store.shown, side))
+        whole.percentiles(epoch_day(date(2026, 9, 1)), epoch_day(last), (0.5,))
+        again = whole.dimensions(("feature",), *october)
+        direct = queries(store_source(conn, store.shown)).dimensions(("feature",), *october)
+    in_october = [c for c in again if c.value is not None]
+    assert requests(in_october) == found[0]
+    assert sorted(map(repr, again)) == sorted(map(repr, direct))
+
+
+def test_a_failed_percentile_read_stops_the_pass(store: Target, tmp_path: Path) -> None:
+    """When the percentile statement fails, the pass on the side connection is cancelled (or
+    done) and waited for before the error goes on: its connection may then be closed."""
+    from zoneinfo import ZoneInfo
+
+    import psycopg
+
+    from aiinfra_cli.report import Pricer
+
+    logs = tmp_path / "logs"
+    write_lines(logs / "a.jsonl", _events(300, seed=5))
+    with connect(store) as conn, connect(store) as side:
+        push(conn, [logs])
+        utc = ZoneInfo("UTC")
+        queries = store_source(conn, store.shown, side).queries(
+            0, 2**51, "0", Pricer(load_price_table()), utc
+        )
+        with pytest.raises(psycopg.Error, match="between 0 and 1"):
+            queries.percentiles(0, 30_000, (1.5,))
+        assert side.execute("SELECT 1").fetchone() == (1,)

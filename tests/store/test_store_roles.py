@@ -52,9 +52,9 @@ def test_writer_and_ci_roles(
             conn.execute("DELETE FROM aiinfra.usage_events")
 
     ci = _as(store, f"aiinfra_ci_{suffix}", "ci-password", monkeypatch)
-    with connect(ci) as conn:
+    with connect(ci) as conn, connect(ci) as side:
         built = build_from(
-            store_source(conn, ci.shown),
+            store_source(conn, ci.shown, side),
             ReportRequest(period=None, until=date(2026, 11, 30), tz="UTC"),
             prices=load_price_table(),
             config=None,

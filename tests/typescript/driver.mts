@@ -4,6 +4,8 @@
 //   {"op": "scenario", "config": {...}, "root": "...", "route": "main", "stream": false}
 //   {"op": "prompt", "root": "...", "ref": "chat:production", "values": {...}}
 //   {"op": "bench", "config": {...}, "root": "...", "route": "main", "calls": 200}
+//   {"op": "rules"}: the cache-price rules rendered into the cost tracker
+//   {"op": "price", "config": {...}, "usages": [[...]], "names": [...], "snapshot": "..."}
 //
 // Usage: node --import tsx driver.ts RUNTIME_DIR (the rendered src/ai directory).
 import { createRequire } from "node:module";
@@ -12,8 +14,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 type Runtime = typeof import("./fixture/src/ai/index.js");
+type Tracker = typeof import("./fixture/src/ai/cost-tracker.js");
 interface Command {
-  op: "scenario" | "prompt" | "bench" | "raw";
+  op: "scenario" | "prompt" | "bench" | "raw" | "rules" | "price";
   config?: unknown;
   root?: string;
   route?: string;
@@ -23,18 +26,20 @@ interface Command {
   calls?: number;
   baseUrl?: string;
   callSites?: boolean;
+  usages?: number[][];
+  names?: string[];
+  snapshot?: string;
 }
 const USER = [{ role: "user" as const, content: "Say hello" }];
 
 async function scenario(rt: Runtime, command: Command): Promise<unknown> {
   const settings = rt.settingsFromObject(command.config, { root: command.root ?? "." });
-  const tracker = new rt.CostTracker(new rt.JsonlSink(settings.usageLog), {
-    prices: rt.PriceBook.load(),
-  });
+  // The tracker the orchestrator makes itself (CostTracker.fromSettings: the snapshot's
+  // prices with the config's pricing: overrides applied), as an application gets it.
   const ai = new rt.Orchestrator(settings, {
-    tracker,
     retry: new rt.RetryPolicy({ baseS: 0.01, maxS: 0.05 }),
   });
+  const tracker = ai.tracker;
   const started = performance.now();
   let answeredBy: string | null = null;
   let error: string | null = null;
@@ -57,6 +62,44 @@ async function scenario(rt: Runtime, command: Command): Promise<unknown> {
   const seconds = (performance.now() - started) / 1000;
   await tracker.close();
   return { answered_by: answeredBy, error, attempts, seconds };
+}
+
+function rules(tracker: Tracker): unknown {
+  return {
+    cache_rules: Object.fromEntries(tracker.CACHE_RULES),
+    plain_input: tracker.PLAIN_INPUT,
+    vendor_rules: tracker.VENDOR_RULES,
+  };
+}
+
+const warnings: string[] = [];
+process.on("warning", (warning) => warnings.push(warning.message));
+
+/** The cost (exact decimal string, as the log records it) of each usage on each name, by
+ * the snapshot with the config's overrides applied, and the warnings loading gave. */
+async function price(rt: Runtime, tracker: Tracker, command: Command): Promise<unknown> {
+  warnings.length = 0;
+  let settings;
+  try {
+    settings = rt.settingsFromObject(command.config, { root: command.root ?? "." });
+  } catch (caught) {
+    if (caught instanceof rt.ConfigurationError) return { error: caught.message };
+    throw caught;
+  }
+  const book = rt.PriceBook.load(command.snapshot).configured(settings);
+  const costs = (command.names ?? []).map((name) =>
+    (command.usages ?? []).map((counts) => {
+      const [input, output, read, write, write1h, reasoning] = counts;
+      const usage = rt.makeUsage({
+        inputTokens: input, outputTokens: output, cacheReadTokens: read,
+        cacheWriteTokens: write, cacheWrite1hTokens: write1h, reasoningTokens: reasoning,
+      });
+      const cost = book.price(name) === undefined ? undefined : book.cost(usage, name);
+      return cost === undefined ? null : tracker.formatUsd(cost);
+    }),
+  );
+  await new Promise((done) => setImmediate(done)); // warnings are emitted on the next tick
+  return { costs, warnings: [...warnings] };
 }
 
 function prompt(rt: Runtime, command: Command): unknown {
@@ -107,6 +150,7 @@ async function raw(command: Command, dir: string): Promise<unknown> {
 async function main(): Promise<void> {
   const dir = process.argv[2] ?? "src/ai";
   const rt = (await import(pathToFileURL(join(dir, "index.ts")).href)) as Runtime;
+  const tracker = (await import(pathToFileURL(join(dir, "cost-tracker.ts")).href)) as Tracker;
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
     if (!line.trim()) continue;
@@ -116,6 +160,8 @@ async function main(): Promise<void> {
       if (command.op === "scenario") answer = await scenario(rt, command);
       else if (command.op === "prompt") answer = prompt(rt, command);
       else if (command.op === "bench") answer = await bench(rt, command);
+      else if (command.op === "rules") answer = rules(tracker);
+      else if (command.op === "price") answer = await price(rt, tracker, command);
       else answer = await raw(command, dir);
     } catch (caught) {
       answer = { crash: caught instanceof Error ? (caught.stack ?? caught.message) : String(caught) };

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
+from aiinfra_cli._jsonschema import schema_document
 from aiinfra_cli.usage import parse_timestamp
 from aiinfra_cli.vocabulary import TOKEN_CATEGORIES, TokenCategory
 
@@ -120,10 +121,8 @@ def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one billing-bucket line."""
     text = {"type": "string"}
     nullable = {"type": ["string", "null"]}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:aiinfra:billing-bucket:v1",
-        "title": "aiinfra billing bucket (one JSONL line of .multiagent/billing/)",
+    title = "aiinfra billing bucket (one JSONL line of .multiagent/billing/)"
+    body: dict[str, Any] = {
         "type": "object",
         "required": ["schema_version", "provider", "kind", "endpoint", "start", "end", "day"],
         "additionalProperties": False,
@@ -146,3 +145,4 @@ def json_schema() -> dict[str, Any]:
             "partial": {"type": "boolean"},
         },
     }
+    return schema_document("urn:aiinfra:billing-bucket:v1", title, body)

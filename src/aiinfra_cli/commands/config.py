@@ -33,7 +33,7 @@ def validate(config_path: Path | None) -> int:
 def _unpriced(config: Config, text: str, path: Path) -> list[str]:
     """One warning per routed model that nothing prices (its calls would record no cost)."""
     from aiinfra_cli.pricing import unpriced_routed_models
-    from aiinfra_cli.scaffold import runtime_unpriced, snapshot_path
+    from aiinfra_cli.scaffold import runtime_unpriced, snapshot_paths
 
     try:
         unpriced = unpriced_routed_models(config)
@@ -53,17 +53,16 @@ def _unpriced(config: Config, text: str, path: Path) -> list[str]:
             f" {used}) has no price: add a pricing: override or use a model from the price"
             " snapshot (its calls record no cost)"
         )
-    snapshot = snapshot_path(config.root)
-    stale = runtime_unpriced(config, snapshot) if snapshot is not None else None
     flagged = {found.index for found in unpriced}
-    for index in [i for i in stale or () if i not in flagged]:
-        model = config.models[index]
-        lines.append(
-            f"{where(index)}: model '{model.id}' ({model.model}) is not in the runtime's price"
-            f" snapshot ({display_path(snapshot or path)}): re-run `aiinfra init`, or add a"
-            " pricing: override with input_per_mtok and output_per_mtok (until then the"
-            " runtime records no cost for it)"
-        )
+    for snapshot in snapshot_paths(config.root):
+        for index in [i for i in runtime_unpriced(config, snapshot) or () if i not in flagged]:
+            model = config.models[index]
+            lines.append(
+                f"{where(index)}: model '{model.id}' ({model.model}) is not in the runtime's"
+                f" price snapshot ({display_path(snapshot)}): re-run `aiinfra init`, or add a"
+                " pricing: override with input_per_mtok and output_per_mtok (until then the"
+                " runtime records no cost for it)"
+            )
     return lines
 
 

@@ -7,10 +7,14 @@ import sys
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiinfra_cli import output
 from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from aiinfra_cli.costdiff import CostDiff, DiffOptions
 
 FORMATS = ("text", "json", "markdown")
 SOURCES = ("logs", "store")
@@ -57,13 +61,14 @@ def run(
         raise UsageError(
             f"unknown --format '{output_format}'", hint=f"use one of {', '.join(FORMATS)}"
         )
-    if source == "store":
+    if source not in (None, *SOURCES):
         raise UsageError(
-            "--source store: the team usage store is not available in this version",
-            hint="pass --usage-logs PATH (a downloaded artifact or a mounted log folder)",
+            f"unknown --source '{source}'", hint="use --source store or --usage-logs PATH"
         )
-    if source not in (None, "logs"):
-        raise UsageError(f"unknown --source '{source}'", hint="use --usage-logs PATH")
+    if source == "store" and usage_logs:
+        raise UsageError(
+            "--source store and --usage-logs both name the traffic", hint="pass one of them"
+        )
     if days < 1:
         raise UsageError("--days must be at least 1")
     cwd = Path.cwd()
@@ -72,15 +77,14 @@ def run(
         from aiinfra_cli.costdiff import repo_root
 
         gate = load_project_settings(repo_root(cwd)).cost_gate
-    diff = compute(
-        DiffOptions(
-            cwd=cwd,
-            base=base,
-            usage_logs=tuple(usage_logs or ()),
-            days=days,
-            max_monthly_delta=gate,
-        )
+    options = DiffOptions(
+        cwd=cwd,
+        base=base,
+        usage_logs=tuple(usage_logs or ()),
+        days=days,
+        max_monthly_delta=gate,
     )
+    diff = _from_store(options, environ) if source == "store" else compute(options)
     if output_format == "json":
         text = output.to_json(render_json(diff))
     elif output_format == "markdown":
@@ -97,6 +101,26 @@ def run(
         )
         output.info(f"cost-diff: pull-request comment {done}")
     return EXIT_FAILURE if diff.over_gate else EXIT_OK
+
+
+def _from_store(options: DiffOptions, environ: Mapping[str, str] | None) -> CostDiff:
+    """The diff priced on the team store's traffic (the store the project's config names)."""
+    from aiinfra_cli.config import load_config
+    from aiinfra_cli.costdiff import compute, repo_root
+    from aiinfra_cli.store import (
+        config_target,
+        connect,
+        require_schema,
+        site_calls,
+        store_traffic,
+    )
+
+    store = config_target(load_config(None, start=repo_root(options.cwd)), environ)
+    with connect(store) as conn:
+        require_schema(conn)
+        options.store_traffic = lambda since, table: store_traffic(conn, since, table)
+        options.store_calls = lambda since, limits, asks: site_calls(conn, since, limits, asks)
+        return compute(options)
 
 
 __all__ = ["FORMATS", "run"]

@@ -303,10 +303,10 @@ def _from_store(
     baselines = load_baselines(located.root / MEMORY_DIR / BASELINES_FILE)
     if baselines.warning:
         output.warn(baselines.warning)
-    with connect(store) as conn:
+    with connect(store) as conn, connect(store) as side:
         require_schema(conn)
         built = build_from(
-            store_source(conn, store.shown),
+            store_source(conn, store.shown, side),
             request,
             prices=prices,
             config=config,

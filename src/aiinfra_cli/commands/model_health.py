@@ -64,7 +64,7 @@ def run(
         return _watch(check, interval=interval, count=count)
     document = check.run_once()
     if as_json:
-        output.print_json(document)
+        output.print_json(document.to_json())
     else:
         render_dashboard(output.out_console(), document)
     return exit_code(document)
@@ -87,7 +87,7 @@ def _watch(check: HealthCheck, *, interval: float, count: int | None) -> int:
             document = check.run_once()
             code = exit_code(document)
             rounds += 1
-            stamp = document["generated_at"][11:19]
+            stamp = document.generated_at[11:19]
             footer = f"round {rounds} at {stamp} UTC; every {interval:g} s; Ctrl-C to stop"
             live.update(dashboard(document, footer=footer), refresh=True)
             if count is not None and rounds >= count:

@@ -7,6 +7,7 @@ prompt tests: keys may be added, never renamed.
 
 from __future__ import annotations
 
+from aiinfra_cli._jsonschema import schema_document
 from aiinfra_cli._rates import PRICE_KEYS as PRICE_KEYS
 from aiinfra_cli._schema import AnyOf, Bool, Int, ListOf, MapOf, Money, Node, Num, Obj, Str
 from aiinfra_cli.vocabulary import ERROR_CLASSES as ERROR_CLASSES
@@ -311,10 +312,6 @@ def key_paths(node: Node = CONFIG, prefix: str = "") -> list[str]:
 
 def json_schema() -> dict[str, object]:
     """The JSON Schema (draft 2020-12) of the config file."""
-    schema = CONFIG.json_schema()
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:aiinfra:config:ai-models:v1",
-        "title": "aiinfra config/ai-models.yaml",
-        **schema,
-    }
+    return schema_document(
+        "urn:aiinfra:config:ai-models:v1", "aiinfra config/ai-models.yaml", CONFIG.json_schema()
+    )

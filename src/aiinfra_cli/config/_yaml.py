@@ -1,15 +1,20 @@
-"""YAML loading that remembers where every key and list item came from (for file:line errors)."""
+"""YAML loading that remembers where every key and list item came from (for file:line errors).
+
+PyYAML is imported only when a document is parsed: a command that finds no config file (the
+common case for cost-report) never pays for it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli._schema import Path as KeyPath
 from aiinfra_cli._schema import Problem
+
+if TYPE_CHECKING:
+    import yaml
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class YamlSyntaxError(Exception):
 def _index(
     node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], problems: list[Problem]
 ) -> None:
+    import yaml
+
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -62,6 +69,8 @@ def _index(
 
 def load_yaml(text: str) -> LoadedYaml:
     """Parse one YAML document with the safe loader, indexing line numbers by key path."""
+    import yaml
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

@@ -9,18 +9,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiinfra_cli.costdiff import _git, _reprice
 from aiinfra_cli.costdiff._model import Change, CostDiff, Traffic
 from aiinfra_cli.scan import CallSite, Report, ScanOptions, scan
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aiinfra_cli.config import Config
     from aiinfra_cli.pricing import PriceTable
+    from aiinfra_cli.scan import UsageJoin
+    from aiinfra_cli.store import CallsAsk, CallsSum, StoreTraffic
     from aiinfra_cli.usage import UsageEvent
 
 _FACTS = ("model", "max_tokens", "has_max_tokens", "streaming", "route")
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -33,6 +38,11 @@ class DiffOptions:
     days: int = 30
     max_monthly_delta: Decimal | None = None
     now: datetime | None = None
+    # The traffic since an instant, read from the team store (sums only), long-context
+    # buckets from a price table: instead of usage_logs.
+    store_traffic: Callable[[datetime, PriceTable], StoreTraffic] | None = None
+    # The store's sums over the calls at changed call sites (since, bucket bounds, asks).
+    store_calls: Callable[[datetime, list[int], list[CallsAsk]], list[list[CallsSum]]] | None = None
 
 
 @dataclass
@@ -42,9 +52,16 @@ class _Side:
     cached: set[str]  # call-site keys with a prompt cache (no AIC005 finding)
 
 
-def _side(root: Path, options: DiffOptions, since: datetime, logs: list[Path]) -> _Side:
+def _side(
+    root: Path,
+    options: DiffOptions,
+    since: datetime,
+    logs: list[Path],
+    usage: UsageJoin | None = None,
+) -> _Side:
     from aiinfra_cli.config import load_config
 
+    config = load_config(None, start=root)
     outcome = scan(
         ScanOptions(
             paths=[Path()],
@@ -53,11 +70,12 @@ def _side(root: Path, options: DiffOptions, since: datetime, logs: list[Path]) -
             usage_logs=logs,
             usage_since=since,
             today=options.now,
+            usage=usage,
         )
     )
     uncached = {f.call for f in outcome.report.findings if f.code == "AIC005" and f.call}
     cached = {c.key for c in outcome.report.calls if c.key not in uncached}
-    return _Side(outcome.report, load_config(None, start=root), cached)
+    return _Side(outcome.report, config, cached)
 
 
 def compute(options: DiffOptions) -> CostDiff:
@@ -74,14 +92,21 @@ def compute(options: DiffOptions) -> CostDiff:
         base_root = Path(tmp) / root.name
         base_root.mkdir()
         _git.extract(root, commit, base_root)
-        base = _side(base_root, options, since, logs)
+        stored = _stored(options, since, base_root)
+        base = _side(base_root, options, since, logs, stored.usage if stored else None)
     head = _side(root, options, since, [])
     prices = _prices(head.config)
     logged = _read_logs(logs, since) if logs else None
-    pricer = _Pricing(prices, options.days, _by_site(logged) if logged is not None else None)
-    changes = _site_changes(base, head, pricer)
+    pairs, added, removed = _pair(base.report.calls, head.report.calls)
+    wanted = [(old, new) for old, new in pairs if _repriced(old, new, base, head)]
+    calls = _calls(wanted, options, since, stored, logged)
+    pricer = _Pricing(prices, options.days, calls)
+    changes = _site_changes(base, head, (pairs, added, removed), pricer)
     events = 0
-    if logged is not None:
+    if stored is not None:
+        events = stored.events
+        changes += _route_changes(base.config, head.config, stored.by_route, pricer)
+    elif logged is not None:
         by_route, events = _route_traffic(logged)
         changes += _route_changes(base.config, head.config, by_route, pricer)
     return CostDiff(
@@ -94,6 +119,16 @@ def compute(options: DiffOptions) -> CostDiff:
     )
 
 
+def _stored(options: DiffOptions, since: datetime, base_root: Path) -> StoreTraffic | None:
+    """The store's traffic, bucketed by the long-context thresholds of BASE's prices (the
+    side it is priced on)."""
+    if options.store_traffic is None:
+        return None
+    from aiinfra_cli.config import load_config
+
+    return options.store_traffic(since, _prices(load_config(None, start=base_root)))
+
+
 def _prices(config: Config | None) -> PriceTable:
     from aiinfra_cli.pricing import load_price_table, overrides_from_config
 
@@ -101,30 +136,86 @@ def _prices(config: Config | None) -> PriceTable:
     return table.with_overrides(overrides_from_config(config)) if config is not None else table
 
 
+def _repriced(old: CallSite, new: CallSite, base: _Side, head: _Side) -> bool:
+    """Whether a call site's change is priced over its calls (max tokens, prompt cache)."""
+    return old.max_tokens != new.max_tokens or (old.key in base.cached) != (new.key in head.cached)
+
+
+def _at(found: dict[tuple[str, int], list[_T]], site: CallSite) -> list[_T]:
+    """The values logged at ``site``'s lines, in its file."""
+    return [
+        value
+        for (path, line), values in found.items()
+        if site.line <= line <= site.end_line and _same_file(path, site.file)
+        for value in values
+    ]
+
+
+def _calls(
+    wanted: list[tuple[CallSite, CallSite]],
+    options: DiffOptions,
+    since: datetime,
+    stored: StoreTraffic | None,
+    logged: list[UsageEvent] | None,
+) -> dict[str, _reprice.Calls] | None:
+    """The calls of each call site in ``wanted`` (by BASE's key) that its change reprices:
+    from the team store as sums, else from the logs' events (None: neither was given)."""
+    if stored is not None and options.store_calls is not None:
+        from aiinfra_cli.store import CallsAsk
+
+        names = {key: list(found) for key, found in stored.names.items()}
+        asks = [
+            CallsAsk(tuple(_at(names, old)), old.max_tokens, new.max_tokens) for old, new in wanted
+        ]
+        sums = options.store_calls(since, stored.limits, asks) if asks else []
+        return {
+            old.key: _from_sums(found, new.max_tokens)
+            for (old, new), found in zip(wanted, sums, strict=True)
+        }
+    if logged is None:
+        return None
+    by_site = _by_site(logged)
+    return {
+        old.key: _reprice.Calls.of(_at(by_site, old), old.max_tokens, new.max_tokens)
+        for old, new in wanted
+    }
+
+
+def _from_sums(sums: list[CallsSum], cap: int | None) -> _reprice.Calls:
+    """The calls from the store's sums, one group per sum."""
+    from dataclasses import replace
+
+    over: list[_reprice.Group] = []
+    cached: list[_reprice.Group] = []
+    for s in sums:
+        if cap is not None and s.over_calls:
+            cut = replace(
+                s.over, output_tokens=cap * s.over_calls, reasoning_tokens=s.over_reasoning_capped
+            )
+            over.append(
+                _reprice.Group(s.model, s.provider, s.over_calls, s.over, cut, s.tier_input)
+            )
+        if s.cached_calls:
+            plain = _reprice.uncached(s.cached)
+            cached.append(
+                _reprice.Group(s.model, s.provider, s.cached_calls, s.cached, plain, s.tier_input)
+            )
+    return _reprice.Calls(
+        sum(s.calls for s in sums), sum(s.reached for s in sums), tuple(over), tuple(cached)
+    )
+
+
 class _Pricing:
-    """Per-call and monthly dollars at a model's prices; ``events``: the usage log's
-    successful calls in the window by ``call_site`` (None: no log to read them from)."""
+    """Per-call and monthly dollars at a model's prices; ``calls``: the calls each changed
+    call site's max-tokens or prompt-cache change reprices, by BASE's key (None: no usage
+    logs or store to read them from)."""
 
     def __init__(
-        self,
-        table: PriceTable,
-        days: int,
-        events: dict[tuple[str, int], list[UsageEvent]] | None = None,
+        self, table: PriceTable, days: int, calls: dict[str, _reprice.Calls] | None = None
     ) -> None:
         self.table = table
         self.days = days
-        self.events = events
-
-    def calls_at(self, site: CallSite) -> list[UsageEvent] | None:
-        """The logged successful calls of ``site`` (its lines, in its file)."""
-        if self.events is None:
-            return None
-        return [
-            event
-            for (path, line), events in self.events.items()
-            if site.line <= line <= site.end_line and _same_file(path, site.file)
-            for event in events
-        ]
+        self.calls = calls
 
     def per_call(
         self, model: str | None, provider: str | None, tokens_in: int, tokens_out: int
@@ -172,8 +263,13 @@ def _pair(
     return pairs, added, removed
 
 
-def _site_changes(base: _Side, head: _Side, pricer: _Pricing) -> list[Change]:
-    pairs, added, removed = _pair(base.report.calls, head.report.calls)
+def _site_changes(
+    base: _Side,
+    head: _Side,
+    paired: tuple[list[tuple[CallSite, CallSite]], list[CallSite], list[CallSite]],
+    pricer: _Pricing,
+) -> list[Change]:
+    pairs, added, removed = paired
     changes: list[Change] = []
     for old, new in pairs:
         details = [
@@ -241,7 +337,7 @@ def _reprice_facts(
 ) -> Decimal | None:
     """Price the max-tokens and prompt-cache changes over the site's logged calls, in place
     of their lines in ``details``; their dollars over the window (None: none priced)."""
-    calls = pricer.calls_at(old)
+    calls = pricer.calls.get(old.key) if pricer.calls is not None else None
     target = _reprice.Target(new.model, new.provider) if new.model else _reprice.Target()
     found: list[_reprice.Repriced] = []
     for index, line in enumerate(details):

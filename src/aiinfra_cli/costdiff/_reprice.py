@@ -20,10 +20,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from aiinfra_cli.pricing import PriceTable
+    from collections.abc import Iterable
+
+    from aiinfra_cli.pricing import PriceTable, TokenUsage
     from aiinfra_cli.usage import UsageEvent
 
-NO_CALLS = "not priced (needs each call's tokens: pass --usage-logs)"
+NO_CALLS = "not priced (no usage logs or team store to read the calls from)"
 
 
 @dataclass(frozen=True)
@@ -43,35 +45,92 @@ class Target:
     provider: str | None = None
 
 
-def _cost_delta(
-    table: PriceTable, event: UsageEvent, target: Target, output: int | None = None
-) -> Decimal | None:
-    """What ``event`` costs at ``target`` with its output cut to ``output``, minus what it
-    costs as logged; or, with ``output`` None, without its cache."""
+@dataclass(frozen=True)
+class Group:
+    """Logged calls that reprice alike: one event, or the team store's sum of a site's events
+    with one model, provider and long-context tier; their tokens as logged and as changed."""
+
+    model: str
+    provider: str
+    calls: int
+    usage: TokenUsage
+    changed: TokenUsage
+    tier_input: int  # an input in the calls' long-context tier
+
+
+@dataclass(frozen=True)
+class Calls:
+    """A call site's successful calls in the window, as much of them as its changes need:
+    ``over``: those that wrote more than the new cap (their output cut to it); ``reached``:
+    how many reached the old cap; ``cached``: those with cache tokens (their cache as plain
+    input)."""
+
+    total: int
+    reached: int
+    over: tuple[Group, ...]
+    cached: tuple[Group, ...]
+
+    @classmethod
+    def of(cls, events: list[UsageEvent], old: int | None, new: int | None) -> Calls:
+        """The calls from the events themselves, one group each."""
+
+        def group(event: UsageEvent, changed: TokenUsage) -> Group:
+            usage = event.token_usage()
+            return Group(event.model, event.provider, 1, usage, changed, event.input_tokens)
+
+        over = tuple(
+            group(e, cut(e.token_usage(), new))
+            for e in events
+            if new is not None and e.output_tokens > new
+        )
+        cached = tuple(
+            group(e, uncached(e.token_usage()))
+            for e in events
+            if e.cache_read_tokens or e.cache_write_tokens
+        )
+        reached = sum(1 for e in events if old is not None and e.output_tokens >= old)
+        return cls(len(events), reached, over, cached)
+
+
+def cut(usage: TokenUsage, cap: int) -> TokenUsage:
+    """One call's ``usage`` with its output cut to ``cap`` (its reasoning kept within it)."""
+    return replace(usage, output_tokens=cap, reasoning_tokens=min(usage.reasoning_tokens, cap))
+
+
+def uncached(usage: TokenUsage) -> TokenUsage:
+    """``usage`` with its cache reads and writes as plain input."""
+    return replace(usage, cache_read_tokens=0, cache_write_tokens=0, cache_write_1h_tokens=0)
+
+
+def _window_delta(
+    table: PriceTable, groups: Iterable[Group], target: Target
+) -> tuple[Decimal, list[str]]:
+    """What the groups cost changed at ``target`` minus as logged; and the models not in the
+    price table (the total is meaningless when there are any)."""
     from aiinfra_cli.pricing import cost
 
-    if target.model is None:
-        price = table.lookup(event.model, event.provider)
-    else:
-        price = table.lookup(target.model, target.provider)
-    if price is None or price.input_per_mtok is None or price.output_per_mtok is None:
-        return None
-    usage = event.token_usage()
-    if output is not None:
-        changed = replace(
-            usage,
-            output_tokens=output,
-            reasoning_tokens=min(usage.reasoning_tokens, output),
-        )
-    else:
-        changed = replace(usage, cache_read_tokens=0, cache_write_tokens=0, cache_write_1h_tokens=0)
-    return cost(price, changed).total - cost(price, usage).total
+    total = Decimal(0)
+    unpriced: set[str] = set()
+    for group in groups:
+        model = target.model or group.model
+        price = table.lookup(model, target.provider if target.model else group.provider)
+        if price is None or price.input_per_mtok is None or price.output_per_mtok is None:
+            unpriced.add(model)
+            continue
+        after = cost(price, group.changed, tier_input=group.tier_input).total
+        total += after - cost(price, group.usage, tier_input=group.tier_input).total
+    return total, sorted(unpriced)
+
+
+def _unpriced(what: str, models: list[str]) -> Repriced:
+    verb = "is" if len(models) == 1 else "are"
+    return Repriced(f"{what}: not priced ({', '.join(models)} {verb} not in the price table)")
 
 
 def max_tokens(
     old: int | None,
     new: int | None,
-    calls: list[UsageEvent] | None,
+    calls: Calls | None,
     table: PriceTable,
     target: Target,
 ) -> Repriced:
@@ -80,29 +139,24 @@ def max_tokens(
     if calls is None:
         return Repriced(f"{what}: {NO_CALLS}")
     if new is None or (old is not None and new > old):
-        hit = sum(1 for c in calls if old is not None and c.output_tokens >= old)
-        if not hit:
+        if not calls.reached:
             return Repriced(f"{what}: $0 (no observed call reached the old cap)", Decimal(0))
         return Repriced(
-            f"{what}: not priced ({hit} of {len(calls)} calls stopped at the old cap of"
-            f" {old}: how long they would have run is not in the log)"
+            f"{what}: not priced ({calls.reached} of {calls.total} calls stopped at the old cap"
+            f" of {old}: how long they would have run is not in the log)"
         )
-    over = [c for c in calls if c.output_tokens > new]
-    total = Decimal(0)
-    for call in over:
-        delta = _cost_delta(table, call, target, new)
-        if delta is None:
-            unknown = target.model or call.model
-            return Repriced(f"{what}: not priced ({unknown} is not in the price table)")
-        total += delta
+    total, unpriced = _window_delta(table, calls.over, target)
+    if unpriced:
+        return _unpriced(what, unpriced)
+    over = sum(g.calls for g in calls.over)
     return Repriced(
-        f"{what}: {len(over)} of {len(calls)} calls wrote more than {new} output tokens"
+        f"{what}: {over} of {calls.total} calls wrote more than {new} output tokens"
         " (their output above the cap repriced)",
         total,
     )
 
 
-def prompt_cache(added: bool, calls: list[UsageEvent] | None, table: PriceTable) -> Repriced:
+def prompt_cache(added: bool, calls: Calls | None, table: PriceTable) -> Repriced:
     """A prompt cache added or removed, over the observed ``calls``."""
     if added:
         return Repriced(
@@ -112,17 +166,14 @@ def prompt_cache(added: bool, calls: list[UsageEvent] | None, table: PriceTable)
     what = "prompt cache removed"
     if calls is None:
         return Repriced(f"{what}: {NO_CALLS}")
-    cached = [c for c in calls if c.cache_read_tokens or c.cache_write_tokens]
-    total = Decimal(0)
-    for call in cached:
-        delta = _cost_delta(table, call, Target())
-        if delta is None:
-            return Repriced(f"{what}: not priced ({call.model} is not in the price table)")
-        total += delta
-    read = sum(c.cache_read_tokens for c in cached)
-    written = sum(c.cache_write_tokens for c in cached)
+    total, unpriced = _window_delta(table, calls.cached, Target())
+    if unpriced:
+        return _unpriced(what, unpriced)
+    read = sum(g.usage.cache_read_tokens for g in calls.cached)
+    written = sum(g.usage.cache_write_tokens for g in calls.cached)
+    cached = sum(g.calls for g in calls.cached)
     return Repriced(
-        f"{what}: {read:,} cache-read and {written:,} cache-write tokens of {len(cached)}"
-        f" of {len(calls)} calls repriced as plain input",
+        f"{what}: {read:,} cache-read and {written:,} cache-write tokens of {cached}"
+        f" of {calls.total} calls repriced as plain input",
         total,
     )

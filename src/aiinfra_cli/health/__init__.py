@@ -5,7 +5,10 @@ Public surface::
 
     HealthCheck(config, models, deep=, timeout_s=, history_path=).run_once() -> document
     select_models(config, only), exit_code(document)
-    build_document(...), route_summaries(config, results), SCHEMA
+    build_document(...) -> HealthDocument (.to_json()), route_summaries(config, results), SCHEMA
+    json_schema() (derived from the document's dataclasses)
+    the document's sections: Summary, ModelEntry (Latency, HeadroomEntry, LimitEntry,
+    GenerationEntry, TrendEntry), RouteEntry, HistoryEntry
     history_line(results, at=, deep=), append_line(path, line), read_history(path, window=)
     History, ModelTrend, percentile(ordered, fraction), HISTORY_SCHEMA, HISTORY_RELPATH
     dashboard(document, footer=), render_dashboard(console, document)
@@ -17,7 +20,23 @@ from __future__ import annotations
 
 from aiinfra_cli.health._check import HealthCheck, select_models
 from aiinfra_cli.health._dashboard import dashboard, render_dashboard
-from aiinfra_cli.health._document import SCHEMA, build_document, exit_code, route_summaries
+from aiinfra_cli.health._document import (
+    SCHEMA,
+    GenerationEntry,
+    HeadroomEntry,
+    HealthDocument,
+    HistoryEntry,
+    Latency,
+    LimitEntry,
+    ModelEntry,
+    RouteEntry,
+    Summary,
+    TrendEntry,
+    build_document,
+    exit_code,
+    json_schema,
+    route_summaries,
+)
 from aiinfra_cli.health._history import (
     HISTORY_RELPATH,
     HISTORY_SCHEMA,
@@ -35,14 +54,25 @@ __all__ = [
     "HISTORY_SCHEMA",
     "HISTORY_WINDOW",
     "SCHEMA",
+    "GenerationEntry",
+    "HeadroomEntry",
     "HealthCheck",
+    "HealthDocument",
     "History",
+    "HistoryEntry",
+    "Latency",
+    "LimitEntry",
+    "ModelEntry",
     "ModelTrend",
+    "RouteEntry",
+    "Summary",
+    "TrendEntry",
     "append_line",
     "build_document",
     "dashboard",
     "exit_code",
     "history_line",
+    "json_schema",
     "percentile",
     "read_history",
     "render_dashboard",

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from aiinfra_cli import output
 from aiinfra_cli._schema import did_you_mean
 from aiinfra_cli.config import Config, ModelConfig, display_path
 from aiinfra_cli.errors import UsageError
-from aiinfra_cli.health._document import build_document
+from aiinfra_cli.health._document import HealthDocument, build_document
 from aiinfra_cli.health._history import History, append_line, history_line, read_history
 
 
@@ -44,8 +43,8 @@ class HealthCheck:
     history_path: Path | None
     warned: set[str] = field(default_factory=set)
 
-    def run_once(self) -> dict[str, Any]:
-        """Probe, append to the history, and return the JSON document of this run."""
+    def run_once(self) -> HealthDocument:
+        """Probe, append to the history, and return the document of this run."""
         from aiinfra_cli.providers import ProbeOptions, Thresholds, preload, probe_models
 
         preload(self.config, self.models, deep=self.deep)  # start-up, not probing time

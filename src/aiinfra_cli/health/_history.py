@@ -85,16 +85,6 @@ class ModelTrend:
         """The share of runs in which the model was usable (healthy or degraded)."""
         return self.up / self.runs if self.runs else None
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        uptime = self.uptime
-        return {
-            "runs": self.runs,
-            "uptime": None if uptime is None else round(uptime, 4),
-            "p50_ms": _round(self.p50_ms),
-            "p95_ms": _round(self.p95_ms),
-        }
-
 
 @dataclass(frozen=True)
 class History:

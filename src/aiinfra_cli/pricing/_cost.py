@@ -68,9 +68,13 @@ class CostBreakdown:
         return {part: format_usd(getattr(self, part)) for part in parts}
 
 
-def cost(price: ModelPrice, usage: TokenUsage, *, batch: bool = False) -> CostBreakdown:
-    """Price ``usage`` at ``price``; raises ValueError if the entry has no input or output price."""
-    tier = price.tier_for(usage.input_tokens)
+def cost(
+    price: ModelPrice, usage: TokenUsage, *, batch: bool = False, tier_input: int | None = None
+) -> CostBreakdown:
+    """Price ``usage`` at ``price``; raises ValueError if the entry has no input or output price.
+    ``tier_input``: the input that picks the long-context tier when ``usage`` sums requests of
+    one tier (default: ``usage``'s own input)."""
+    tier = price.tier_for(usage.input_tokens if tier_input is None else tier_input)
     rates, notes = _rates(price, tier, batch, usage)
     output = usage.output_tokens - usage.reasoning_tokens
     parts = (

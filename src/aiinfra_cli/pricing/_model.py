@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from decimal import Decimal
 
 from aiinfra_cli._rates import PRICE_KEYS
@@ -26,10 +26,11 @@ RATE_FIELDS: tuple[str, ...] = tuple(JSON_RATES.values())
 
 
 @dataclass(frozen=True)
-class LongContextTier:
-    """Rates for a whole request whose input exceeds ``above_tokens`` (None: not in the table)."""
+class _Rates:
+    """USD per million tokens, one field per :data:`RATE_FIELDS` name (None: not in the table);
+    keyword-only, so the entries that carry them keep their own positional fields first."""
 
-    above_tokens: int
+    _: KW_ONLY
     input_per_mtok: Decimal | None = None
     output_per_mtok: Decimal | None = None
     cache_read_per_mtok: Decimal | None = None
@@ -41,6 +42,13 @@ class LongContextTier:
     batch_cache_read_per_mtok: Decimal | None = None
     batch_cache_write_per_mtok: Decimal | None = None
 
+
+@dataclass(frozen=True)
+class LongContextTier(_Rates):
+    """Rates for a whole request whose input exceeds ``above_tokens`` (None: not in the table)."""
+
+    above_tokens: int
+
     @property
     def label(self) -> str:
         """``"above_200k"`` for a 200,000-token threshold."""
@@ -49,7 +57,7 @@ class LongContextTier:
 
 
 @dataclass(frozen=True)
-class ModelPrice:
+class ModelPrice(_Rates):
     """One model's prices in USD per million tokens; None where the table has no such rate.
 
     ``key`` is the table key the model resolved to; ``source`` says where the prices come from
@@ -61,16 +69,6 @@ class ModelPrice:
     key: str
     provider: str
     mode: str
-    input_per_mtok: Decimal | None
-    output_per_mtok: Decimal | None
-    cache_read_per_mtok: Decimal | None = None
-    cache_write_per_mtok: Decimal | None = None
-    cache_write_1h_per_mtok: Decimal | None = None
-    reasoning_per_mtok: Decimal | None = None
-    batch_input_per_mtok: Decimal | None = None
-    batch_output_per_mtok: Decimal | None = None
-    batch_cache_read_per_mtok: Decimal | None = None
-    batch_cache_write_per_mtok: Decimal | None = None
     long_context: tuple[LongContextTier, ...] = ()
     context_window: int | None = None
     max_output_tokens: int | None = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from aiinfra_cli.vocabulary import HEALTH_ERROR_CLASSES as HEALTH_ERROR_CLASSES
 from aiinfra_cli.vocabulary import HEALTH_STATUSES, HealthStatus
@@ -53,16 +52,6 @@ class Limit:
             return None
         return max(0.0, min(1.0, self.remaining / self.limit))
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        fraction = self.fraction
-        return {
-            "limit": self.limit,
-            "remaining": self.remaining,
-            "reset_s": self.reset_s,
-            "fraction": None if fraction is None else round(fraction, 4),
-        }
-
 
 @dataclass(frozen=True)
 class Headroom:
@@ -87,15 +76,6 @@ class Headroom:
                 tightest = (fraction, name)
         return None if tightest is None else tightest[1]
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        fraction = self.fraction
-        return {
-            "fraction": None if fraction is None else round(fraction, 4),
-            "retry_after_s": self.retry_after_s,
-            **{name: limit.as_dict() for name, limit in self.limits.items()},
-        }
-
 
 @dataclass(frozen=True)
 class Timings:
@@ -109,21 +89,6 @@ class Timings:
     ttft_ms: float | None = None
     generation_ms: float | None = None
 
-    def as_dict(self) -> dict[str, float | None]:
-        """JSON form (rounded to 0.1 ms)."""
-
-        def r(value: float | None) -> float | None:
-            return None if value is None else round(value, 1)
-
-        return {
-            "connect": r(self.connect_ms),
-            "tls": r(self.tls_ms),
-            "first_byte": r(self.first_byte_ms),
-            "total": r(self.total_ms),
-            "ttft": r(self.ttft_ms),
-            "generation": r(self.generation_ms),
-        }
-
 
 @dataclass(frozen=True)
 class Generation:
@@ -134,16 +99,6 @@ class Generation:
     tokens_per_s: float | None
     cost_usd: Decimal | None
     cost_note: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form (the cost as a decimal string: money is exact)."""
-        return {
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "tokens_per_s": None if self.tokens_per_s is None else round(self.tokens_per_s, 2),
-            "cost_usd": None if self.cost_usd is None else str(self.cost_usd),
-            "cost_note": self.cost_note,
-        }
 
 
 @dataclass(frozen=True)
@@ -169,25 +124,3 @@ class ProbeResult:
     generation: Generation | None = None
     deep: bool = False
     probed: bool = True  # False: no request was sent (no API key), so the run says nothing
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form (see docs/model-health.md)."""
-        return {
-            "id": self.id,
-            "provider": self.provider,
-            "provider_kind": self.provider_kind,
-            "model": self.model,
-            "endpoint": self.endpoint,
-            "status": self.status,
-            "error_class": self.error_class,
-            "message": self.message,
-            "reasons": list(self.reasons),
-            "notes": list(self.notes),
-            "http_status": self.http_status,
-            "request_id": self.request_id,
-            "model_available": self.model_available,
-            "server": self.server,
-            "latency_ms": self.timings.as_dict(),
-            "headroom": None if self.headroom is None else self.headroom.as_dict(),
-            "generation": None if self.generation is None else self.generation.as_dict(),
-        }

@@ -52,12 +52,14 @@ from aiinfra_cli.report._period import (
     TIMEFRAMES,
     Period,
     day_start_us,
+    epoch_day,
     from_epoch_day,
     resolve_period,
     zone,
 )
 from aiinfra_cli.report._pricing import Pricer
 from aiinfra_cli.report._query import (
+    DIMENSIONS,
     MAX_TIERS,
     REQUEST_COST,
     Cell,
@@ -71,6 +73,7 @@ from aiinfra_cli.report._terminal import render_terminal
 
 __all__ = [
     "DEFAULT_GROUPS",
+    "DIMENSIONS",
     "GROUPS",
     "MAX_TIERS",
     "REPORT_SCHEMA_VERSION",
@@ -93,6 +96,7 @@ __all__ = [
     "build_report",
     "day_start_us",
     "dimension_cell",
+    "epoch_day",
     "from_epoch_day",
     "json_schema",
     "load_baselines",

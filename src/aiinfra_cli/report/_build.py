@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from aiinfra_cli.config import BudgetConfig, Config
@@ -35,7 +35,10 @@ from aiinfra_cli.report._period import (
 from aiinfra_cli.report._pricing import Pricer
 from aiinfra_cli.report._query import DIMENSIONS, Cell, Queries, event_range
 from aiinfra_cli.report._rowagg import RowQueries, deduplicated
-from aiinfra_cli.usage import Ingested, LogRows
+from aiinfra_cli.usage import LogRows
+
+if TYPE_CHECKING:
+    from aiinfra_cli.usage import Ingested
 
 MAX_REJECT_EXAMPLES = 50
 GROUPS = (
@@ -185,6 +188,9 @@ def build_from(
         dims = ("feature", *dims)  # top features are always reported
     if "call_site" not in dims:
         dims = (*dims, "call_site")
+    # The percentiles first: they name the period, and the team store starts its one pass over
+    # the window (cells, breakdown, budgets) for that period while their sort runs.
+    count, units = queries.percentiles(first_day, last_day, QUANTILES)
     budgets = config.budgets if config is not None else BudgetConfig()
     month_first = epoch_day(period.until.replace(day=1))
     budget_cells = (
@@ -192,7 +198,6 @@ def build_from(
         if budgets.per_feature or budgets.per_model
         else []
     )
-    count, units = queries.percentiles(first_day, last_day, QUANTILES)
     inputs = Inputs(
         period=period,
         previous=previous,

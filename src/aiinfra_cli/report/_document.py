@@ -26,6 +26,7 @@ from aiinfra_cli._jsondoc import (
     keyed,
     to_json,
 )
+from aiinfra_cli._jsonschema import schema_document
 from aiinfra_cli.pricing import TokenUsage
 from aiinfra_cli.vocabulary import TokenCategory
 
@@ -37,7 +38,6 @@ Money = Annotated[str, Leaf(MONEY)]
 MoneyOrNull = Annotated[str | None, Leaf({"anyOf": [MONEY, {"type": "null"}]})]
 Pct = float | None
 Day = Annotated[str, Leaf(DAY)]
-DateTime = Annotated[str, Leaf({"type": "string", "format": "date-time"})]
 BudgetStatus = Literal["ok", "alert", "exceeded"]
 Direction = Literal["spike", "drop"]
 # Dimensions that can have their own ``by_*`` table (``--group-by``), in schema order.
@@ -480,9 +480,6 @@ def _sparse(value: Any) -> Any:
 
 def json_schema() -> dict[str, Any]:
     """The schema every ``--json`` document and ``ai-cost-report-*.json`` file follows."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:aiinfra:cost-report:v1",
-        "title": "aiinfra cost report",
-        **json_schema_of(CostReport),
-    }
+    return schema_document(
+        "urn:aiinfra:cost-report:v1", "aiinfra cost report", json_schema_of(CostReport)
+    )

@@ -2,7 +2,7 @@
 
 DuckDB adds up token counts per (day, model, provider, batch, long-context tier, flags) and per
 attribution dimension; Python prices those sums with Decimal (:mod:`._pricing`). Rows are
-de-duplicated here (the first of each dedupe key, by file then time, wins; only keys the
+de-duplicated here (the first of each dedupe key, by file, time, then line, wins; only keys the
 ingest found repeating pay for it).
 """
 
@@ -237,10 +237,12 @@ class Queries:
 
     def _make_losers(self) -> None:
         # Rows that repeat an earlier row's dedupe key (only keys the ingest found repeating can):
-        # earlier by the run's file order (the order the logs were given in), then time.
+        # earlier by the run's file order (the order the logs were given in), then time, then
+        # line (NULL only where copies at one instant are alike: any of them will do).
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE losers AS SELECT rid FROM (SELECT e.uid AS rid,"
-            " row_number() OVER (PARTITION BY e.dedupe_key ORDER BY o.ord, e.ts, e.uid) AS rn"
+            " row_number() OVER (PARTITION BY e.dedupe_key"
+            " ORDER BY o.ord, e.ts, e.line, e.uid) AS rn"
             f" FROM events e JOIN (VALUES {self._order}) o(file_id, ord) ON o.file_id = e.file_id"
             " WHERE e.dedupe_key IN (SELECT dedupe_key FROM twins)) WHERE rn > 1"
         )

@@ -14,8 +14,8 @@ Public surface::
     plan_upgrade(plan, previous) -> UpgradePlan, apply_upgrade(plan), upgrade_patch(plan)
                                             ``aiinfra upgrade``: 3-way merges from the base copies
     Plan, Step, Layout, MANIFEST_RELPATH, read_manifest, digest
-    snapshot_path(root), runtime_unpriced(config, path)
-                                            the runtime's price snapshot: routed models it lacks
+    snapshot_paths(root), runtime_unpriced(config, path)
+                                            the runtimes' price snapshots: routed models they lack
     CREATE, UPDATE, UNCHANGED, ADOPT, EDITED, DELETED, YOURS, EXISTS, OVERWRITE, RESTORE
 
 A dry run and a real run build the same :class:`Plan`; only :func:`apply_plan` writes.
@@ -68,7 +68,7 @@ from aiinfra_cli.scaffold._plan import (
     make_plan,
     unified_diff,
 )
-from aiinfra_cli.scaffold._prices import runtime_unpriced, snapshot_path
+from aiinfra_cli.scaffold._prices import runtime_unpriced, snapshot_paths
 from aiinfra_cli.scaffold._proposals import MARKER as PROPOSALS_MARKER
 from aiinfra_cli.scaffold._proposals import agent_facts, proposals_block, uncomment_proposals
 from aiinfra_cli.scaffold._render import Rendered, content_hash, environment, render_all
@@ -146,7 +146,7 @@ __all__ = [
     "render_all",
     "resolve_layout",
     "runtime_unpriced",
-    "snapshot_path",
+    "snapshot_paths",
     "tier_for",
     "uncomment_proposals",
     "unified_diff",

@@ -108,16 +108,19 @@ def snapshot_text(document: dict[str, Any]) -> str:
 PRICES_NAME = "_prices.json"
 
 
-def snapshot_path(root: Path) -> Path | None:
-    """The price snapshot of the runtime ``init`` generated under ``root`` (None: none)."""
+def snapshot_paths(root: Path) -> list[Path]:
+    """The price snapshots of the runtimes ``init`` generated under ``root`` (Python's, then
+    TypeScript's): both apply the config's full overrides at load and price nothing else."""
     from aiinfra_cli.errors import AiinfraError
     from aiinfra_cli.scaffold._manifest import read_manifest
+    from aiinfra_cli.scaffold._typescript import OPTION_PREFIX
 
     try:
-        package = read_manifest(root).options.get("package_dir")
+        options = read_manifest(root).options
     except AiinfraError:  # a damaged manifest: init and upgrade report it
-        return None
-    return root / package / PRICES_NAME if package else None
+        return []
+    packages = (options.get("package_dir"), options.get(OPTION_PREFIX + "package_dir"))
+    return [root / package / PRICES_NAME for package in packages if package]
 
 
 def runtime_unpriced(config: Config, path: Path) -> list[int] | None:

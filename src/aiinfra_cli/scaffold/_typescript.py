@@ -10,6 +10,7 @@ keys) are rendered from the CLI's single definition.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -102,6 +103,43 @@ def ts_array(prefix: str, values: tuple[str, ...], suffix: str) -> str:
     return "[\n" + "".join(f"  {item},\n" for item in items) + "]"
 
 
+def ts_row(items: list[str], indent: int = 2) -> str:
+    """One array literal of already-rendered ``items`` (a trailing comma follows it), on one
+    line when it fits prettier's 80 columns, else one item per line (as prettier prints it)."""
+    one_line = "[" + ", ".join(items) + "]"
+    if indent + len(one_line) + 1 <= 80:
+        return one_line
+    pad = " " * (indent + 2)
+    return "[\n" + "".join(f"{pad}{item},\n" for item in items) + " " * indent + "]"
+
+
+def _strings(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def pricing_rules() -> dict[str, Any]:
+    """The price engine's cache-rate rules and model makers (``pricing/_rules.py``) as
+    TypeScript literals: the generated cost tracker applies the config's ``pricing:``
+    overrides itself, by the same rules. Multipliers are decimal strings (exact)."""
+    from aiinfra_cli.pricing import CACHE_RULES, PLAIN_INPUT, VENDOR_RULES, CacheRule
+
+    def factors(rule: CacheRule) -> list[str]:
+        parts = (rule.cache_read, rule.cache_write, rule.cache_write_1h)
+        return [json.dumps(str(p)) if p is not None else "null" for p in parts]
+
+    return {
+        "cache_rules": [
+            ts_row([json.dumps(vendor), ts_row(factors(rule), 4)])
+            for vendor, rule in CACHE_RULES.items()
+        ],
+        "plain_input_rule": ts_row(factors(PLAIN_INPUT), 0),
+        "vendor_rules": [
+            ts_row([json.dumps(vendor), _strings(names), _strings(providers)])
+            for vendor, names, providers in VENDOR_RULES
+        ],
+    }
+
+
 def template_values(layout: Layout) -> dict[str, Any]:
     """The values the TypeScript templates use besides the layout's."""
     from aiinfra_cli.config import CONFIG_SCHEMA as CONFIG
@@ -120,6 +158,7 @@ def template_values(layout: Layout) -> dict[str, Any]:
         "provider_kinds": ts_array("export const PROVIDER_KINDS = ", PROVIDER_KINDS, " as const;"),
         "tiers": ts_array("export const TIERS = ", TIERS, " as const;"),
         "config_key_tree": key_tree(CONFIG),
+        **pricing_rules(),
         # How the tests import the runtime: tests/ai -> ../../src/ai
         "package_from_tests": "../" * (layout.tests_up + 1) + layout.package_dir,
     }

@@ -11,6 +11,7 @@ Public surface::
     parse_codes(values)                              --select / --ignore parsing
     check_severity(value), SEVERITIES                --min-severity parsing
     load_project_settings(root), ProjectSettings     [tool.aiinfra] of a project
+    UsageJoin, SiteUsage, split_site                 observed usage per call site (logs or store)
     baseline_document(findings, fingerprints)        the --write-baseline file
     formats: render_text, render_json, render_sarif, render_github, render_markdown
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from aiinfra_cli.scan._analyze import AnalysisSettings, analyze
 from aiinfra_cli.scan._baseline import baseline_document
+from aiinfra_cli.scan._estimate import SiteUsage, UsageJoin, split_site
 from aiinfra_cli.scan._facts import agent_facts
 from aiinfra_cli.scan._fix import FileFix
 from aiinfra_cli.scan._model import CallSite, Diagnostic, Estimate, Finding
@@ -60,6 +62,8 @@ __all__ = [
     "Rule",
     "ScanOptions",
     "ScanOutcome",
+    "SiteUsage",
+    "UsageJoin",
     "agent_facts",
     "analyze",
     "baseline_document",
@@ -69,5 +73,6 @@ __all__ = [
     "parse_codes",
     "plan_fixes",
     "scan",
+    "split_site",
     "write_fixes",
 ]

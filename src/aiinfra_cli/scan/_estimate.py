@@ -16,7 +16,7 @@ from aiinfra_cli.scan.rules.models import RETIRED_MODEL
 
 if TYPE_CHECKING:
     from aiinfra_cli.config import Config
-    from aiinfra_cli.pricing import ModelPrice, PriceTable
+    from aiinfra_cli.pricing import ModelPrice, PriceTable, TokenUsage
     from aiinfra_cli.usage import UsageEvent
 
 
@@ -41,6 +41,9 @@ class Pricer:
         self.memo.setdefault("prices", {})
         self.memo.setdefault("suggest", {})
         self.memo_changed = False
+        # Dollars per (price entry, kind, tokens, input, output): a dense scan prices tens of
+        # thousands of findings over a handful of distinct estimates.
+        self._usd_known: dict[tuple[int, str, int, int, int], Decimal] = {}
 
     @property
     def table(self) -> PriceTable:
@@ -124,10 +127,21 @@ class Pricer:
         if estimate.tokens is None:
             estimate.unpriced_reason = "nothing static to count (dynamic prompt, no literal cap)"
             return
-        try:
-            estimate.usd_per_call = self._usd(price, estimate)
-        except ValueError as exc:
-            estimate.unpriced_reason = str(exc)
+        key = (
+            id(price),  # entries live in self._prices for the pricer's lifetime
+            estimate.kind,
+            estimate.tokens,
+            estimate.input_tokens,
+            estimate.output_tokens,
+        )
+        usd = self._usd_known.get(key)
+        if usd is None:
+            try:
+                usd = self._usd_known[key] = self._usd(price, estimate)
+            except ValueError as exc:
+                estimate.unpriced_reason = str(exc)
+                return
+        estimate.usd_per_call = usd
 
     @staticmethod
     def _usd(price: ModelPrice, estimate: Estimate) -> Decimal:
@@ -306,24 +320,60 @@ class Traffic:
         }
 
 
-def _split_site(text: str) -> tuple[str, int] | None:
-    path, _, line = text.rpartition(":")
-    if not path or not line.isdigit():
-        return None
-    return path.replace("\\", "/").removeprefix("./"), int(line)
-
-
 def _same_file(logged: str, scanned: str) -> bool:
     return logged == scanned or logged.endswith("/" + scanned) or scanned.endswith("/" + logged)
 
 
+@dataclass(frozen=True)
+class SiteUsage:
+    """Calls logged at one call site that price alike: one event from a log, or the team
+    store's sum of the events with the same model, provider, batch flag, long-context tier
+    and recorded-cost presence (only such sums cross the wire)."""
+
+    model: str
+    provider: str
+    batch: bool
+    calls: int
+    errors: int
+    tokens: TokenUsage
+    recorded_usd: Decimal | None  # the events' own cost_usd, summed (every one had one)
+    first: str  # ISO 8601 instants (UTC)
+    last: str
+    last_ok: str | None
+    tier_input: int | None = None  # a sum's input in its long-context tier (None: its own)
+
+    @classmethod
+    def of(cls, event: UsageEvent) -> SiteUsage:
+        stamp = event.timestamp.isoformat()
+        return cls(
+            model=event.model,
+            provider=event.provider,
+            batch=event.batch,
+            calls=1,
+            errors=int(event.status != "ok"),
+            tokens=event.token_usage(),
+            recorded_usd=event.cost_usd,
+            first=stamp,
+            last=stamp,
+            last_ok=stamp if event.status == "ok" else None,
+        )
+
+
 @dataclass
 class UsageJoin:
-    """Usage events grouped by ``call_site``, and the read's rejects (reported, never fatal)."""
+    """Usage grouped by ``call_site``, and the read's rejects (reported, never fatal)."""
 
-    by_site: dict[tuple[str, int], list[UsageEvent]]
+    by_site: dict[tuple[str, int], list[SiteUsage]]
     rejects: list[str]
     events: int
+
+
+def split_site(text: str) -> tuple[str, int] | None:
+    """A logged ``call_site`` ("path:line") as (path, line); None when it is not one."""
+    path, _, line = text.rpartition(":")
+    if not path or not line.isdigit():
+        return None
+    return path.replace("\\", "/").removeprefix("./"), int(line)
 
 
 def read_usage(paths: list[Path], since: datetime | None = None) -> UsageJoin:
@@ -335,65 +385,61 @@ def read_usage(paths: list[Path], since: datetime | None = None) -> UsageJoin:
     result = read_events([str(p) for p in paths])
     if not result.events and result.rejects and not result.files:
         raise UsageLogError(str(result.rejects[0]), hint="check --usage-logs")
-    grouped: dict[tuple[str, int], list[UsageEvent]] = defaultdict(list)
+    grouped: dict[tuple[str, int], list[SiteUsage]] = defaultdict(list)
     for event in result.events:
         if since is not None and event.timestamp < since:
             continue
         if event.call_site:
-            key = _split_site(event.call_site)
+            key = split_site(event.call_site)
             if key is not None:
-                grouped[key].append(event)
+                grouped[key].append(SiteUsage.of(event))
     return UsageJoin(dict(grouped), [str(r) for r in result.rejects], len(result.events))
 
 
 def attach_traffic(sites: list[CallSite], usage: UsageJoin, pricer: Pricer) -> dict[str, Traffic]:
     """Each call site's observed traffic (events whose call_site names a line of the call)."""
-    from aiinfra_cli.pricing import TokenUsage, cost
-
     out: dict[str, Traffic] = {}
     for site in sites:
         traffic = Traffic()
-        for (path, line), events in usage.by_site.items():
+        for (path, line), groups in usage.by_site.items():
             if not (site.line <= line <= site.end_line and _same_file(path, site.file)):
                 continue
-            for event in events:
-                traffic.calls += 1
-                traffic.errors += event.status != "ok"
-                traffic.input_tokens += event.input_tokens
-                traffic.output_tokens += event.output_tokens
-                traffic.cache_read_tokens += event.cache_read_tokens
-                traffic.models.add(event.model)
-                stamp = event.timestamp.isoformat()
-                traffic.first = min(traffic.first or stamp, stamp)
-                traffic.last = max(traffic.last or stamp, stamp)
-                if event.status == "ok":
-                    traffic.last_ok = max(traffic.last_ok or stamp, stamp)
-                if event.cost_usd is not None:
-                    traffic.spend += event.cost_usd
-                    continue
-                price = pricer.lookup(event.model, event.provider)
-                if price is None:
-                    traffic.unpriced += 1
-                    continue
-                try:
-                    traffic.spend += cost(
-                        price,
-                        TokenUsage(
-                            input_tokens=event.input_tokens,
-                            output_tokens=event.output_tokens,
-                            cache_read_tokens=event.cache_read_tokens,
-                            cache_write_tokens=event.cache_write_tokens,
-                            cache_write_1h_tokens=event.cache_write_1h_tokens,
-                            reasoning_tokens=event.reasoning_tokens,
-                        ),
-                        batch=event.batch,
-                    ).total
-                except ValueError:
-                    traffic.unpriced += 1
+            for group in groups:
+                _add(traffic, group, pricer)
         if traffic.calls:
             out[site.key] = traffic
             site.traffic = traffic.to_json()
     return out
+
+
+def _add(traffic: Traffic, group: SiteUsage, pricer: Pricer) -> None:
+    """Add a group's calls; its spend is its recorded cost, else its tokens at its model's
+    price (one tier and batch flag per group: the price of the sum is the sum of the prices)."""
+    from aiinfra_cli.pricing import cost
+
+    traffic.calls += group.calls
+    traffic.errors += group.errors
+    traffic.input_tokens += group.tokens.input_tokens
+    traffic.output_tokens += group.tokens.output_tokens
+    traffic.cache_read_tokens += group.tokens.cache_read_tokens
+    traffic.models.add(group.model)
+    traffic.first = min(traffic.first or group.first, group.first)
+    traffic.last = max(traffic.last or group.last, group.last)
+    if group.last_ok is not None:
+        traffic.last_ok = max(traffic.last_ok or group.last_ok, group.last_ok)
+    if group.recorded_usd is not None:
+        traffic.spend += group.recorded_usd
+        return
+    price = pricer.lookup(group.model, group.provider)
+    if price is None:
+        traffic.unpriced += group.calls
+        return
+    try:
+        traffic.spend += cost(
+            price, group.tokens, batch=group.batch, tier_input=group.tier_input
+        ).total
+    except ValueError:
+        traffic.unpriced += group.calls
 
 
 def observed(finding: Finding, traffic: Traffic | None) -> dict[str, Any] | None:

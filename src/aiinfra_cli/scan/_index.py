@@ -169,7 +169,7 @@ class ModuleIndex:
     def _children(self, node: ast.AST, scope: Scope) -> None:
         # A hand-rolled ast.iter_child_nodes: this loop is the scanner's hottest code.
         visit = self._visit
-        for name in node._fields:
+        for name in _child_fields(type(node)):
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in value:
@@ -401,6 +401,23 @@ _LEAVES: frozenset[type] = frozenset(
         ),
     }
 )
+# Fields that never hold a node worth visiting: names, flags, levels, and expression contexts
+# and operators (leaves). Skipping them saves a getattr per field on every node.
+_PLAIN_FIELDS = frozenset(
+    {"ctx", "op", "attr", "id", "arg", "name", "module", "level", "kind", "conversion"}
+    | {"type_comment", "simple", "is_async", "names"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(kind)
+    if names is None:
+        fields: tuple[str, ...] = getattr(kind, "_fields", ())
+        names = _CHILD_FIELDS[kind] = tuple(f for f in fields if f not in _PLAIN_FIELDS)
+    return names
+
+
 _HANDLERS: dict[type, Callable[[ModuleIndex, Any, Scope], None]] = {
     ast.Call: ModuleIndex._on_call,
     ast.FunctionDef: ModuleIndex._function,

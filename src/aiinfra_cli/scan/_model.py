@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -26,8 +27,24 @@ def scrub(text: str) -> str:
     return text if text.isascii() else _SURROGATE.sub(_escape_surrogate, text)
 
 
+class _Positional:
+    """Pickled as its dataclass fields in order, rebuilt by calling the class: a dense scan's
+    workers send tens of thousands of these to the main process, and unpickling them this way
+    takes less than half the time of the default (one ``__dict__`` per object)."""
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        cls = type(self)
+        getter = _GETTERS.get(cls)
+        if getter is None:
+            getter = _GETTERS[cls] = attrgetter(*(f.name for f in fields(self)))  # type: ignore[arg-type]
+        return cls, getter(self)
+
+
+_GETTERS: dict[type, attrgetter[Any]] = {}
+
+
 @dataclass
-class CallSite:
+class CallSite(_Positional):
     """One LLM API call found in the code (the fields of ``call_sites[]`` in the JSON report)."""
 
     file: str
@@ -91,7 +108,7 @@ class CallSite:
 
 
 @dataclass
-class Estimate:
+class Estimate(_Positional):
     """What a finding costs (or would save) per call, in tokens and, once priced, dollars.
 
     ``kind`` says how the tokens are priced: ``"output"`` and ``"input"`` at those rates,
@@ -124,7 +141,7 @@ class Estimate:
 
 
 @dataclass
-class Finding:
+class Finding(_Positional):
     """One rule violation at one place, with its estimate and (with usage logs) observed spend."""
 
     code: str

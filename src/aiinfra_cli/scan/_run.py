@@ -17,6 +17,7 @@ from aiinfra_cli.scan._baseline import fingerprints, mark_baselined, read_baseli
 from aiinfra_cli.scan._cache import FileCache, cache_dir
 from aiinfra_cli.scan._estimate import (
     Pricer,
+    UsageJoin,
     attach_traffic,
     observed,
     price_fingerprint,
@@ -57,6 +58,7 @@ class ScanOptions:
     min_severity: str | None = None
     baseline: Path | None = None
     usage_since: datetime | None = None
+    usage: UsageJoin | None = None  # usage already read (the team store's sums): no logs read
 
 
 @dataclass
@@ -118,12 +120,28 @@ def scan(options: ScanOptions) -> ScanOutcome:
     if options.use_cache:
         cache = FileCache(cache_dir(root), f"{__version__}:{settings.digest()}").load()
     results, stats = _engine.run(files, root, settings, cache=cache, jobs=options.jobs)
+    with _engine.results_kept():
+        return _report(options, root, project, selected, config, files, cache, results, stats)
+
+
+def _report(
+    options: ScanOptions,
+    root: Path,
+    project: ProjectSettings,
+    selected: frozenset[str],
+    config: Config | None,
+    files: list[SourceFile],
+    cache: FileCache | None,
+    results: list[FileResult],
+    stats: _engine.EngineStats,
+) -> ScanOutcome:
     now = options.today or datetime.now(timezone.utc)
     calls = [site for result in results for site in result.calls]
     findings: list[Finding] = []
     suppressed = 0
     pricer: Pricer | None = None
-    if calls or any(r.findings for r in results) or options.usage_logs:
+    reads_usage = bool(options.usage_logs) or options.usage is not None
+    if calls or any(r.findings for r in results) or reads_usage:
         memo = cache.price_memo(price_fingerprint(config)) if cache is not None else None
         pricer = Pricer(config, memo)
     by_file = {r.file: r for r in results}
@@ -148,8 +166,8 @@ def scan(options: ScanOptions) -> ScanOutcome:
             if finding.estimate is not None:
                 pricer.price_estimate(finding.estimate, sites.get(finding.call or ""))
     usage_info = None
-    if options.usage_logs and pricer is not None:
-        usage = read_usage(options.usage_logs, options.usage_since)
+    if reads_usage and pricer is not None:
+        usage = options.usage or read_usage(options.usage_logs, options.usage_since)
         traffic = attach_traffic(calls, usage, pricer)
         for finding in findings:
             finding.observed = observed(finding, traffic.get(finding.call or ""))

@@ -6,6 +6,12 @@ source. Only aggregates cross the wire: PostgreSQL adds up token counts per (day
 provider, batch, long-context tier, flags) and per attribution value; the long-context tier of
 each request is decided in SQL from its own input tokens; Python prices the sums with Decimal.
 
+The window is read twice, at the same time on two connections: one pass sums it once at the
+finest grain the report needs and rolls that up into the cells, the breakdown over the period
+and the budget usage (:data:`._report_sql.ONE_PASS`); the percentile statement sorts the
+per-request costs of the period (an exact rank needs every value). The pass starts when the
+percentiles name the period, so the breakdown is summed over it in SQL.
+
 The SQL is kept to what both PostgreSQL and Citus run across nodes: no GROUPING SETS (the
 per-dimension breakdown unpivots with a LATERAL VALUES list instead), no window functions,
 no recursive CTEs, aggregates as plain sum/count. Only ``percentile_disc`` is computed on the
@@ -15,7 +21,7 @@ coordinator by Citus (it is not split across nodes).
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +34,22 @@ from aiinfra_cli.report import (
     budget_cell,
     day_start_us,
     dimension_cell,
+    epoch_day,
     from_epoch_day,
     usage_cell,
+)
+from aiinfra_cli.store._background import Background, session
+from aiinfra_cli.store._report_sql import (
+    CELL,
+    DIM,
+    EVENTS,
+    ONE_PASS,
+    values,
 )
 from aiinfra_cli.usage import epoch_us, from_epoch_us
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from zoneinfo import ZoneInfo
 
     import psycopg
@@ -42,38 +58,35 @@ if TYPE_CHECKING:
 
     Conn = psycopg.Connection[tuple[Any, ...]]
 
-WORK_MEM = "64MB"
-_TOKEN_COLUMNS = ("input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning")
-_SUMS = "count(*), " + ", ".join(f"sum({c})" for c in _TOKEN_COLUMNS)
-# The store's columns under the names the report's queries use (as the ingest cache has them).
-# Recorded costs are read as DECIMAL(38,18), as the JSONL path reads them.
-_EVENTS = (
-    "SELECT round(date_part('epoch', \"timestamp\") * 1000000)::bigint AS ts, provider,"
-    " coalesce(response_model, request_model) AS model, model_id, feature, endpoint,"
-    " \"user\", tenant, NULL::text AS session, call_site, status = 'ok' AS ok, attempt,"
-    " fallback_from IS NOT NULL AS fallback, batch, cache_hit, input_tokens AS input,"
-    " output_tokens AS output, cache_read_tokens AS cache_read,"
-    " cache_write_tokens AS cache_write, cache_write_1h_tokens AS cache_write_1h,"
-    " reasoning_tokens AS reasoning, round(cost_usd, 18) AS recorded_cost,"
-    " round(saved_cost_usd, 18) AS saved_cost"
-    ' FROM aiinfra.usage_events WHERE "timestamp" >= %(lo)s AND "timestamp" < %(hi)s'
-)
 
-
-def _values(rows: list[tuple[int | bool, ...]], casts: tuple[str, ...]) -> str:
-    """A VALUES list of typed numeric / boolean literals (never text: model and provider names
-    travel as query parameters)."""
-    return ", ".join(
-        "(" + ", ".join(f"{str(v).lower()}::{c}" for v, c in zip(row, casts, strict=True)) + ")"
-        for row in rows
-    )
+def _sum_by(
+    rows: Iterable[tuple[tuple[Any, ...], tuple[Any, ...]]],
+) -> dict[tuple[Any, ...], list[int]]:
+    """Integer sums of the second tuple per value of the first (a NULL sum counts 0)."""
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    for key, numbers in rows:
+        totals = sums.get(key)
+        if totals is None:
+            sums[key] = [int(v or 0) for v in numbers]
+        else:
+            for i, v in enumerate(numbers):
+                totals[i] += int(v or 0)
+    return sums
 
 
 class StoreQueries:
     """The report's queries over the store's events in ``[lo_us, hi_us)`` (UTC µs)."""
 
     def __init__(
-        self, conn: Conn, *, lo_us: int, hi_us: int, day_sql: str, pricer: Pricer, zone: ZoneInfo
+        self,
+        conn: Conn,
+        *,
+        lo_us: int,
+        hi_us: int,
+        day_sql: str,
+        pricer: Pricer,
+        zone: ZoneInfo,
+        side: Conn | None = None,
     ) -> None:
         self.conn = conn
         self.zone = zone
@@ -87,18 +100,25 @@ class StoreQueries:
         self.inexact_rates = False
         self.memo_hits = 0
         self._rates: list[tuple[int, bool, int, tuple[int, ...]]] = []
-        # The GROUP BYs' groups are few (aggregates only) but the planner cannot know it from
-        # CASE expressions: enough memory for this session keeps them hash aggregates, not
-        # sorts of every row.
-        conn.execute(f"SET work_mem = '{WORK_MEM}'")
+        self._cells: list[Cell] = []
+        self._dims: list[tuple[Any, ...]] = []
+        self._budgets: list[tuple[Any, ...]] = []
+        self._rebuilt = False
+        self._side = side
+        self._pass: Background | None = None
+        self._period: tuple[int, int] | None = None
+        for each in (conn, side):
+            if each is not None:
+                session(each)
         self._prepare(self._pairs(scan=False))
-        self._cells = self._read_cells()
+        if not self._pkeys:
+            self._prepare(self._pairs(scan=True))
 
     def _pairs(self, *, scan: bool) -> list[tuple[str, str]]:
         """(model, provider) pairs with events in the window: from usage_models (kept by the
         ingest function), or by scanning the events when rows bypassed it."""
         if scan:
-            sql = f"SELECT DISTINCT model, provider FROM ({_EVENTS}) e ORDER BY 1, 2"
+            sql = f"SELECT DISTINCT model, provider FROM ({EVENTS}) e ORDER BY 1, 2"
         else:
             sql = (
                 "SELECT model, provider FROM aiinfra.usage_models"
@@ -155,7 +175,7 @@ class StoreQueries:
         tier = f"CASE key_id {tiers} ELSE 0 END" if tiers else "0"
         keep = "" if every_row else " WHERE key_id IS NOT NULL"
         return (
-            f"WITH keyed AS (SELECT e.*, CASE {match} END AS key_id FROM ({_EVENTS}) e),"
+            f"WITH keyed AS (SELECT e.*, CASE {match} END AS key_id FROM ({EVENTS}) e),"
             f" base AS (SELECT keyed.*, {tier} AS tier, {self.day_sql} AS day"
             f" FROM keyed{keep}) "
         )
@@ -176,72 +196,105 @@ class StoreQueries:
     def _midnight(self, day: int) -> datetime:
         return from_epoch_us(day_start_us(from_epoch_day(day), self.zone))
 
+    def _one_pass(self, *, every_row: bool) -> tuple[bytes | None, dict[str, Any]]:
+        if not self._pkeys or self._period is None:
+            return None, {}
+        params = {**self._params(), "first_day": self._period[0], "last_day": self._period[1]}
+        return (self._base(every_row=every_row) + ONE_PASS).encode(), params
+
+    def _start(self, first_day: int, last_day: int) -> None:
+        """Start the one pass for a report over days ``first_day..last_day``: on the side
+        connection when there is one (the caller's percentile sort, the other full read of
+        the window, then runs in PostgreSQL at the same time), else now."""
+        self._period = (first_day, last_day)
+        self._pass = Background(self._side or self.conn, *self._one_pass(every_row=True))
+        if self._side is None:
+            self._pass.join()
+
+    def _finish(self, first_day: int | None = None, last_day: int | None = None) -> None:
+        """Wait for the one pass and split its rows; without a pass yet, run one (over
+        ``first_day..last_day`` when given, else every day of the window).
+
+        Rows written around ingest_events are missing from usage_models: a row of a model the
+        list lacks shows as a cell without a key, and the list is then rebuilt from the events
+        and the pass run again (and the percentiles, see :meth:`percentiles`), so no row is
+        ever left out."""
+        if self._pass is None:
+            if first_day is None or last_day is None:  # every day of the window
+                first_day = epoch_day(self.lo.astimezone(self.zone).date())
+                last_day = epoch_day(
+                    (self.hi - timedelta(microseconds=1)).astimezone(self.zone).date()
+                )
+            self._start(first_day, last_day)
+        assert self._pass is not None
+        if self._pass.rows is not None:
+            return
+        rows = self._pass.join()
+        if any(r[0] == CELL and r[2] is None for r in rows):
+            self._prepare(self._pairs(scan=True))
+            self._rebuilt = True
+            sql, params = self._one_pass(every_row=False)
+            rows = self.conn.execute(sql, params).fetchall() if sql else []
+        self._pass.rows = rows
+        for r in rows:
+            if r[0] == CELL:
+                self._cells.append(usage_cell(self.keys, r[1:10] + r[12:13] + r[15:]))
+            elif r[0] == DIM:
+                self._dims.append(r)
+            else:
+                self._budgets.append(r)
+
     def cells(self) -> list[Cell]:
         """Usage by local day, price key, batch, tier and outcome flags over the whole window."""
+        self._finish()
         return self._cells
 
-    def _read_cells(self) -> list[Cell]:
-        """The cells, read first (at construction) so the model list is complete before any
-        other query runs. Rows written around ingest_events are missing from usage_models: a
-        row of a model the list lacks shows as a cell without a key, and the list is then
-        rebuilt from the events (one more scan), so no row is ever left out."""
-        sql = (
-            "SELECT day, key_id, batch, tier, ok, attempt > 1, fallback,"
-            f" cache_hit, recorded_cost IS NOT NULL, {_SUMS}, coalesce(sum(recorded_cost), 0),"
-            " coalesce(sum(saved_cost), 0) FROM base GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
-        )
-        if not self._pkeys:
-            self._prepare(self._pairs(scan=True))
-        rows = self._run(self._base(every_row=True) + sql)
-        if any(r[1] is None for r in rows):
-            self._prepare(self._pairs(scan=True))
-            rows = self._run(self._base() + sql)
-        return [usage_cell(self.keys, r) for r in rows]
-
     def dimensions(self, dims: tuple[str, ...], first_day: int, last_day: int) -> list[Cell]:
-        """Usage per value of each attribution dimension, for days ``first_day..last_day``.
-
-        One pass: the rows are summed by every dimension at once (few groups: dimension values
-        come together), and those sums unpivoted into one (dimension, value) row per dimension
-        and summed again."""
-        if not dims:
-            return []
-        quoted = ", ".join(f'"{d}"' for d in dims)
-        width = len(dims)
-        pivot = ", ".join(f"('{d}', \"{d}\")" for d in dims)
-        billed = ", ".join(
-            f"sum(CASE WHEN NOT cache_hit THEN {c} END) AS {c}" for c in _TOKEN_COLUMNS
-        )
-        sums = ", ".join(f"sum({c})" for c in ("n", "errors", "hits", *_TOKEN_COLUMNS))
-        groups = ", ".join(str(n) for n in range(1, width + 4))
-        rows = self._run(
-            self._base() + f", fine AS (SELECT {quoted}, key_id, batch, tier, count(*) AS n,"
-            " sum(CASE WHEN ok THEN 0 ELSE 1 END) AS errors,"
-            f" sum(CASE WHEN cache_hit THEN 1 ELSE 0 END) AS hits, {billed}"
-            f" FROM base GROUP BY {groups})"
-            f" SELECT d.dim, d.value, key_id, batch, tier, {sums}"
-            f" FROM fine CROSS JOIN LATERAL (VALUES {pivot}) AS d(dim, value)"
-            " GROUP BY 1, 2, 3, 4, 5",
-            first_day,
-            last_day,
-        )
-        return [dimension_cell(self.keys, r, 2, str(r[0]), r[1]) for r in rows]
+        """Usage per value of each attribution dimension, for days ``first_day..last_day``
+        (the one pass sums them over the report's period)."""
+        self._finish(first_day, last_day)
+        if self._period != (first_day, last_day):  # not the period the pass summed: again
+            self._pass, self._dims, self._cells, self._budgets = None, [], [], []
+            self._finish(first_day, last_day)
+        return [
+            dimension_cell(self.keys, (r[10], r[11], *r[2:5], *r[12:21]), 2, str(r[10]), r[11])
+            for r in self._dims
+            if r[10] in dims
+        ]
 
     def budget_cells(self, first_day: int, last_day: int) -> list[Cell]:
-        """Usage by feature and config model id, for the month-to-date budget checks."""
-        rows = self._run(
-            self._base() + "SELECT feature, model_id, key_id, batch, tier, cache_hit,"
-            f" {_SUMS} FROM base GROUP BY 1, 2, 3, 4, 5, 6",
-            first_day,
-            last_day,
+        """Usage by feature and config model id, for the month-to-date budget checks: the one
+        pass's per-day budget rows summed over those days."""
+        self._finish()
+        sums = _sum_by(
+            ((r[10], r[11], *r[2:5], r[8]), r[12:13] + r[15:21])
+            for r in self._budgets
+            if first_day <= r[1] <= last_day
         )
-        return [budget_cell(self.keys, r) for r in rows]
+        return [budget_cell(self.keys, (*key, *totals)) for key, totals in sums.items()]
 
     def percentiles(
         self, first_day: int, last_day: int, quantiles: tuple[float, ...]
     ) -> tuple[int, list[int]]:
         """How many successful priced requests, and their per-request cost at each quantile
         (nearest rank, as DuckDB's quantile_disc; 1e-18 USD units)."""
+        if self._pass is None:
+            self._start(first_day, last_day)
+        rebuilt = self._rebuilt
+        try:
+            found = self._percentiles(first_day, last_day, quantiles)
+        except BaseException:  # an error or Ctrl-C: stop the pass before its connection closes
+            if self._pass is not None:
+                self._pass.abandon()
+            raise
+        self._finish()
+        if self._rebuilt and not rebuilt:  # the key list grew while they ran
+            found = self._percentiles(first_day, last_day, quantiles)
+        return found
+
+    def _percentiles(
+        self, first_day: int, last_day: int, quantiles: tuple[float, ...]
+    ) -> tuple[int, list[int]]:
         if not self._rates:
             return 0, []
         # Rates share a large power of ten: dividing it out keeps per-request costs in bigint
@@ -258,7 +311,7 @@ class StoreQueries:
     def _quantiles(
         self, first_day: int, last_day: int, quantiles: tuple[float, ...], step: int, kind: str
     ) -> tuple[int, list[int]]:
-        rates = _values(
+        rates = values(
             [(k, b, t, *(u // step for u in units)) for k, b, t, units in self._rates],
             ("int", "boolean", "int", *([kind] * 6)),
         )
@@ -289,14 +342,16 @@ def store_event_range(conn: Conn) -> tuple[int, int] | None:
     return epoch_us(row[0]), epoch_us(row[1])
 
 
-def store_source(conn: Conn, shown: str) -> Source:
-    """The team store as the report's source (``shown``: the store, password-free)."""
+def store_source(conn: Conn, shown: str, side: Conn | None = None) -> Source:
+    """The team store as the report's source (``shown``: the store, password-free). ``side``:
+    a second connection to the same store, so the report's two reads of the window run at
+    the same time (without it, one after the other)."""
     from aiinfra_cli.report import Rejected, Source, Sources
 
     found = conn.execute("SELECT coalesce(sum(events), 0) FROM aiinfra.usage_daily").fetchone()
     return Source(
         queries=lambda lo_us, hi_us, day_sql, pricer, zone: StoreQueries(
-            conn, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer, zone=zone
+            conn, lo_us=lo_us, hi_us=hi_us, day_sql=day_sql, pricer=pricer, zone=zone, side=side
         ),
         bounds=store_event_range(conn),
         rejected=Rejected(count=0, examples=(), unknown_fields=()),

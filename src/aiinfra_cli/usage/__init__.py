@@ -19,6 +19,9 @@ Public surface::
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from aiinfra_cli.usage._claude_code import read_claude_code
 from aiinfra_cli.usage._detect import FORMATS, LOG_FORMATS, detect_format, expand_paths
 from aiinfra_cli.usage._event import (
@@ -30,7 +33,7 @@ from aiinfra_cli.usage._event import (
     parse_event_lenient,
     parse_timestamp,
 )
-from aiinfra_cli.usage._ingest import CACHE_FILE, FileStat, Ingested, ingest, open_cache
+from aiinfra_cli.usage._files import FileStat
 from aiinfra_cli.usage._otel import read_otel
 from aiinfra_cli.usage._own_calls import append_event, log_file, own_call_event
 from aiinfra_cli.usage._reader import (
@@ -53,7 +56,31 @@ from aiinfra_cli.usage._schema import (
     json_schema,
 )
 from aiinfra_cli.usage._small import ENGINES, SMALL_INPUT_BYTES, LogRows, read_rows, small_enough
-from aiinfra_cli.usage._validate import Validation, validate_logs
+
+if TYPE_CHECKING:
+    from aiinfra_cli.usage._ingest import CACHE_FILE, Ingested, ingest, open_cache
+    from aiinfra_cli.usage._validate import Validation, validate_logs
+
+# Imported on first use: the small-input path and the other commands need neither the DuckDB
+# ingest nor the full-contract validator (a few ms of a short run each).
+_LAZY = {
+    "CACHE_FILE": "_ingest",
+    "Ingested": "_ingest",
+    "ingest": "_ingest",
+    "open_cache": "_ingest",
+    "Validation": "_validate",
+    "validate_logs": "_validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CACHE_FILE",

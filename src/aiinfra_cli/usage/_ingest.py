@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING
 
 from aiinfra_cli._gitignore import keep_out_of_git
 from aiinfra_cli.usage import _segments as segments
-from aiinfra_cli.usage._detect import detect_format, expand_paths
+from aiinfra_cli.usage._detect import expand_paths
+from aiinfra_cli.usage._files import FileStat, file_format, unreadable
 from aiinfra_cli.usage._formats import READERS, BulkRead, LineRead
 from aiinfra_cli.usage._reader import (
     Reject,
@@ -45,7 +46,7 @@ from aiinfra_cli.usage._segments import ROW_COLUMNS, SegmentWriteFailed
 if TYPE_CHECKING:
     import duckdb
 
-CACHE_VERSION = "6"
+CACHE_VERSION = "7"
 CACHE_FILE = "usage-ingest.duckdb"
 _SAMPLE_LINES = 200
 # Claude Code lines can carry whole files or images; DuckDB's default limit is 16 MiB. The JSON
@@ -82,17 +83,6 @@ _SCHEMA = (
     # whenever a file is added, changed or forgotten (see aiinfra_cli.report._query).
     "CREATE TABLE IF NOT EXISTS memo(key VARCHAR, value VARCHAR)",
 )
-
-
-@dataclass(frozen=True)
-class FileStat:
-    """A log file as read (or reused) in this run."""
-
-    file_id: int
-    path: Path
-    format: str
-    method: str  # "duckdb", "python" or "cached"
-    events: int
 
 
 @dataclass
@@ -284,17 +274,19 @@ class _Writer:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
-    def python_rows(self, rows: Sequence[tuple[int, Row]]) -> int | None:
-        """Write ``(file id, row)`` pairs as one segment; its id (None when there are none)."""
-        if not rows:
+    def python_rows(self, files: Sequence[tuple[int, Sequence[Row]]]) -> int | None:
+        """Write each ``(file id, rows in line order)`` as one segment; its id (None when there
+        are no rows). Each row keeps its place in its file (``line``)."""
+        if not any(rows for _file_id, rows in files):
             return None
         fd, name = tempfile.mkstemp(prefix="aiinfra-rows-", suffix=".jsonl")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                for file_id, row in rows:
-                    data = {"file_id": file_id, **row.as_json()}
-                    handle.write(json.dumps(data, separators=(",", ":")) + "\n")
-            columns = _columns_literal({"file_id": "INTEGER", **dict(COLUMNS)})
+                for file_id, rows in files:
+                    for line, row in enumerate(rows):
+                        data = {"file_id": file_id, "line": line, **row.as_json()}
+                        handle.write(json.dumps(data, separators=(",", ":")) + "\n")
+            columns = _columns_literal({"file_id": "INTEGER", "line": "INTEGER", **dict(COLUMNS)})
             exprs = {n: f'"{n}"' for n, _ in ROW_COLUMNS} | {"suspect": "FALSE"}
 
             def select(seg: int) -> str:
@@ -325,7 +317,7 @@ class _Writer:
             [[str(path), file_id, *bulk.extra(path)] for path, file_id in files.items()],
         )
         exprs = {name: bulk.select[name] for name in COLUMN_NAMES}
-        exprs |= {"file_id": "b.file_id", "suspect": bulk.suspect}
+        exprs |= {"file_id": "b.file_id", "suspect": bulk.suspect, "line": "NULL"}
         limit = _object_limit(list(files))
 
         def sql(seg: int) -> str:
@@ -457,6 +449,7 @@ def _ingest(
     if plan.todo or plan.forget:
         segments.compact(con)
         segments.rebuild_twins(con)
+        _settle_ties(con, plan, display)
     # The order the logs were given in, whatever ids the files got (a file read again, or read
     # line by line, gets a later id): de-duplication keeps the first copy in this order.
     plan.result.files.sort(key=lambda f: plan.position[f.path])
@@ -517,23 +510,6 @@ def _plan(
     return plan
 
 
-_UNKNOWN_FORMAT = (
-    "not a usage log this version recognises (the tracker's JSONL, Claude Code session logs,"
-    " OTLP JSON); pass --log-format to say which it is"
-)
-
-
-def unreadable(path: Path, exc: OSError, display: Callable[[Path], str]) -> Reject:
-    """The reject for a log file that cannot even be looked at."""
-    return Reject(display(path), 0, f"cannot read: {exc.strerror or exc}")
-
-
-def file_format(path: Path, log_format: str, display: Callable[[Path], str]) -> str | Reject:
-    """The format ``path`` is read as (``log_format`` unless ``auto``), or why it is not read."""
-    fmt = log_format if log_format != "auto" else detect_format(path)
-    return fmt if fmt is not None else Reject(display(path), 0, _UNKNOWN_FORMAT)
-
-
 def _read(
     con: duckdb.DuckDBPyConnection,
     plan: _Plan,
@@ -561,20 +537,48 @@ def _read(
                 slow.append(path)  # read again under a new id: the rows just written stay unused
             else:
                 done[path] = (file_id, "duckdb", read)
-    python_rows: list[tuple[int, Row]] = []
-    for path in sorted(slow, key=plan.position.__getitem__):
+    done |= _read_lines(con, plan, slow, display)
+    return done
+
+
+def _read_lines(
+    con: duckdb.DuckDBPyConnection, plan: _Plan, paths: list[Path], display: Callable[[Path], str]
+) -> dict[Path, tuple[int, str, _Read]]:
+    """Read ``paths`` line by line, each under a new file id, into one segment."""
+    done: dict[Path, tuple[int, str, _Read]] = {}
+    read: list[tuple[int, Sequence[Row]]] = []
+    for path in sorted(paths, key=plan.position.__getitem__):
         file_id = plan.new_id()
         lines = READERS[plan.todo[path][1]].read_lines(path, display(path))
-        python_rows += [(file_id, row) for row in lines.rows]
+        read.append((file_id, lines.rows))
         _store_findings(con, file_id, lines)
         stamps = [row.ts for row in lines.rows]
         bounds = (min(stamps), max(stamps)) if stamps else (None, None)
         done[path] = (file_id, "python", (len(lines.rows), *bounds, None))
-    python_seg = writer.python_rows(python_rows)
-    return {
-        path: (file_id, method, (events, first, last, python_seg if method == "python" else seg))
-        for path, (file_id, method, (events, first, last, seg)) in done.items()
-    }
+    seg = _Writer(con).python_rows(read)
+    return {path: (i, how, (n, lo, hi, seg)) for path, (i, how, (n, lo, hi, _)) in done.items()}
+
+
+def _settle_ties(
+    con: duckdb.DuckDBPyConnection, plan: _Plan, display: Callable[[Path], str]
+) -> None:
+    """Read again line by line the files this run read in bulk where copies of one dedupe key
+    at the same instant differ: the first by line counts, and only that reader numbers lines.
+    Their rows are the same, so the twins stand; the bulk rows stay unused."""
+    by_id = {f.file_id: f for f in plan.result.files if f.method == "duckdb"}
+    tied = segments.tied_files(con, sorted(by_id))
+    if not tied:
+        return
+    done = _read_lines(con, plan, [by_id[i].path for i in tied], display)
+    for old in tied:
+        path = by_id[old].path
+        file_id, method, (events, _first, _last, seg) = done[path]
+        con.execute(
+            "UPDATE files SET file_id = ?, method = ?, segment = ? WHERE file_id = ?",
+            [file_id, method, seg, old],
+        )
+        at = plan.result.files.index(by_id[old])
+        plan.result.files[at] = FileStat(file_id, path, by_id[old].format, method, events)
 
 
 def _store_findings(con: duckdb.DuckDBPyConnection, file_id: int, lines: LineRead) -> None:

@@ -28,12 +28,17 @@ from aiinfra_cli.usage._rows import COLUMNS
 if TYPE_CHECKING:
     import duckdb
 
-# Every segment has these columns, in this order and with these types.
+# Every segment has these columns, in this order and with these types. ``line``: the row's place
+# among its file's rows (line order), where a line-by-line reader wrote it; DuckDB's bulk reader
+# leaves it NULL (it cannot number lines) and the ingest sees to it that nothing depends on it
+# there (see ``_ingest._settle_ties``). A segment's own row order means nothing: DuckDB writes
+# rows in the order its threads finish.
 ROW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("file_id", "INTEGER"),
     ("seg", "INTEGER"),
     *COLUMNS,
     ("suspect", "BOOLEAN"),
+    ("line", "INTEGER"),
 )
 TABLES = (
     "CREATE TABLE IF NOT EXISTS segments(seg_id INTEGER, name VARCHAR, rows BIGINT)",
@@ -287,6 +292,23 @@ def collect_garbage(con: duckdb.DuckDBPyConnection) -> None:
     for path in directory.glob(f"*{_SUFFIX}"):
         if path.name not in named:
             path.unlink(missing_ok=True)
+
+
+def tied_files(con: duckdb.DuckDBPyConnection, file_ids: list[int]) -> list[int]:
+    """Of ``file_ids`` (bulk-read files), those holding copies of one dedupe key with the same
+    timestamp that differ in some column: which copy counts then depends on line order, which
+    the bulk reader does not keep. Only keys in ``twins`` can have such copies."""
+    if not file_ids:
+        return []
+    ids = ", ".join(str(i) for i in file_ids)
+    columns = ", ".join(f'r."{name}"' for name, _ in COLUMNS)
+    rows = con.execute(
+        f"SELECT DISTINCT file_id FROM (SELECT file_id FROM {scan(con, live_names(con))} r"
+        f" WHERE file_id IN ({ids}) AND dedupe_key IN (SELECT dedupe_key FROM twins)"
+        f" GROUP BY file_id, dedupe_key, ts HAVING count(DISTINCT ({columns})) > 1)"
+        " ORDER BY file_id"
+    ).fetchall()
+    return [int(row[0]) for row in rows]
 
 
 def rebuild_twins(con: duckdb.DuckDBPyConnection) -> None:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiinfra_cli.usage._detect import expand_paths
+from aiinfra_cli.usage._files import FileStat, file_format, unreadable
 from aiinfra_cli.usage._formats import READERS
-from aiinfra_cli.usage._ingest import FileStat, file_format, unreadable
 from aiinfra_cli.usage._reader import Reject
 from aiinfra_cli.usage._rows import Row
 

@@ -40,10 +40,13 @@ class Rule:
 @dataclass
 class TokenCounter:
     """Counts prompt tokens; short texts are estimated (4 characters a token) so that a scan
-    with no large prompt never loads a tokenizer."""
+    with no large prompt never loads a tokenizer. One counter serves one file: a large prompt
+    is counted once however many rules ask (the call site's static tokens, then its cached
+    prefix are often the same text)."""
 
     exact_from_bytes: int = 1024
     _count: Callable[[str, str | None], tuple[int, bool]] | None = None
+    _known: dict[tuple[str, str | None], tuple[int, bool]] = field(default_factory=dict)
 
     def count(self, text: str, model: str | None) -> tuple[int, bool]:
         """(tokens, exact) for ``text`` as ``model`` tokenizes it."""
@@ -59,7 +62,11 @@ class TokenCounter:
                 return result.tokens, result.exact
 
             self._count = _count
-        return self._count(text, model)
+        key = (text, model)
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = self._count(text, model)
+        return known
 
 
 @dataclass
