@@ -6,15 +6,19 @@ without a ``store:`` section in the config: CI can point a plain checkout at the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiinfra_cli import output
 from aiinfra_cli.config import Config, display_path, load_config
 from aiinfra_cli.errors import EXIT_FAILURE, EXIT_OK
 from aiinfra_cli.paths import project_root
-from aiinfra_cli.store import config_target
+from aiinfra_cli.store import Target, config_target
+
+if TYPE_CHECKING:
+    import psycopg
 
 MAX_REJECTS_SHOWN = 20
 
@@ -27,13 +31,27 @@ def _spool(config: Config | None) -> Path:
     return config.usage_log.path if config is not None else project_root() / "logs" / "ai-usage"
 
 
+@contextmanager
+def _connected(
+    config_path: Path | None, environ: Mapping[str, str] | None, *, schema: bool
+) -> Iterator[tuple[Config | None, Target, psycopg.Connection[tuple[object, ...]]]]:
+    """The config, the store it names and an open connection to it (``schema``: refuse a
+    store without aiinfra's schema, or with a newer one)."""
+    from aiinfra_cli.store import connect, require_schema
+
+    config = load_config(config_path)
+    store = config_target(config, environ)
+    with connect(store) as conn:
+        if schema:
+            require_schema(conn)
+        yield config, store, conn
+
+
 def migrate(*, config_path: Path | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Create or upgrade the store's schema."""
-    from aiinfra_cli.store import connect
     from aiinfra_cli.store import migrate as apply
 
-    store = config_target(load_config(config_path), environ)
-    with connect(store) as conn:
+    with _connected(config_path, environ, schema=False) as (_, store, conn):
         done = apply(conn)
     if done.applied:
         applied = ", ".join(str(v) for v in done.applied)
@@ -53,15 +71,10 @@ def push(
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Backfill JSONL usage logs (default: the config's usage_log.path) into the store."""
-    from aiinfra_cli.store import connect, require_schema
     from aiinfra_cli.store import push as send
 
-    config = load_config(config_path)
-    store = config_target(config, environ)
-    specs = list(logs) if logs else [str(_spool(config))]
-    with connect(store) as conn:
-        require_schema(conn)
-        done = send(conn, specs)
+    with _connected(config_path, environ, schema=True) as (config, store, conn):
+        done = send(conn, list(logs) if logs else [str(_spool(config))])
     for reject in done.rejects[:MAX_REJECTS_SHOWN]:
         output.warn(f"{reject} (line not pushed)")
     hidden = len(done.rejects) - MAX_REJECTS_SHOWN
@@ -94,11 +107,9 @@ def status(
     environ: Mapping[str, str] | None = None,
 ) -> int:
     """Print the schema version, the rows, the newest event and the local spool's lag."""
-    from aiinfra_cli.store import connect, spool_lag, store_status
+    from aiinfra_cli.store import spool_lag, store_status
 
-    config = load_config(config_path)
-    store = config_target(config, environ)
-    with connect(store) as conn:
+    with _connected(config_path, environ, schema=False) as (config, store, conn):
         found = store_status(conn)
     lag = spool_lag(_spool(config))
     document: dict[str, Any] = {
