@@ -25,6 +25,7 @@ from aiinfra_cli.scan._analyze import (
     may_call_llm,
     module_name,
 )
+from aiinfra_cli.scan._baseline import line_text, source_lines
 from aiinfra_cli.scan._cache import FileCache
 from aiinfra_cli.scan._files import SkipFile, SourceFile, check_size, read_source
 from aiinfra_cli.scan._model import Diagnostic, FileResult, SkippedFile
@@ -209,11 +210,23 @@ def _run_jobs(
             data, job.rel, settings, project=project, root=root, want_exports=want_exports
         )
         outcome.result.scrub()
+        _note_lines(outcome.result, data)
         outcome.exports = outcome.result.exports
         outcome.fresh = True
         out.append(outcome)
         gc.collect(0)
     return out
+
+
+def _note_lines(result: FileResult, data: bytes) -> None:
+    """Keep the text of the lines the result points at: the main process then fingerprints
+    findings without reading every file again."""
+    wanted = {f.line for f in result.findings} | {c.line for c in result.calls}
+    if not wanted:
+        result.line_text = {}
+        return
+    lines = source_lines(data)
+    result.line_text = {line: line_text(lines, line) for line in wanted}
 
 
 def _chunks(jobs: list[_Job], count: int) -> list[list[_Job]]:
