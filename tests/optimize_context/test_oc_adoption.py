@@ -11,6 +11,10 @@ import yaml
 from _support import REPO, run_cli
 
 from aiinfra_cli.errors import ConfigError, UsageError
+from aiinfra_cli.scan import _engine
+from aiinfra_cli.scan._files import collect
+from aiinfra_cli.scan._model import FileResult
+from aiinfra_cli.scan._run import instrumentation_settings
 
 if TYPE_CHECKING:
     from conftest import Project  # the fixture's type (tests/optimize_context/conftest.py)
@@ -98,3 +102,39 @@ def test_default_hook_fails_on_warnings_not_notes(git_repo: Path) -> None:
     assert run_cli(*entry[1:], "note.py", cwd=git_repo).returncode == 0
     (git_repo / "warn.py").write_text(OLD, encoding="utf-8")
     assert run_cli(*entry[1:], "warn.py", cwd=git_repo).returncode == 1
+
+
+def test_fingerprints_from_worker_noted_lines_equal_reading_the_files(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The analysis notes the lines it reports; fingerprints made from those equal the ones
+    made by reading the files again (what happens for results an older version cached)."""
+    twice = OLD.replace(
+        "    return reply",
+        "    reply = client.chat.completions.create(\n"
+        "            model='gpt-4o-mini', max_tokens=9, messages=[])\n    return reply",
+    )
+    project.write({"app/old.py": OLD, "app/twice.py": twice, "app/gone.py": "x = 1\n"})
+    (project.root / "app" / "crlf.py").write_bytes(NOTE_ONLY.replace("\n", "\r\n").encode())
+    noted = project.scan()
+    assert len(noted.findings) >= 6
+    monkeypatch.setattr(_engine, "_note_lines", lambda result, data: None)
+    read = project.scan()
+    assert [f.fingerprint for f in read.findings] == [f.fingerprint for f in noted.findings]
+    assert len({f.fingerprint for f in noted.findings}) == len(noted.findings)
+
+
+def test_noted_lines_survive_the_cache_round_trip(project: Project) -> None:
+    project.write({"app/old.py": OLD})
+    settings, _config = instrumentation_settings(project.root, None)
+    files = collect([Path()], project.root, project.root, ())
+    results, _stats = _engine.run(files, project.root, settings, cache=None)
+    (result,) = results
+    assert result.line_text is not None
+    assert set(result.line_text) == {f.line for f in result.findings} | {
+        c.line for c in result.calls
+    }
+    assert FileResult.from_json(result.to_json()).line_text == result.line_text
+    legacy = result.to_json()
+    del legacy["line_text"]
+    assert FileResult.from_json(legacy).line_text is None

@@ -24,14 +24,25 @@ BASELINE_SCHEMA = 1
 TOOL = "aiinfra optimize-context"
 
 
-def fingerprints(findings: list[Finding], lines_of: Callable[[str], list[str]]) -> list[str]:
-    """One fingerprint per finding (same order); ``lines_of(file)`` gives a file's lines."""
+def line_text(lines: list[str], line: int) -> str:
+    """Line ``line`` (1-based) of ``lines`` as a fingerprint sees it: whitespace collapsed,
+    "" past the end."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return " ".join(text.split())
+
+
+def source_lines(data: bytes) -> list[str]:
+    """A file's lines, as the fingerprints number them."""
+    return data.decode("utf-8", "replace").splitlines()
+
+
+def fingerprints(findings: list[Finding], text_of: Callable[[str, int], str]) -> list[str]:
+    """One fingerprint per finding (same order); ``text_of(file, line)`` gives that line's
+    :func:`line_text`."""
     seen: Counter[tuple[str, str, str]] = Counter()
     out: list[str] = []
     for finding in findings:
-        lines = lines_of(finding.file)
-        text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-        key = (finding.code, finding.file, " ".join(text.split()))
+        key = (finding.code, finding.file, text_of(finding.file, finding.line))
         rank = seen[key]
         seen[key] += 1
         raw = "\0".join((*key, str(rank)))

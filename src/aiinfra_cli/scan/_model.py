@@ -219,6 +219,9 @@ class FileResult:
     suppressed: dict[int, list[str]] = field(default_factory=dict)
     deps: dict[str, str] = field(default_factory=dict)
     exports: list[str] = field(default_factory=list)
+    # The whitespace-collapsed text of each line a finding or call site points at, for the
+    # baseline fingerprints ("" past the end); None when not known (read the file then).
+    line_text: dict[int, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict for the cache."""
@@ -230,6 +233,9 @@ class FileResult:
             "suppressed": {str(k): v for k, v in self.suppressed.items()},
             "deps": self.deps,
             "exports": self.exports,
+            "line_text": (
+                None if self.line_text is None else {str(k): v for k, v in self.line_text.items()}
+            ),
         }
 
     def scrub(self) -> None:
@@ -258,7 +264,14 @@ class FileResult:
             suppressed={int(k): list(v) for k, v in data["suppressed"].items()},
             deps=dict(data["deps"]),
             exports=list(data.get("exports", [])),
+            line_text=_line_text_from(data.get("line_text")),
         )
+
+
+def _line_text_from(data: Any) -> dict[int, str] | None:
+    if data is None:
+        return None
+    return {int(k): str(v) for k, v in dict(data).items()}
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:

@@ -13,7 +13,13 @@ from aiinfra_cli._atomic import write_atomic
 from aiinfra_cli.errors import UsageError
 from aiinfra_cli.scan import _engine
 from aiinfra_cli.scan._analyze import AnalysisSettings
-from aiinfra_cli.scan._baseline import fingerprints, mark_baselined, read_baseline
+from aiinfra_cli.scan._baseline import (
+    fingerprints,
+    line_text,
+    mark_baselined,
+    read_baseline,
+    source_lines,
+)
 from aiinfra_cli.scan._cache import FileCache, cache_dir
 from aiinfra_cli.scan._estimate import (
     Pricer,
@@ -180,7 +186,7 @@ def _report(
             "matched_call_sites": len(traffic),
         }
     findings.sort(key=lambda f: (f.file, f.line, f.column, f.code))
-    baselined = _apply_baseline(findings, files, root, options, project)
+    baselined = _apply_baseline(findings, files, results, root, options, project)
     price_table = _table_label(pricer)
     if cache is not None:
         if pricer is not None and pricer.memo_changed:
@@ -215,25 +221,32 @@ def _report(
 def _apply_baseline(
     findings: list[Finding],
     files: list[SourceFile],
+    results: list[FileResult],
     root: Path,
     options: ScanOptions,
     project: ProjectSettings,
 ) -> int | None:
     """Fingerprint every finding; with a baseline, mark those it holds (how many, else None)."""
     by_rel = {f.rel: f for f in files}
+    noted_by_file = {r.file: r.line_text for r in results if r.line_text is not None}
     lines: dict[str, list[str]] = {}
 
-    def lines_of(rel: str) -> list[str]:
+    def text_of(rel: str, line: int) -> str:
+        # The workers noted the lines they reported; read the file only for results cached
+        # by an earlier version.
+        noted = noted_by_file.get(rel)
+        if noted is not None and line in noted:
+            return noted[line]
         if rel not in lines:
             source = by_rel.get(rel)
             try:
                 data = b"" if source is None else source.data or read_source(source.path)
             except (OSError, SkipFile):
                 data = b""
-            lines[rel] = data.decode("utf-8", "replace").splitlines()
-        return lines[rel]
+            lines[rel] = source_lines(data)
+        return line_text(lines[rel], line)
 
-    for finding, fingerprint in zip(findings, fingerprints(findings, lines_of), strict=True):
+    for finding, fingerprint in zip(findings, fingerprints(findings, text_of), strict=True):
         finding.fingerprint = fingerprint
     if options.baseline is not None:
         path, shown = options.baseline, str(options.baseline)

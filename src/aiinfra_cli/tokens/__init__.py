@@ -31,6 +31,7 @@ __all__ = [
     "counter_for_model",
     "encoding_name_for_model",
     "family_for_model",
+    "preload",
     "round_estimate",
     "tally_messages",
 ]
@@ -60,6 +61,20 @@ def count_text(text: str, model: str | None = None) -> TokenCount:
     value = counter.count(text)
     tokens = int(value) if counter.exact else round_estimate(value)
     return TokenCount(tokens=tokens, exact=counter.exact, method=counter.method)
+
+
+def preload() -> None:
+    """Load the o200k_base tokenizer now (every count but cl100k models' runs on it).
+
+    For a process about to fork workers: they inherit it instead of each loading it. A broken
+    rank file is left for the first count to report, as it would be without this call.
+    """
+    from contextlib import suppress
+
+    from aiinfra_cli.tokens._bpe import get_encoding
+
+    with suppress(TokenizerDataError):
+        get_encoding("o200k_base")
 
 
 def count_messages(
