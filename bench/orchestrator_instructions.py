@@ -16,7 +16,8 @@ median instructions per call, the edition's difference from the previous one, an
 (max - min over the repeats) of each edition.
 
 Usage: ``python bench/orchestrator_instructions.py [--calls 300] [--repeats 2] [--jobs 2]
-[--previous TEMPLATES]``. Needs valgrind (skips with one line when it is missing). Offline.
+[--previous TEMPLATES] [--only KIND[:VARIANT] ...]``, e.g. ``--only anthropic:plain openai:plain``.
+Needs valgrind (skips with one line when it is missing). Offline.
 """
 
 from __future__ import annotations
@@ -166,11 +167,25 @@ def _render(root: Path, previous: Path) -> None:
     )
 
 
+def _jobs(only: list[str] | None) -> list[tuple[str, str, str]]:
+    """Every (kind, program, variant) to count; ``only`` keeps the rows it names."""
+    rows = [(k, v) for k in KINDS for v in ("plain", "all features")]
+    if only:
+        wanted = [tuple(f"{name}:".split(":")[:2]) for name in only]
+        rows = [(k, v) for k, v in rows if any(k == w and v.startswith(x) for w, x in wanted)]
+        if not rows:
+            raise SystemExit(f"--only {' '.join(only)}: no row (kinds: {', '.join(KINDS)})")
+    jobs = [(kind, "raw", "plain") for kind in dict.fromkeys(k for k, _ in rows)]
+    return jobs + [(k, e, v) for k, v in rows for e in EDITIONS]
+
+
 def _table(counts: dict[tuple[str, str, str], list[int]]) -> list[str]:
     rows = []
-    for kind in KINDS:
+    for kind in dict.fromkeys(job[0] for job in counts):
         rows.append(f"{kind}: raw SDK {statistics.median(counts[kind, 'raw', 'plain']):,.0f}")
         for variant in ("plain", "all features"):
+            if (kind, "this", variant) not in counts:
+                continue
             this, before = counts[kind, "this", variant], counts[kind, "previous", variant]
             new, old = statistics.median(this), statistics.median(before)
             rows.append(
@@ -188,6 +203,12 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--jobs", type=int, default=2, help="children counted at once")
     parser.add_argument("--previous", default=str(PREVIOUS), help="the previous templates")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="KIND[:VARIANT]",
+        help="count only these rows, e.g. anthropic:plain openai (default: every row)",
+    )
     parser.add_argument("--child", nargs=4, metavar=("KIND", "PROGRAM", "ROOT", "FEATURES"))
     args = parser.parse_args()
     if args.child:
@@ -200,9 +221,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "repo"
         _render(root, Path(args.previous))
-        jobs = [(kind, "raw", "plain") for kind in KINDS]
-        jobs += [(k, e, v) for k in KINDS for e in EDITIONS for v in ("plain", "all features")]
-        jobs *= args.repeats
+        jobs = _jobs(args.only) * args.repeats
 
         def run(index: int) -> int:
             kind, program, variant = jobs[index]
