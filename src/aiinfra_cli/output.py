@@ -7,7 +7,6 @@ Rich is imported on first use, never at CLI start-up.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -66,7 +65,9 @@ def use_consoles(*, out: Console | None = None, err: Console | None = None) -> N
 
 def to_json(document: Any) -> str:
     """Serialise a report document: stable key order, two-space indent, UTF-8 kept readable."""
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    from aiinfra_cli._jsontext import dumps_indented
+
+    return dumps_indented(document) + "\n"
 
 
 def print_json(document: Any, stream: TextIO | None = None) -> None:

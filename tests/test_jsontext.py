@@ -1,0 +1,64 @@
+"""The fast indented JSON writer gives the standard library's text exactly."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import Enum, IntEnum
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aiinfra_cli._jsontext import dumps_indented
+
+
+class Colour(str, Enum):
+    RED = "red"
+
+
+class Level(IntEnum):
+    HIGH = 3
+
+
+def _reference(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {},
+        [],
+        "plain",
+        0,
+        None,
+        {"a": 1, "b": [1, 2.5, None, True, False], "c": {"d": {}, "e": [], "f": [[], {}]}},
+        {"unicode": 'héllo ✓ \u2028 \x00 "quoted" \\ tab\t', "ñ": "ß"},
+        {1: "int key", 2.5: "float key", False: "bool", None: "none", "x": (1, 2)},
+        [float("nan"), float("inf"), -float("inf"), 1e16, -0.0, 1 / 3, 10**30],
+        {"enum": Colour.RED, "level": Level.HIGH, "date": date(2026, 1, 2), "path": Path("a/b")},
+        [[[[{"deep": [1, {"deeper": "x"}]}]]]],
+        {"tuple": (), "nested": ({"a": ()},)},
+    ],
+)
+def test_same_text_as_the_standard_library(document: Any) -> None:
+    assert dumps_indented(document) == _reference(document)
+
+
+def test_shared_objects_are_written_each_time() -> None:
+    shared = {"k": [1, 2]}
+    document = {"a": shared, "b": shared, "c": [shared, shared]}
+    assert dumps_indented(document) == _reference(document)
+
+
+def test_a_circular_document_raises_the_standard_library_error() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        dumps_indented({"loop": loop})
+
+
+def test_a_key_the_standard_library_refuses_raises_its_error() -> None:
+    with pytest.raises(TypeError, match="keys must be"):
+        dumps_indented({(1, 2): "tuple key"})
