@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from enum import Enum, IntEnum
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from aiinfra_cli._jsonsplit import SPLIT_MIN_ITEMS
 from aiinfra_cli._jsontext import dumps_indented
 
 
@@ -62,3 +64,55 @@ def test_a_circular_document_raises_the_standard_library_error() -> None:
 def test_a_key_the_standard_library_refuses_raises_its_error() -> None:
     with pytest.raises(TypeError, match="keys must be"):
         dumps_indented({(1, 2): "tuple key"})
+
+
+def _large(count: int) -> dict[str, Any]:
+    return {
+        "summary": {"files": count},
+        "calls": [{"file": f"m{i}.py", "line": i} for i in range(count // 4)],
+        "findings": [
+            {"code": "AIC001", "line": i, "message": f"é{i}", "tags": [i, None, 0.5], "n": {}}
+            for i in range(count)
+        ],
+        "errors": [],
+    }
+
+
+def test_a_large_report_written_by_two_processes_is_the_same_text() -> None:
+    document = _large(SPLIT_MIN_ITEMS + 1)
+    assert dumps_indented(document) == _reference(document)
+
+
+class _OnlyHere:
+    """Written by the process that made it; a forked child fails on it."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+
+    def __str__(self) -> str:
+        if os.getpid() != self.pid:
+            raise RuntimeError("not in the child")
+        return "written here"
+
+
+def test_a_failing_child_leaves_the_text_to_this_process() -> None:
+    document = _large(SPLIT_MIN_ITEMS)
+    document["findings"][-1]["odd"] = _OnlyHere()
+    assert dumps_indented(document) == _reference(document)
+
+
+def test_a_circular_entry_in_the_childs_half_raises_the_standard_library_error() -> None:
+    document = _large(SPLIT_MIN_ITEMS)
+    loop: list[Any] = []
+    loop.append(loop)
+    document["findings"][-1]["loop"] = loop
+    with pytest.raises(ValueError, match="Circular reference"):
+        dumps_indented(document)
+
+
+def test_a_refused_key_before_the_split_list_ends_the_child() -> None:
+    document = {"bad": {(1, 2): "x"}, **_large(SPLIT_MIN_ITEMS)}
+    with pytest.raises(TypeError, match="keys must be"):
+        dumps_indented(document)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind

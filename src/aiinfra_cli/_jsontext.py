@@ -15,6 +15,8 @@ from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any
 
+from aiinfra_cli._jsonsplit import Split, close_split, split_largest
+
 __all__ = ["dumps_indented"]
 
 _quote: Callable[[str], str] = encode_basestring
@@ -49,14 +51,22 @@ def _key(key: object) -> str | None:
 
 
 def dumps_indented(document: Any) -> str:
-    """``json.dumps(document, indent=2, ensure_ascii=False, default=str)``, faster."""
+    """``json.dumps(document, indent=2, ensure_ascii=False, default=str)``, faster.
+
+    A large report (a top-level list of :data:`SPLIT_MIN_ITEMS` entries or more) is written by
+    two processes on Linux: a forked child writes the end of that list while this
+    process writes the rest (see :mod:`aiinfra_cli._jsonsplit`).
+    """
     out: list[str] = []
+    split = split_largest(document, _items)
     try:
-        _write(document, out, "\n", set())
+        _write(split, out, "\n", set())
     except _Fallback:
         # Something only the standard library handles the same way (a circular reference,
         # a key type it refuses): it writes the text, or raises its own error.
         return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    finally:
+        close_split(split)
     return "".join(out)
 
 
@@ -79,6 +89,8 @@ def _write(value: Any, out: list[str], newline: str, seen: set[int]) -> None:
         out.append(_float(value))
     elif isinstance(value, (list, tuple)):
         _write_list(value, out, newline, seen)
+    elif isinstance(value, Split):
+        _write_list(value.head, out, newline, seen, value.tail)
     elif isinstance(value, dict):
         _write_dict(value, out, newline, seen)
     else:
@@ -112,7 +124,11 @@ def _scalar(value: Any) -> str | None:
 
 
 def _write_list(
-    value: list[Any] | tuple[Any, ...], out: list[str], newline: str, seen: set[int]
+    value: list[Any] | tuple[Any, ...],
+    out: list[str],
+    newline: str,
+    seen: set[int],
+    tail: Callable[[], str] | None = None,
 ) -> None:
     if not value:
         out.append("[]")
@@ -129,8 +145,27 @@ def _write_list(
             out.append(lead)
             _write(item, out, inner, seen)
         lead = separator
+    if tail is not None:
+        out.append(tail())
     out.append(newline + "]")
     seen.discard(marker)
+
+
+def _items(items: list[Any], newline: str) -> str:
+    """The entries of a list whose brackets sit on ``newline``, each after its separator (the
+    text that follows the list's first entries)."""
+    out: list[str] = []
+    inner = newline + "  "
+    separator = "," + inner
+    seen: set[int] = set()
+    for item in items:
+        text = _scalar(item)
+        if text is not None:
+            out.append(separator + text)
+        else:
+            out.append(separator)
+            _write(item, out, inner, seen)
+    return "".join(out)
 
 
 def _write_dict(value: dict[Any, Any], out: list[str], newline: str, seen: set[int]) -> None:
