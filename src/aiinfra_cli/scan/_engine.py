@@ -236,6 +236,13 @@ def _chunks(jobs: list[_Job], count: int) -> list[list[_Job]]:
     return [b for b in buckets if b]
 
 
+def _batch_count(files: int, workers: int) -> int:
+    """Batches small enough that the last ones end close together (a worker left idle while
+    the other finishes a long batch is wall time lost), large enough to pay their round trip:
+    8 per worker, up to 32 per worker for large scans (~16 files or more per batch)."""
+    return max(workers * 8, min(workers * 32, files // 16))
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     # Imported here: a pre-commit run never starts workers and should not pay for the import.
     from concurrent.futures import ProcessPoolExecutor
@@ -347,7 +354,7 @@ def _execute(
 ) -> list[_Outcome]:
     if pool is None:
         return _run_batch(work, root, settings, prefilter, want_exports, imports)
-    batches = _chunks(work, workers * 8)
+    batches = _chunks(work, _batch_count(len(work), workers))
     futures = [
         pool.submit(_run_batch, b, root, settings, prefilter, want_exports, imports)
         for b in batches
