@@ -104,10 +104,12 @@ class _ImportFilter:
     modules: tuple[bytes, ...]
 
     def matches(self, data: bytes) -> bool:
+        # The pattern (a few distinct names) first: one search, where the modules are a
+        # substring test each.
         return (
             b"import" in data
-            and any(m in data for m in self.modules)
             and self.pattern.search(data) is not None
+            and any(m in data for m in self.modules)
         )
 
 
@@ -336,7 +338,9 @@ def _second_pass(
 
 
 def _import_filter(exported: set[tuple[str, str]]) -> _ImportFilter:
-    names = b"|".join(re.escape(name.encode()) for _m, name in sorted(exported))
+    # Each distinct name once: a large scan exports the same few names (``client``, ``llm``)
+    # from thousands of modules, and the pattern is compiled again in every worker.
+    names = b"|".join(re.escape(name.encode()) for name in sorted({n for _m, n in exported}))
     pattern = re.compile(rb"\bimport\b(?:[^\n;]*|\s*\([^)]*)\b(?:" + names + rb")\b")
     return _ImportFilter(pattern, tuple(sorted({m.encode() for m, _n in exported})))
 
