@@ -13,6 +13,7 @@ import pytest
 
 from aiinfra_cli._jsonsplit import SPLIT_MIN_ITEMS
 from aiinfra_cli._jsontext import dumps_indented
+from aiinfra_cli.redact import redact
 
 
 class Colour(str, Enum):
@@ -116,3 +117,40 @@ def test_a_refused_key_before_the_split_list_ends_the_child() -> None:
         dumps_indented(document)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left behind
+
+
+_KEY = "sk-ant-" + "a1B2c3D4e5F6g7H8i9J0" * 2
+_PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA"  # no end line: runs to the end
+
+
+def _redacted_reference(document: Any) -> str:
+    return redact(_reference(document) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ("summary", _KEY),  # before the split list
+        ("head", _KEY),  # in the part this process writes
+        ("tail", _KEY),  # in the part the child writes
+        ("summary", _PEM),
+        ("tail", _PEM),
+        ("after", _PEM),  # after the split list
+        ("nowhere", ""),
+    ],
+)
+def test_a_redacted_large_report_equals_the_whole_text_redacted(where: str, value: str) -> None:
+    document = _large(SPLIT_MIN_ITEMS)
+    findings = document["findings"]
+    if where == "summary":
+        document["summary"]["note"] = value
+    elif where == "head":
+        findings[1]["message"] = value
+    elif where == "tail":
+        findings[-2]["message"] = value
+    elif where == "after":
+        document["errors"] = [value]
+    text = dumps_indented(document, end="\n", redacted=True)
+    assert text == _redacted_reference(document)
+    if value:
+        assert value not in text

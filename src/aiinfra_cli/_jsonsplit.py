@@ -24,16 +24,17 @@ SPLIT_MIN_ITEMS = 5000
 # and decodes the child's text.
 _HEAD_SHARE = 0.35
 _INDENT = "\n  "  # the newline before a top-level list's closing bracket
+_REDACTED, _RAW = b"R", b"T"  # the first byte the child sends
 
 
 @dataclass
 class Split:
-    """A list written as ``head``'s entries, then the text ``tail()`` returns; ``close()``
-    ends the child if the text is never read (the writer gave up early)."""
+    """A list written as ``head``'s entries, then the text of ``child`` (read by
+    ``child.tail()``, at position ``index`` of the writer's output once read)."""
 
     head: list[Any]
-    tail: Callable[[], str]
-    close: Callable[[], None]
+    child: _Child
+    index: int = -1
 
 
 def close_split(document: Any) -> None:
@@ -41,13 +42,17 @@ def close_split(document: Any) -> None:
     if isinstance(document, dict):
         for value in document.values():
             if isinstance(value, Split):
-                value.close()
+                value.child.close()
 
 
-def split_largest(document: Any, items: Callable[[list[Any], str], str]) -> Any:
+def split_largest(
+    document: Any, items: Callable[[list[Any], str], str], *, redacted: bool = False
+) -> Any:
     """``document`` with its largest top-level list replaced by a :class:`Split` whose second
     end a child process is writing (``items(entries, newline)`` gives their text), or
-    ``document`` itself when it is small or this platform does not fork."""
+    ``document`` itself when it is small or this platform does not fork. ``redacted``: the
+    child also redacts its text when that gives the same text as redacting the whole (see
+    :func:`aiinfra_cli.redact.redacts_piecewise`)."""
     if not isinstance(document, dict) or not sys.platform.startswith("linux"):
         return document
     lists = [(len(v), k) for k, v in document.items() if type(v) is list]
@@ -55,12 +60,14 @@ def split_largest(document: Any, items: Callable[[list[Any], str], str]) -> Any:
         return document
     key = max(lists)[1]
     entries: list[Any] = document[key]
+    if not all(type(entry) is dict for entry in entries):
+        return document  # objects only: each cut then sits next to a line of its own
     half = int(len(entries) * _HEAD_SHARE)
     rest = entries[half:]
-    child = _fork_writer(lambda: items(rest, _INDENT))
+    child = _fork_writer(lambda: items(rest, _INDENT), redacted=redacted)
     if child is None:
         return document
-    split = Split(entries[:half], child.tail, child.close)
+    split = Split(entries[:half], child)
     return {k: (split if k == key else v) for k, v in document.items()}
 
 
@@ -72,6 +79,7 @@ class _Child:
     reader: int
     write: Callable[[], str]
     done: bool = False
+    redacted: bool = False  # the text tail() returned is already redacted
 
     def tail(self) -> str:
         chunks: list[bytes] = []
@@ -79,9 +87,11 @@ class _Child:
             self.done = True
             while chunk := pipe.read(1 << 20):
                 chunks.append(chunk)
-        if not self._exited_cleanly():
+        data = b"".join(chunks)
+        if not self._exited_cleanly() or not data:
             return self.write()
-        return b"".join(chunks).decode("utf-8", "surrogatepass")
+        self.redacted = data[:1] == _REDACTED
+        return data[1:].decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
         if not self.done:
@@ -94,9 +104,10 @@ class _Child:
         return os.waitstatus_to_exitcode(status) == 0
 
 
-def _fork_writer(write: Callable[[], str]) -> _Child | None:
-    """Run ``write`` in a forked child that sends its text through a pipe (None: no child
-    could be started; the caller writes everything itself)."""
+def _fork_writer(write: Callable[[], str], *, redacted: bool) -> _Child | None:
+    """Run ``write`` in a forked child that sends its text through a pipe, after one byte that
+    says whether it redacted it (None: no child could be started; the caller writes
+    everything itself)."""
     try:
         reader, writer = os.pipe()
     except OSError:
@@ -111,7 +122,7 @@ def _fork_writer(write: Callable[[], str]) -> _Child | None:
         code = 1
         try:
             os.close(reader)
-            data = memoryview(write().encode("utf-8", "surrogatepass"))
+            data = memoryview(_child_text(write(), redacted=redacted))
             while data:
                 data = data[os.write(writer, data) :]
             code = 0
@@ -119,3 +130,11 @@ def _fork_writer(write: Callable[[], str]) -> _Child | None:
             os._exit(code)
     os.close(writer)
     return _Child(pid, reader, write)
+
+
+def _child_text(text: str, *, redacted: bool) -> bytes:
+    from aiinfra_cli.redact import redact, redacts_piecewise
+
+    if redacted and redacts_piecewise(text):
+        return _REDACTED + redact(text).encode("utf-8", "surrogatepass")
+    return _RAW + text.encode("utf-8", "surrogatepass")

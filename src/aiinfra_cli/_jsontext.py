@@ -16,6 +16,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from aiinfra_cli._jsonsplit import Split, close_split, split_largest
+from aiinfra_cli.redact import redact, redacts_piecewise
 
 __all__ = ["dumps_indented"]
 
@@ -50,24 +51,43 @@ def _key(key: object) -> str | None:
     return None
 
 
-def dumps_indented(document: Any) -> str:
-    """``json.dumps(document, indent=2, ensure_ascii=False, default=str)``, faster.
+def dumps_indented(document: Any, *, end: str = "", redacted: bool = False) -> str:
+    """``json.dumps(document, indent=2, ensure_ascii=False, default=str) + end``, faster;
+    ``redacted``: that text passed through :func:`aiinfra_cli.redact.redact`.
 
     A large report (a top-level list of :data:`SPLIT_MIN_ITEMS` entries or more) is written by
-    two processes on Linux: a forked child writes the end of that list while this
+    two processes on Linux: a forked child writes (and redacts) the end of that list while this
     process writes the rest (see :mod:`aiinfra_cli._jsonsplit`).
     """
     out: list[str] = []
-    split = split_largest(document, _items)
+    split = split_largest(document, _items, redacted=redacted)
     try:
         _write(split, out, "\n", set())
     except _Fallback:
         # Something only the standard library handles the same way (a circular reference,
         # a key type it refuses): it writes the text, or raises its own error.
-        return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+        text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + end
+        return redact(text) if redacted else text
     finally:
         close_split(split)
-    return "".join(out)
+    out.append(end)
+    if not redacted:
+        return "".join(out)
+    return _redacted(out, split)
+
+
+def _redacted(out: list[str], document: Any) -> str:
+    """The redacted text of ``out``: the child's part as it redacted it, when that equals
+    redacting the whole (:func:`aiinfra_cli.redact.redacts_piecewise`)."""
+    parts = document.values() if isinstance(document, dict) else ()
+    part = next((v for v in parts if isinstance(v, Split)), None)
+    if part is None or part.index < 0:
+        return redact("".join(out))
+    head, tail = "".join(out[: part.index]), "".join(out[part.index + 1 :])
+    if part.child.redacted and redacts_piecewise(head) and redacts_piecewise(tail):
+        return redact(head) + out[part.index] + redact(tail)
+    middle = part.child.write() if part.child.redacted else out[part.index]
+    return redact(head + middle + tail)
 
 
 class _Fallback(Exception):
@@ -90,7 +110,7 @@ def _write(value: Any, out: list[str], newline: str, seen: set[int]) -> None:
     elif isinstance(value, (list, tuple)):
         _write_list(value, out, newline, seen)
     elif isinstance(value, Split):
-        _write_list(value.head, out, newline, seen, value.tail)
+        _write_list(value.head, out, newline, seen, value)
     elif isinstance(value, dict):
         _write_dict(value, out, newline, seen)
     else:
@@ -128,7 +148,7 @@ def _write_list(
     out: list[str],
     newline: str,
     seen: set[int],
-    tail: Callable[[], str] | None = None,
+    split: Split | None = None,
 ) -> None:
     if not value:
         out.append("[]")
@@ -145,8 +165,9 @@ def _write_list(
             out.append(lead)
             _write(item, out, inner, seen)
         lead = separator
-    if tail is not None:
-        out.append(tail())
+    if split is not None:
+        split.index = len(out)
+        out.append(split.child.tail())
     out.append(newline + "]")
     seen.discard(marker)
 

@@ -67,12 +67,14 @@ def to_json(document: Any) -> str:
     """Serialise a report document: stable key order, two-space indent, UTF-8 kept readable."""
     from aiinfra_cli._jsontext import dumps_indented
 
-    return dumps_indented(document) + "\n"
+    return dumps_indented(document, end="\n")
 
 
 def print_json(document: Any, stream: TextIO | None = None) -> None:
     """Write one JSON document to stdout (redacted: no key ever reaches any output)."""
-    (stream or sys.stdout).write(redact(to_json(document)))
+    from aiinfra_cli._jsontext import dumps_indented
+
+    (stream or sys.stdout).write(dumps_indented(document, end="\n", redacted=True))
 
 
 def warn(message: str) -> None:
