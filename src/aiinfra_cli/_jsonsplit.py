@@ -16,6 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+# Imported here, not in the child: a child imports nothing (another thread of this process
+# may have held the import lock when it forked).
+from aiinfra_cli.redact import redact, redacts_piecewise
+
 __all__ = ["SPLIT_MIN_ITEMS", "Split", "close_split", "split_largest"]
 
 # Below this many entries one process writes the text faster than two plus a fork.
@@ -133,8 +137,6 @@ def _fork_writer(write: Callable[[], str], *, redacted: bool) -> _Child | None:
 
 
 def _child_text(text: str, *, redacted: bool) -> bytes:
-    from aiinfra_cli.redact import redact, redacts_piecewise
-
     if redacted and redacts_piecewise(text):
         return _REDACTED + redact(text).encode("utf-8", "surrogatepass")
     return _RAW + text.encode("utf-8", "surrogatepass")
