@@ -7,7 +7,6 @@ Rich is imported on first use, never at CLI start-up.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -66,12 +65,16 @@ def use_consoles(*, out: Console | None = None, err: Console | None = None) -> N
 
 def to_json(document: Any) -> str:
     """Serialise a report document: stable key order, two-space indent, UTF-8 kept readable."""
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    from aiinfra_cli._jsontext import dumps_indented
+
+    return dumps_indented(document, end="\n")
 
 
 def print_json(document: Any, stream: TextIO | None = None) -> None:
     """Write one JSON document to stdout (redacted: no key ever reaches any output)."""
-    (stream or sys.stdout).write(redact(to_json(document)))
+    from aiinfra_cli._jsontext import dumps_indented
+
+    (stream or sys.stdout).write(dumps_indented(document, end="\n", redacted=True))
 
 
 def warn(message: str) -> None:

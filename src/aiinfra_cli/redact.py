@@ -164,6 +164,17 @@ def redact(text: str) -> str:
     return text
 
 
+def redacts_piecewise(text: str) -> bool:
+    """Whether :func:`redact` of a text made of pieces like ``text`` equals the pieces each
+    redacted and joined, for pieces cut around the entries of an indented JSON list of objects
+    (a cut sits within a few characters of a newline: ``"    },\n"``). True unless ``text``
+    holds the start of a private key (whose pattern may run to the end of the whole text) or
+    a registered value holds a newline; every other key pattern matches only characters a cut
+    never has, and a registered value (8 characters or more) cannot fit between a cut and the
+    nearest newline."""
+    return "-----BEGIN " not in text and not any("\n" in form for form in _KNOWN_LONGEST_FIRST)
+
+
 def redact_strict(text: str) -> str:
     """:func:`redact`, then also anything that might be a credential: ``key=value`` style
     assignments of secret-sounding names, passwords in URLs, and long random-looking tokens."""

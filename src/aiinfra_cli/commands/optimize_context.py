@@ -22,6 +22,7 @@ from aiinfra_cli.scan import (
     check_severity,
     parse_codes,
     plan_fixes,
+    results_kept,
     scan,
     write_fixes,
 )
@@ -102,7 +103,8 @@ def run(
             outcome.report.fixed = sum(f.fixed for f in fixes)
     _warn_about(outcome)
     step = _agent_step(outcome, config_path, cap, environ) if agent else None
-    _emit(outcome, output_format, output_file, step)
+    with results_kept():  # the report's documents are built from results kept to the end
+        _emit(outcome, output_format, output_file, step)
     if step is not None:
         step.notice()
     failed = bool(outcome.report.failing or outcome.report.diagnostics)

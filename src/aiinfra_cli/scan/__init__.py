@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from aiinfra_cli.scan._analyze import AnalysisSettings, analyze
 from aiinfra_cli.scan._baseline import baseline_document
+from aiinfra_cli.scan._engine import results_kept
 from aiinfra_cli.scan._estimate import SiteUsage, UsageJoin, split_site
 from aiinfra_cli.scan._facts import agent_facts
 from aiinfra_cli.scan._fix import FileFix
@@ -72,6 +73,7 @@ __all__ = [
     "load_project_settings",
     "parse_codes",
     "plan_fixes",
+    "results_kept",
     "scan",
     "split_site",
     "write_fixes",

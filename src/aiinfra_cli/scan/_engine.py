@@ -104,10 +104,12 @@ class _ImportFilter:
     modules: tuple[bytes, ...]
 
     def matches(self, data: bytes) -> bool:
+        # The pattern (a few distinct names) first: one search, where the modules are a
+        # substring test each.
         return (
             b"import" in data
-            and any(m in data for m in self.modules)
             and self.pattern.search(data) is not None
+            and any(m in data for m in self.modules)
         )
 
 
@@ -236,6 +238,13 @@ def _chunks(jobs: list[_Job], count: int) -> list[list[_Job]]:
     return [b for b in buckets if b]
 
 
+def _batch_count(files: int, workers: int) -> int:
+    """Batches small enough that the last ones end close together (a worker left idle while
+    the other finishes a long batch is wall time lost), large enough to pay their round trip:
+    8 per worker, up to 32 per worker for large scans (~16 files or more per batch)."""
+    return max(workers * 8, min(workers * 32, files // 16))
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     # Imported here: a pre-commit run never starts workers and should not pay for the import.
     from concurrent.futures import ProcessPoolExecutor
@@ -329,7 +338,9 @@ def _second_pass(
 
 
 def _import_filter(exported: set[tuple[str, str]]) -> _ImportFilter:
-    names = b"|".join(re.escape(name.encode()) for _m, name in sorted(exported))
+    # Each distinct name once: a large scan exports the same few names (``client``, ``llm``)
+    # from thousands of modules, and the pattern is compiled again in every worker.
+    names = b"|".join(re.escape(name.encode()) for name in sorted({n for _m, n in exported}))
     pattern = re.compile(rb"\bimport\b(?:[^\n;]*|\s*\([^)]*)\b(?:" + names + rb")\b")
     return _ImportFilter(pattern, tuple(sorted({m.encode() for m, _n in exported})))
 
@@ -347,7 +358,7 @@ def _execute(
 ) -> list[_Outcome]:
     if pool is None:
         return _run_batch(work, root, settings, prefilter, want_exports, imports)
-    batches = _chunks(work, workers * 8)
+    batches = _chunks(work, _batch_count(len(work), workers))
     futures = [
         pool.submit(_run_batch, b, root, settings, prefilter, want_exports, imports)
         for b in batches
