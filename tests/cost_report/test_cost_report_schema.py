@@ -6,28 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from _support import REPO
+from _support import REPO, closed_schema
 from cost_report.crsupport import Runner, event, write_jsonl
 
 from aiinfra_cli._jsonschema import validate
 from aiinfra_cli.report import json_schema
 
 
-def _closed(schema: Any) -> Any:
-    """``schema`` with every object closed (``additionalProperties: false`` where it has
-    ``properties`` and says nothing else), so a key the schema does not declare is an error."""
-    if isinstance(schema, list):
-        return [_closed(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    closed = {key: _closed(value) for key, value in schema.items()}
-    if "properties" in closed and "additionalProperties" not in closed:
-        closed["additionalProperties"] = False
-    return closed
-
-
 def _errors(value: Any, schema: dict[str, Any], path: str) -> list[str]:
-    return validate(value, _closed(schema), path)
+    return validate(value, closed_schema(schema), path)
 
 
 def test_report_matches_schema(project: Path, report: Runner) -> None:
