@@ -155,16 +155,7 @@ def _write_list(
         return
     marker = _enter(value, seen)
     inner = newline + "  "
-    separator = "," + inner
-    lead = "[" + inner
-    for item in value:
-        text = _scalar(item)
-        if text is not None:
-            out.append(lead + text)
-        else:
-            out.append(lead)
-            _write(item, out, inner, seen)
-        lead = separator
+    _write_entries(value, out, inner, seen, "[" + inner)
     if split is not None:
         split.index = len(out)
         out.append(split.child.tail())
@@ -177,16 +168,23 @@ def _items(items: list[Any], newline: str) -> str:
     text that follows the list's first entries)."""
     out: list[str] = []
     inner = newline + "  "
+    _write_entries(items, out, inner, set(), "," + inner)
+    return "".join(out)
+
+
+def _write_entries(
+    items: list[Any] | tuple[Any, ...], out: list[str], inner: str, seen: set[int], lead: str
+) -> None:
+    """A list's entries at indent ``inner``: the first after ``lead``, the others after a comma."""
     separator = "," + inner
-    seen: set[int] = set()
     for item in items:
         text = _scalar(item)
         if text is not None:
-            out.append(separator + text)
+            out.append(lead + text)
         else:
-            out.append(separator)
+            out.append(lead)
             _write(item, out, inner, seen)
-    return "".join(out)
+        lead = separator
 
 
 def _write_dict(value: dict[Any, Any], out: list[str], newline: str, seen: set[int]) -> None:
